@@ -1,0 +1,1 @@
+"""callcenter_service."""

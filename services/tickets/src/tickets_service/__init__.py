@@ -1,0 +1,1 @@
+"""tickets_service."""
