@@ -1,1 +1,30 @@
-"""aftersales_events."""
+"""The event contract and machinery: envelope, catalogue, outbox, relay, consumer runner."""
+
+from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
+from .consumer import ConsumerRunner, EventContext, Handler, PermanentError
+from .context import correlation_scope, current_correlation_id
+from .envelope import EventEnvelope
+from .outbox import record_event
+from .relay import OutboxRelay
+from .tables import NAMING_CONVENTION, events_metadata, outbox, processed_events
+
+__all__ = [
+    "CATALOGUE",
+    "NAMING_CONVENTION",
+    "ConsumerRunner",
+    "EventContext",
+    "EventEnvelope",
+    "EventPayload",
+    "Handler",
+    "OutboxRelay",
+    "PermanentError",
+    "correlation_scope",
+    "current_correlation_id",
+    "dlq_topic_for",
+    "event",
+    "events_metadata",
+    "outbox",
+    "processed_events",
+    "record_event",
+    "topic_for",
+]

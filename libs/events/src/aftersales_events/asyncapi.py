@@ -1,0 +1,76 @@
+"""An AsyncAPI 3.0 document generated from the catalogue: `make asyncapi`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .catalogue import CATALOGUE, dlq_topic_for
+from .envelope import EventEnvelope
+
+
+def build_document() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"EventEnvelope": EventEnvelope.model_json_schema()}
+    for event_type, model in sorted(CATALOGUE.items()):
+        name = f"{model.event_name}V{model.version}"
+        schemas[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for nested_name, nested in schemas[name].pop("$defs", {}).items():
+            schemas.setdefault(nested_name, nested)
+        step = f" Step {model.step}." if model.step else ""
+        messages[name] = {
+            "name": event_type,
+            "title": model.event_name,
+            "summary": model.summary + step,
+            "contentType": "application/cloudevents+json",
+            "headers": {"$ref": "#/components/schemas/EventEnvelope"},
+            "payload": {"$ref": f"#/components/schemas/{name}"},
+            "x-step": model.step,
+        }
+        topic = model.topic()
+        channel = channels.setdefault(
+            topic.replace(".", "_"),
+            {
+                "address": topic,
+                "description": f"Events of the {model.producer} service; key = aggregate id. "
+                f"Dead letters go to {dlq_topic_for(topic)}.",
+                "messages": {},
+            },
+        )
+        channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+    for channel_id, channel in channels.items():
+        operations[f"publish_{channel_id}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{m}"} for m in channel["messages"]],
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "After-sales platform events",
+            "version": "1.0.0",
+            "description": "CloudEvents 1.0 (structured JSON) with correlationid/causationid "
+            "extensions. Consumers ignore unknown types and fields.",
+        },
+        "defaultContentType": "application/cloudevents+json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aftersales_events.asyncapi")
+    parser.add_argument("--output", type=Path, default=Path("docs/asyncapi.json"))
+    args = parser.parse_args(argv)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(build_document(), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,6 @@
+"""The one catalogue of event payloads. Importing this package registers every type."""
+
+from . import finance, returns
+from .base import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
+
+__all__ = ["CATALOGUE", "EventPayload", "dlq_topic_for", "event", "finance", "returns", "topic_for"]

@@ -1,0 +1,164 @@
+"""The outbox relay: publishes committed outbox rows, in order, at least once.
+
+Each batch runs in one transaction that
+1. takes a transaction-scoped advisory lock, so one replica publishes at a time and the
+   order of one aggregate's events survives several replicas (rows of one aggregate are
+   committed one after another under that aggregate's row lock, so id order is their order);
+2. claims unpublished rows with ``FOR UPDATE SKIP LOCKED`` (never "id > last seen":
+   rows can commit out of id order);
+3. publishes them and waits for the broker's acks;
+4. marks them published and commits.
+A crash between 3 and 4 leaves the rows unpublished: they go out again (a duplicate
+that consumers drop), never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_LAG
+from .tables import outbox
+
+log = structlog.get_logger("events.relay")
+
+# Constant per database: each service owns its database, so the key cannot collide.
+RELAY_LOCK_KEY = 0x0A17_5A1E_0B0C
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: AIOKafkaProducer,
+        *,
+        service: str,
+        batch_size: int = 500,
+        idle_interval: float = 0.25,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._producer = producer
+        self._service = service
+        self._batch_size = batch_size
+        self._idle_interval = idle_interval
+        self._retention = retention
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._loop_count = 0
+
+    def wake(self) -> None:
+        """Called after a unit of work commits, so new rows go out without waiting a tick."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._service}")
+
+    async def stop(self, flush_timeout: float = 10.0) -> None:
+        """Stops the loop, then publishes what is left (bounded by ``flush_timeout``)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        try:
+            await asyncio.wait_for(self.drain(), flush_timeout)
+        except TimeoutError:
+            log.warning("events.relay.flush_timeout", service=self._service)
+
+    async def drain(self) -> int:
+        """Publishes until nothing is left (or another replica holds the lock)."""
+        total = 0
+        while (published := await self.publish_batch()) > 0:
+            total += published
+        return total
+
+    async def publish_batch(self) -> int:
+        async with self._sessionmaker() as session, session.begin():
+            if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
+                return 0
+            rows = (
+                await session.execute(
+                    select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.envelope)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            pending = []
+            for row in rows:
+                envelope = row.envelope
+                headers = [
+                    ("ce_id", str(envelope["id"]).encode()),
+                    ("ce_type", str(envelope["type"]).encode()),
+                    ("ce_source", str(envelope["source"]).encode()),
+                    ("correlation_id", str(envelope.get("correlationid", "")).encode()),
+                ]
+                pending.append(
+                    await self._producer.send(
+                        row.topic,
+                        value=json.dumps(envelope, separators=(",", ":")).encode(),
+                        key=row.message_key.encode(),
+                        headers=headers,
+                    )
+                )
+            # Raises if any send failed: the transaction rolls back and the rows stay unpublished.
+            await asyncio.gather(*pending)
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([row.id for row in rows]))
+                .values(published_at=func.now(), attempts=outbox.c.attempts + 1)
+            )
+        for row in rows:
+            EVENTS_PUBLISHED.labels(self._service, row.topic).inc()
+        return len(rows)
+
+    async def _run(self) -> None:
+        backoff = self._idle_interval
+        while not self._stopping:
+            try:
+                published = await self.publish_batch()
+                backoff = self._idle_interval
+                self._loop_count += 1
+                if self._loop_count % 20 == 1:
+                    await self._observe_and_purge()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("events.relay.batch_failed", service=self._service)
+                published = 0
+                backoff = min(backoff * 2, 5.0)
+            if published == 0:
+                await self._sleep(backoff)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            return
+        finally:
+            self._wake.clear()
+
+    async def _observe_and_purge(self) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            oldest, backlog = (
+                await session.execute(
+                    select(func.min(outbox.c.created_at), func.count()).where(outbox.c.published_at.is_(None))
+                )
+            ).one()
+            age = await session.scalar(select(func.extract("epoch", func.now() - oldest))) if oldest else 0
+            OUTBOX_LAG.labels(self._service).set(float(age or 0))
+            OUTBOX_BACKLOG.labels(self._service).set(backlog)
+            # Published rows are kept for a while so a broker that lost its log can be refilled.
+            await session.execute(
+                delete(outbox).where(outbox.c.published_at < func.now() - self._retention)
+            )
