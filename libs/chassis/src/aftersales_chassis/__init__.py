@@ -1,1 +1,37 @@
-"""aftersales_chassis."""
+"""The service chassis: what every service needs, written once."""
+
+from .app import ClockDep, ServiceDefinition, create_app
+from .auth import Grant, Principal, Role, allow, mint_token
+from .clock import Clock, ManualClock, SystemClock
+from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
+from .pagination import Page, PageDep, PageParams, encode_cursor
+from .settings import ServiceSettings
+from .uow import SessionDep, UnitOfWorkRoute, service_router
+
+__all__ = [
+    "ClockDep",
+    "Clock",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "Grant",
+    "InvalidTransition",
+    "ManualClock",
+    "NotFound",
+    "Page",
+    "PageDep",
+    "PageParams",
+    "Principal",
+    "Role",
+    "RuleViolation",
+    "ServiceDefinition",
+    "ServiceSettings",
+    "SessionDep",
+    "SystemClock",
+    "UnitOfWorkRoute",
+    "allow",
+    "create_app",
+    "encode_cursor",
+    "mint_token",
+    "service_router",
+]

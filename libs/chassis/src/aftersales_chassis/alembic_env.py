@@ -1,0 +1,40 @@
+"""The body of every service's ``migrations/env.py`` (async engine, online mode only)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from aftersales_events.tables import events_metadata
+from alembic import context
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from .tables import chassis_metadata
+
+
+def _run(connection: Connection, metadata: Sequence[MetaData]) -> None:
+    context.configure(connection=connection, target_metadata=list(metadata), compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(url: str, metadata: Sequence[MetaData]) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(_run, metadata)
+    await engine.dispose()
+
+
+def run_migrations(service_metadata: MetaData) -> None:
+    url = context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL given to the migration")
+    metadata = (service_metadata, events_metadata, chassis_metadata)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_run_async(url, metadata))
+        return
+    raise RuntimeError("run migrations from synchronous code (e.g. asyncio.to_thread(upgrade, ...))")

@@ -1,0 +1,108 @@
+"""Builds a service's FastAPI app: one place for lifespan, middleware, errors and ops routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import structlog
+from aftersales_events import ConsumerRunner, EventPayload, Handler, OutboxRelay, dlq_topic_for, topic_for
+from aftersales_events.kafka import ensure_topics, make_producer
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from .auth import TokenVerifier
+from .clock import Clock, SystemClock
+from .db import Database
+from .health import health_router
+from .logging import configure_logging
+from .metrics import metrics_router
+from .middleware import RequestContextMiddleware
+from .problems import install_problem_handlers
+from .settings import ServiceSettings
+
+log = structlog.get_logger("service.lifecycle")
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    settings_factory: Callable[[], ServiceSettings]
+    routers: Sequence[APIRouter]
+    handlers: Mapping[type[EventPayload], Handler] = field(default_factory=dict)
+    openapi_tags: Sequence[dict[str, Any]] = ()
+    version: str = "0.1.0"
+
+
+def create_app(
+    definition: ServiceDefinition, *, settings: ServiceSettings | None = None, clock: Clock | None = None
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        config = settings or definition.settings_factory()
+        configure_logging(definition.name, level=config.log_level, json=config.log_json)
+        app.state.settings = config
+        app.state.clock = clock or SystemClock()
+        app.state.token_verifier = TokenVerifier(config.jwt_secret.get_secret_value(), config.jwt_issuer)
+        app.state.db = db = Database.connect(config.database_url, pool_size=config.db_pool_size)
+        app.state.producer = producer = make_producer(config.kafka_bootstrap_servers, f"{definition.name}-service")
+        await producer.start()
+        own_topic = topic_for(definition.name)
+        consumed = {model.topic() for model in definition.handlers}
+        topics = {own_topic, *consumed} | {dlq_topic_for(t) for t in {own_topic, *consumed}}
+        await ensure_topics(config.kafka_bootstrap_servers, topics, partitions=config.topic_partitions)
+        app.state.relay = relay = OutboxRelay(
+            db.sessionmaker, producer, service=definition.name, batch_size=config.outbox_batch_size
+        )
+        relay.start()
+        consumer: ConsumerRunner | None = None
+        if definition.handlers:
+            consumer = ConsumerRunner(
+                service=definition.name,
+                group_id=f"{definition.name}-service",
+                bootstrap_servers=config.kafka_bootstrap_servers,
+                sessionmaker=db.sessionmaker,
+                handlers=definition.handlers,
+                dlq_producer=producer,
+                max_attempts=config.consumer_max_attempts,
+            )
+            await consumer.start()
+        app.state.consumer = consumer
+        log.info("service.started", topics=sorted(topics))
+        try:
+            yield
+        finally:
+            # Requests have drained (uvicorn stops accepting first); now stop consuming,
+            # flush the outbox, and close the clients.
+            if consumer is not None:
+                await consumer.stop()
+            await relay.stop()
+            await producer.stop()
+            await db.dispose()
+            log.info("service.stopped")
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+        openapi_tags=[*definition.openapi_tags, {"name": "operations", "description": "Health and metrics."}],
+    )
+    app.add_middleware(RequestContextMiddleware, service=definition.name)
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    app.include_router(metrics_router)
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -1,0 +1,130 @@
+"""Bearer-token authentication and per-endpoint role checks.
+
+Tokens are JWTs (HS256) signed with the configured key and carry ``sub``, ``roles`` and
+optional ``scopes`` (e.g. ``refund:approve`` for a supervisor-authorised agent, T2A).
+Every business endpoint declares who may call it with :func:`allow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from .errors import Forbidden, Unauthenticated
+
+ALGORITHM = "HS256"
+
+
+class Role(StrEnum):
+    customer = "customer"
+    agent = "agent"
+    supervisor = "supervisor"
+    warehouse = "warehouse"
+    finance = "finance"
+    merchant = "merchant"
+    service = "service"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[Role]
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    merchant_id: str | None = None
+
+    def has(self, role: Role, scope: str | None = None) -> bool:
+        return role in self.roles and (scope is None or scope in self.scopes)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role, optionally narrowed to holders of a scope (an authorised agent)."""
+
+    role: Role
+    scope: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.role.value}[{self.scope}]" if self.scope else self.role.value
+
+
+class TokenVerifier:
+    def __init__(self, secret: str, issuer: str) -> None:
+        self._secret = secret
+        self._issuer = issuer
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token, self._secret, algorithms=[ALGORITHM], issuer=self._issuer, options={"require": ["exp", "sub"]}
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"invalid bearer token: {error}") from error
+        try:
+            roles = frozenset(Role(r) for r in claims.get("roles", []))
+        except ValueError as error:
+            raise Unauthenticated(f"invalid bearer token: {error}") from error
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=roles,
+            scopes=frozenset(str(s) for s in claims.get("scopes", [])),
+            merchant_id=claims.get("merchant_id"),
+        )
+
+
+def mint_token(
+    secret: str,
+    *,
+    subject: str,
+    roles: Iterable[Role | str],
+    scopes: Iterable[str] = (),
+    merchant_id: str | None = None,
+    issuer: str = "aftersales",
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "roles": [Role(r).value for r in roles],
+        "scopes": list(scopes),
+        "iss": issuer,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if merchant_id:
+        claims["merchant_id"] = merchant_id
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT from `make token ROLE=...`")
+
+
+async def current_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("a bearer token is required")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = verifier.verify(credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+def allow(*grants: Role | Grant) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits only the given roles (or role+scope grants)."""
+    normalised = tuple(g if isinstance(g, Grant) else Grant(g) for g in grants)
+    allowed_text = ", ".join(str(g) for g in normalised)
+
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        if not any(principal.has(g.role, g.scope) for g in normalised):
+            raise Forbidden(f"requires one of: {allowed_text}", allowed=[str(g) for g in normalised])
+        return principal
+
+    dependency.allowed_grants = normalised  # type: ignore[attr-defined]
+    return dependency

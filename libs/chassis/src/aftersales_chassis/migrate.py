@@ -1,0 +1,67 @@
+"""Each service's Alembic migrations, run programmatically.
+
+    python -m aftersales_chassis.migrate returns --url postgresql://... [upgrade|current|revision -m MSG]
+
+Without ``--url`` the service's own setting (e.g. ``RETURNS_DATABASE_URL``) is used.
+Migration files are named by date so their order reads from a directory listing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from .settings import asyncpg_url
+
+SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
+
+
+def alembic_config(service: str, url: str) -> Config:
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    package = importlib.import_module(f"{service}_service")
+    assert package.__file__ is not None
+    config = Config()
+    config.set_main_option("script_location", str(Path(package.__file__).parent / "migrations"))
+    config.set_main_option(
+        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
+    )
+    config.attributes["url"] = asyncpg_url(url)
+    return config
+
+
+def upgrade(service: str, url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(service, url), revision)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aftersales_chassis.migrate")
+    parser.add_argument("service", choices=SERVICES)
+    parser.add_argument("--url", default=None, help="default: <SERVICE>_DATABASE_URL")
+    parser.add_argument("action", nargs="?", default="upgrade", choices=["upgrade", "downgrade", "current", "revision"])
+    parser.add_argument("--revision", default=None)
+    parser.add_argument("-m", "--message", default=None)
+    parser.add_argument("--autogenerate", action="store_true")
+    args = parser.parse_args(argv)
+    url = args.url or os.environ.get(f"{args.service.upper()}_DATABASE_URL")
+    if not url:
+        parser.error(f"--url or {args.service.upper()}_DATABASE_URL is required")
+    config = alembic_config(args.service, url)
+    if args.action == "upgrade":
+        command.upgrade(config, args.revision or "head")
+    elif args.action == "downgrade":
+        command.downgrade(config, args.revision or "-1")
+    elif args.action == "current":
+        command.current(config, verbose=True)
+    else:
+        command.revision(config, message=args.message, autogenerate=args.autogenerate)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

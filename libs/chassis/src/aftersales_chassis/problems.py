@@ -1,0 +1,86 @@
+"""RFC 9457 problem+json for every error the platform returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import DomainError
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://aftersales.dev/problems/"
+log = structlog.get_logger("http.problem")
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + code, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_path(err.get("loc", ())), "message": err.get("msg", ""), "code": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    fields = ", ".join(sorted({e["field"] for e in errors}))
+    return problem(422, "validation-error", "Request validation failed", f"Invalid fields: {fields}", errors=errors)
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extensions)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}
+    return problem(exc.status_code, code.get(exc.status_code, "http-error"), str(exc.detail), None)
+
+
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    # A constraint refused the write: the state it would break is the client's conflict.
+    log.warning("http.integrity_error", error=str(getattr(exc, "orig", exc)))
+    return problem(409, "constraint-violation", "The change conflicts with stored data", str(getattr(exc, "orig", "")))
+
+
+async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    if sqlstate in {"40001", "40P01"}:  # serialization failure / deadlock: safe to retry
+        return problem(409, "retry", "Concurrent update, retry the request", None)
+    if sqlstate and sqlstate.startswith(("22", "23", "P0")):  # data exception, integrity, raised by a trigger
+        return problem(409, "constraint-violation", "The change conflicts with stored data", str(orig))
+    log.exception("http.database_error")
+    return problem(503, "database-unavailable", "Database error", None)
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("http.unhandled_error", path=request.url.path)
+    return problem(500, "internal-error", "Internal server error", None)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(DBAPIError, _dbapi)
+    app.add_exception_handler(Exception, _unhandled)

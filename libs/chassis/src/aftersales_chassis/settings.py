@@ -1,0 +1,36 @@
+"""Settings every service shares. Each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def asyncpg_url(url: str) -> str:
+    """Accepts ``postgresql://`` / ``postgres://`` URLs and returns the asyncpg dialect form."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError("database_url must be a PostgreSQL URL (postgresql://...)")
+
+
+class ServiceSettings(BaseSettings):
+    """Subclass per service with ``model_config = SettingsConfigDict(env_prefix="RETURNS_")``."""
+
+    model_config = SettingsConfigDict(env_prefix="AFTERSALES_", extra="ignore")
+
+    database_url: str = Field(description="PostgreSQL URL of this service's own database.")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    jwt_secret: SecretStr = Field(description="HMAC key that signs bearer tokens (HS256).")
+    jwt_issuer: str = "aftersales"
+    topic_partitions: int = Field(default=3, ge=1)
+    db_pool_size: int = Field(default=10, ge=1)
+    outbox_batch_size: int = Field(default=500, ge=1)
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        return asyncpg_url(value)

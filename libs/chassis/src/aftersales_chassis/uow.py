@@ -1,0 +1,73 @@
+"""The unit of work: one session and one commit per request, made by the route itself.
+
+Business routers use :class:`UnitOfWorkRoute`. The handler (and the service code it
+calls) only flushes; the route commits when the response is a success, rolls back
+otherwise, and does so before the response leaves, so a client never sees a success
+that was not committed. Outbox rows commit here with the state they describe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .idempotency import HEADER, IdempotencyClaim, idempotency_key_header
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class UnitOfWorkRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {m.upper() for m in (kwargs.get("methods") or ["GET"])}
+        if methods & MUTATING:
+            kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(idempotency_key_header)]
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        mutating = bool(self.methods & MUTATING)
+
+        async def unit_of_work(request: Request) -> Response:
+            async with request.app.state.db.sessionmaker() as session:
+                request.state.session = session
+                try:
+                    key = request.headers.get(HEADER) if mutating else None
+                    claim = await IdempotencyClaim.acquire(session, request, key) if key else None
+                    if isinstance(claim, Response):
+                        await session.rollback()
+                        return claim
+                    response = await handler(request)
+                    if response.status_code >= 400:
+                        await session.rollback()
+                        return response
+                    if claim is not None:
+                        await claim.complete(session, response)
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+            relay = getattr(request.app.state, "relay", None)
+            if mutating and relay is not None:
+                relay.wake()
+            return response
+
+        return unit_of_work
+
+
+def service_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter whose routes run in a unit of work."""
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+
+
+async def get_session(request: Request) -> AsyncSession:
+    session: AsyncSession | None = getattr(request.state, "session", None)
+    if session is None:
+        raise RuntimeError("this route is not a UnitOfWorkRoute; use service_router()")
+    return session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

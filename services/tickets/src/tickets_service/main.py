@@ -1,0 +1,14 @@
+"""The tickets service: Complaints from every channel, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4)."""
+
+from aftersales_chassis import ServiceDefinition, create_app
+
+from .settings import TicketsSettings
+
+definition = ServiceDefinition(
+    name="tickets",
+    title="Tickets service",
+    description="Complaints from every channel, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4).",
+    settings_factory=TicketsSettings,
+    routers=[],
+)
+app = create_app(definition)
