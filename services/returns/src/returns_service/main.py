@@ -2,6 +2,7 @@
 
 from aftersales_chassis import ServiceDefinition, create_app
 
+from .api import router
 from .settings import ReturnsSettings
 
 definition = ServiceDefinition(
@@ -9,6 +10,7 @@ definition = ServiceDefinition(
     title="Returns service",
     description="Refunds, returns, exchanges and warehouse parcels (PROCESSES.md §6).",
     settings_factory=ReturnsSettings,
-    routers=[],
+    routers=[router],
+    openapi_tags=[{"name": "returns", "description": "Returns after shipment: T1A2 → T1A3 → T1A5 → T2A."}],
 )
 app = create_app(definition)

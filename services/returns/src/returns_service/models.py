@@ -1,9 +1,87 @@
 """Tables the returns service owns."""
 
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
 from aftersales_events import NAMING_CONVENTION
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, Index, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ReturnState(StrEnum):
+    requested = "requested"  # T1A2 filed, waiting for the supervisor (T1A3)
+    approved = "approved"  # T1A3 approved, waiting for the parcel (T1A4/T1A5)
+    rejected = "rejected"  # T1A3 rejected. End.
+    received = "received"  # T1A5 receipt confirmed, refund or exchange next (T2)
+    refunded = "refunded"  # T2A refund approved
+
+
+class ReturnRequest(Base):
+    __tablename__ = "returns"
+    __table_args__ = (
+        CheckConstraint("requested_refund_minor >= 0", name="requested_refund_not_negative"),
+        CheckConstraint("freight_minor >= 0", name="freight_not_negative"),
+        CheckConstraint("freight_payer IN ('shop', 'customer')", name="freight_payer_known"),
+        CheckConstraint(
+            "state IN ('requested', 'approved', 'rejected', 'received', 'refunded')", name="state_known"
+        ),
+        Index("ix_returns_state_created", "state", "created_at", "id"),
+        Index("ix_returns_order_id", "order_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    order_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[ReturnState] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(String(3))
+    requested_refund_minor: Mapped[int] = mapped_column(BigInteger)
+    freight_minor: Mapped[int] = mapped_column(BigInteger)
+    freight_payer: Mapped[str] = mapped_column(String(8))
+    refund_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    refund_method: Mapped[str | None] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    lines: Mapped[list[ReturnLine]] = relationship(
+        lazy="raise", order_by="ReturnLine.line_no", cascade="all, delete-orphan"
+    )
+
+
+class ReturnLine(Base):
+    __tablename__ = "return_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("received_quantity >= 0 AND received_quantity <= quantity", name="received_within_quantity"),
+    )
+
+    return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int]
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    received_quantity: Mapped[int] = mapped_column(default=0)
+
+
+class ReturnTransition(Base):
+    """The audit trail: every state change with who, when, which step and why."""
+
+    __tablename__ = "return_transitions"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,89 @@
+"""HTTP routes of the returns flow. Each names its process step (PROCESSES.md §6.2)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from aftersales_chassis import Page, PageDep, service_router
+from fastapi import Query, Response, status
+
+from . import schemas
+from .dependencies import Agent, Reader, RefundApprover, Service, Supervisor, Warehouse
+from .models import ReturnState
+
+PROBLEMS = {
+    401: {"description": "No or invalid bearer token (problem+json)"},
+    403: {"description": "Role not allowed (problem+json)"},
+    404: {"description": "No such return (problem+json)"},
+    409: {"description": "Not allowed in the current state; lists `allowed_actions` (problem+json)"},
+    422: {"description": "Invalid field or business rule (problem+json, names the field or rule)"},
+}
+
+router = service_router(prefix="/returns", tags=["returns"], responses=PROBLEMS)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="T1A2 · File a return after shipment")
+async def open_return(
+    body: schemas.ReturnCreate, service: Service, actor: Agent, response: Response
+) -> schemas.ReturnOut:
+    """Roles: agent, supervisor. SLA 24 h. The requested refund may not exceed the
+    returned lines plus freight the shop bears."""
+    created = await service.open_return(body, actor)
+    response.headers["Location"] = f"/returns/{created.id}"
+    return created
+
+
+@router.get("", summary="List returns")
+async def list_returns(
+    service: Service,
+    _: Reader,
+    page: PageDep,
+    state: Annotated[ReturnState | None, Query(description="Filter by state.")] = None,
+    order_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[schemas.ReturnOut]:
+    return await service.list(page, state=state, order_id=order_id)
+
+
+@router.get("/{return_id}", summary="Get a return, with the actions allowed now")
+async def get_return(return_id: uuid.UUID, service: Service, _: Reader) -> schemas.ReturnOut:
+    return await service.get(return_id)
+
+
+@router.get("/{return_id}/history", summary="Audit trail: every transition with who, when, why")
+async def get_history(return_id: uuid.UUID, service: Service, _: Reader) -> list[schemas.TransitionOut]:
+    return await service.history(return_id)
+
+
+@router.post("/{return_id}/approve", summary="T1A3 · Supervisor approves the return")
+async def approve(
+    return_id: uuid.UUID, body: schemas.ApproveIn, service: Service, actor: Supervisor
+) -> schemas.ReturnOut:
+    """Role: supervisor. SLA: a decision within 1 working day (seed 003)."""
+    return await service.approve(return_id, body, actor)
+
+
+@router.post("/{return_id}/reject", summary="T1A3 · Supervisor rejects the return")
+async def reject(
+    return_id: uuid.UUID, body: schemas.RejectIn, service: Service, actor: Supervisor
+) -> schemas.ReturnOut:
+    """Role: supervisor. A reason is required."""
+    return await service.reject(return_id, body, actor)
+
+
+@router.post("/{return_id}/receipt", summary="T1A5 · Warehouse confirms receipt")
+async def confirm_receipt(
+    return_id: uuid.UUID, body: schemas.ReceiptIn, service: Service, actor: Warehouse
+) -> schemas.ReturnOut:
+    """Role: warehouse. SLA 24 h. Publishes `ReturnReceived`."""
+    return await service.confirm_receipt(return_id, body, actor)
+
+
+@router.post("/{return_id}/refund", summary="T2A · Approve the refund (→ T1B2)")
+async def approve_refund(
+    return_id: uuid.UUID, body: schemas.RefundIn, service: Service, actor: RefundApprover
+) -> schemas.ReturnOut:
+    """Roles: supervisor, or an agent with the `refund:approve` scope. SLA 48 h.
+    Never above the received lines' value plus freight the shop bears.
+    Publishes `RefundApproved`, which finance books."""
+    return await service.approve_refund(return_id, body, actor)

@@ -1,0 +1,22 @@
+"""``Annotated`` aliases the returns routers use."""
+
+from typing import Annotated
+
+from aftersales_chassis import ClockDep, Grant, Principal, Role, SessionDep, allow
+from fastapi import Depends
+
+from .service import ReturnsService
+
+
+def get_service(session: SessionDep, clock: ClockDep) -> ReturnsService:
+    return ReturnsService(session, clock)
+
+
+Service = Annotated[ReturnsService, Depends(get_service)]
+# T2A/T1B2 "supervisor-authorised agent": a supervisor, or an agent holding refund:approve.
+REFUND_APPROVER = (Role.supervisor, Grant(Role.agent, "refund:approve"))
+Agent = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor))]
+Supervisor = Annotated[Principal, Depends(allow(Role.supervisor))]
+Warehouse = Annotated[Principal, Depends(allow(Role.warehouse))]
+RefundApprover = Annotated[Principal, Depends(allow(*REFUND_APPROVER))]
+Reader = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]
