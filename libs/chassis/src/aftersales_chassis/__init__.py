@@ -9,8 +9,8 @@ from .settings import ServiceSettings
 from .uow import SessionDep, UnitOfWorkRoute, service_router
 
 __all__ = [
-    "ClockDep",
     "Clock",
+    "ClockDep",
     "Conflict",
     "DomainError",
     "Forbidden",

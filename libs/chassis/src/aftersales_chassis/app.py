@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+
 from aftersales_events import ConsumerRunner, EventPayload, Handler, OutboxRelay, dlq_topic_for, topic_for
 from aftersales_events.kafka import ensure_topics, make_producer
-from fastapi import APIRouter, Depends, FastAPI, Request
 
 from .auth import TokenVerifier
 from .clock import Clock, SystemClock

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aftersales_events.kafka import broker_reachable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+
+from aftersales_events.kafka import broker_reachable
 
 health_router = APIRouter(tags=["operations"])
 

@@ -81,9 +81,7 @@ class IdempotencyClaim:
             )
         ).one()
         if stored.fingerprint != claim.fingerprint:
-            raise IdempotencyKeyReused(
-                f"the {HEADER} '{key}' was used for a different request", header=HEADER
-            )
+            raise IdempotencyKeyReused(f"the {HEADER} '{key}' was used for a different request", header=HEADER)
         headers = {REPLAY_HEADER: "true"}
         if stored.location:
             headers["Location"] = stored.location

@@ -6,8 +6,9 @@ import time
 import uuid
 
 import structlog
-from aftersales_events.context import correlation_scope
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aftersales_events.context import correlation_scope
 
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from aftersales_events.tables import NAMING_CONVENTION
 from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, Table, Text, func
+
+from aftersales_events.tables import NAMING_CONVENTION
 
 chassis_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

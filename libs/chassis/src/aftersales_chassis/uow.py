@@ -29,7 +29,7 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        mutating = bool(self.methods & MUTATING)
+        mutating = bool((self.methods or set()) & MUTATING)
 
         async def unit_of_work(request: Request) -> Response:
             async with request.app.state.db.sessionmaker() as session:

@@ -82,6 +82,10 @@ class ConsumerRunner:
         self._stopping = False
 
     @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    @property
     def topics(self) -> set[str]:
         return set(self._topics)
 
@@ -114,8 +118,8 @@ class ConsumerRunner:
             for tp, messages in batches.items():
                 applied_up_to: int | None = None
                 for message in messages:
-                    if self._stopping and applied_up_to is not None:
-                        break
+                    if self.stopping and applied_up_to is not None:
+                        break  # shutting down: commit what is applied, leave the rest
                     await self.process(message)
                     applied_up_to = message.offset
                 if applied_up_to is not None:
@@ -192,10 +196,11 @@ class ConsumerRunner:
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
 
     async def _dead_letter(self, message: ConsumerRecord[bytes, bytes], error: BaseException) -> None:
-        headers = list(message.headers or ()) + [
+        headers = [
+            *list(message.headers or ()),
             ("dlq.error.type", type(error).__name__.encode()),
             ("dlq.error.message", str(error)[:2000].encode()),
             ("dlq.original.topic", message.topic.encode()),

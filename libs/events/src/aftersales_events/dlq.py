@@ -44,7 +44,7 @@ async def replay(bootstrap_servers: str, dlq_topic: str, *, idle_timeout: float 
                     target = headers.get("dlq.original.topic", b"").decode() or dlq_topic.removesuffix(".dlq")
                     kept = [(k, v) for k, v in (message.headers or ()) if not k.startswith(_DLQ_HEADER_PREFIX)]
                     await producer.send_and_wait(
-                        target, value=message.value, key=message.key, headers=kept + [("dlq.replayed", b"1")]
+                        target, value=message.value, key=message.key, headers=[*kept, ("dlq.replayed", b"1")]
                     )
                     replayed += 1
                 await consumer.commit({tp: messages[-1].offset + 1})

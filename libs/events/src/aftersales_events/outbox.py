@@ -12,9 +12,7 @@ from .envelope import EventEnvelope
 from .tables import outbox
 
 
-async def record_event(
-    session: AsyncSession, payload: EventPayload, *, subject: str, at: datetime
-) -> EventEnvelope:
+async def record_event(session: AsyncSession, payload: EventPayload, *, subject: str, at: datetime) -> EventEnvelope:
     """Adds ``payload`` to the outbox inside the session's open transaction.
 
     The row commits, or rolls back, with the state change that caused it; the relay

@@ -159,6 +159,4 @@ class OutboxRelay:
             OUTBOX_LAG.labels(self._service).set(float(age or 0))
             OUTBOX_BACKLOG.labels(self._service).set(backlog)
             # Published rows are kept for a while so a broker that lost its log can be refilled.
-            await session.execute(
-                delete(outbox).where(outbox.c.published_at < func.now() - self._retention)
-            )
+            await session.execute(delete(outbox).where(outbox.c.published_at < func.now() - self._retention))

@@ -1,7 +1,8 @@
 """Settings of the callcenter service: environment variables prefixed `CALLCENTER_`."""
 
-from aftersales_chassis import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from aftersales_chassis import ServiceSettings
 
 
 class CallcenterSettings(ServiceSettings):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from aftersales_chassis import Page, PageDep, service_router
 from fastapi import Query
+
+from aftersales_chassis import Page, PageDep, service_router
 
 from . import schemas
 from .dependencies import Finance, Ledger

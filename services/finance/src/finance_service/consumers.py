@@ -7,7 +7,7 @@ from aftersales_events import EventContext, EventPayload, Handler
 from aftersales_events.catalogue import returns as ret
 
 from .chart import AccountCode
-from .service import Leg, LedgerService
+from .service import LedgerService, Leg
 
 
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:

@@ -7,10 +7,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from aftersales_events import NAMING_CONVENTION
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, MetaData, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from aftersales_events import NAMING_CONVENTION
 
 
 class Base(DeclarativeBase):

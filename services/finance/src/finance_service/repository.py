@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from aftersales_chassis import NotFound, PageParams
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+
+from aftersales_chassis import NotFound, PageParams
 
 from .models import Account, LedgerTransaction, Posting
 
@@ -28,7 +29,10 @@ class LedgerRepository:
         return list(await self.session.scalars(select(Account).order_by(Account.code)))
 
     async def source_booked(self, source: str) -> bool:
-        return await self.session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.source == source)) is not None
+        return (
+            await self.session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.source == source))
+            is not None
+        )
 
     async def add_transaction(self, transaction: LedgerTransaction) -> None:
         self.session.add(transaction)
@@ -53,9 +57,9 @@ class LedgerRepository:
         if account_code:
             query = query.where(
                 LedgerTransaction.id.in_(
-                    select(Posting.transaction_id).join(Account, Account.id == Posting.account_id).where(
-                        Account.code == account_code
-                    )
+                    select(Posting.transaction_id)
+                    .join(Account, Account.id == Posting.account_id)
+                    .where(Account.code == account_code)
                 )
             )
         if page.cursor:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from aftersales_chassis import Clock, Page, PageParams, RuleViolation, encode_cursor
 from aftersales_events import record_event
 from aftersales_events.catalogue import finance as fin
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import schemas
 from .models import Account, LedgerTransaction, Posting

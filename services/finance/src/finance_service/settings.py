@@ -1,7 +1,8 @@
 """Settings of the finance service: environment variables prefixed `FINANCE_`."""
 
-from aftersales_chassis import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from aftersales_chassis import ServiceSettings
 
 
 class FinanceSettings(ServiceSettings):

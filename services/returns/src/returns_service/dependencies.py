@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from aftersales_chassis import ClockDep, Grant, Principal, Role, SessionDep, allow
 from fastapi import Depends
+
+from aftersales_chassis import ClockDep, Grant, Principal, Role, SessionDep, allow
 
 from .service import ReturnsService
 

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from aftersales_events import NAMING_CONVENTION
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from aftersales_events import NAMING_CONVENTION
 
 
 class Base(DeclarativeBase):
@@ -29,9 +30,7 @@ class ReturnRequest(Base):
         CheckConstraint("requested_refund_minor >= 0", name="requested_refund_not_negative"),
         CheckConstraint("freight_minor >= 0", name="freight_not_negative"),
         CheckConstraint("freight_payer IN ('shop', 'customer')", name="freight_payer_known"),
-        CheckConstraint(
-            "state IN ('requested', 'approved', 'rejected', 'received', 'refunded')", name="state_known"
-        ),
+        CheckConstraint("state IN ('requested', 'approved', 'rejected', 'received', 'refunded')", name="state_known"),
         Index("ix_returns_state_created", "state", "created_at", "id"),
         Index("ix_returns_order_id", "order_id"),
     )

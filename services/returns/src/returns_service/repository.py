@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from aftersales_chassis import NotFound, PageParams
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+
+from aftersales_chassis import NotFound, PageParams
 
 from .models import ReturnRequest, ReturnTransition
 

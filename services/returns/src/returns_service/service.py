@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from aftersales_chassis import Clock, Page, PageParams, Principal, RuleViolation, encode_cursor
 from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import returns as ev
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import schemas
 from .models import ReturnLine, ReturnRequest, ReturnState, ReturnTransition
@@ -45,9 +46,7 @@ class ReturnsService:
     async def _emit(self, record: ReturnRequest, payload: EventPayload) -> None:
         await record_event(self.session, payload, subject=str(record.id), at=self.clock.now())
 
-    async def _move(
-        self, record: ReturnRequest, action: str, actor: Principal, reason: str | None = None
-    ) -> None:
+    async def _move(self, record: ReturnRequest, action: str, actor: Principal, reason: str | None = None) -> None:
         step = transition(action, ReturnState(record.state))
         now = self.clock.now()
         await self.repository.add_transition(
@@ -97,8 +96,14 @@ class ReturnsService:
         await self.repository.add(record)
         await self.repository.add_transition(
             ReturnTransition(
-                return_id=record.id, action="open", step="T1A2", from_state=None,
-                to_state=ReturnState.requested, actor=actor.subject, reason=data.reason, at=now,
+                return_id=record.id,
+                action="open",
+                step="T1A2",
+                from_state=None,
+                to_state=ReturnState.requested,
+                actor=actor.subject,
+                reason=data.reason,
+                at=now,
             )
         )
         await self._emit(
@@ -107,8 +112,10 @@ class ReturnsService:
                 return_id=record.id,
                 order_id=record.order_id,
                 reason=record.reason,
-                lines=[ev.ReturnLine(sku=ln.sku, quantity=ln.quantity, unit_price_minor=ln.unit_price_minor)
-                       for ln in record.lines],
+                lines=[
+                    ev.ReturnLine(sku=ln.sku, quantity=ln.quantity, unit_price_minor=ln.unit_price_minor)
+                    for ln in record.lines
+                ],
                 requested_refund_minor=record.requested_refund_minor,
                 freight_minor=record.freight_minor,
                 freight_payer=data.freight_payer,
@@ -123,8 +130,8 @@ class ReturnsService:
         record = await self.repository.get(return_id, for_update=True)
         await self._move(record, "approve", actor, data.note)
         await self._emit(
-            record, ev.ReturnApproved(return_id=record.id, order_id=record.order_id, approved_by=actor.subject,
-                                      note=data.note)
+            record,
+            ev.ReturnApproved(return_id=record.id, order_id=record.order_id, approved_by=actor.subject, note=data.note),
         )
         return to_out(record)
 
@@ -133,8 +140,10 @@ class ReturnsService:
         record = await self.repository.get(return_id, for_update=True)
         await self._move(record, "reject", actor, data.reason)
         await self._emit(
-            record, ev.ReturnRejected(return_id=record.id, order_id=record.order_id, rejected_by=actor.subject,
-                                      reason=data.reason)
+            record,
+            ev.ReturnRejected(
+                return_id=record.id, order_id=record.order_id, rejected_by=actor.subject, reason=data.reason
+            ),
         )
         return to_out(record)
 
@@ -160,10 +169,14 @@ class ReturnsService:
         await self._emit(
             record,
             ev.ReturnReceived(
-                return_id=record.id, order_id=record.order_id, received_by=actor.subject,
+                return_id=record.id,
+                order_id=record.order_id,
+                received_by=actor.subject,
                 received_at=self.clock.now(),
-                lines=[ev.ReturnLine(sku=ln.sku, quantity=ln.received_quantity, unit_price_minor=ln.unit_price_minor)
-                       for ln in record.lines],
+                lines=[
+                    ev.ReturnLine(sku=ln.sku, quantity=ln.received_quantity, unit_price_minor=ln.unit_price_minor)
+                    for ln in record.lines
+                ],
             ),
         )
         return to_out(record)
@@ -177,7 +190,8 @@ class ReturnsService:
             raise RuleViolation(
                 "T2A.freight-refundable",
                 f"freight refund {data.freight_minor} exceeds refundable freight {freight_cap}",
-                field="freight_minor", limit_minor=freight_cap,
+                field="freight_minor",
+                limit_minor=freight_cap,
             )
         goods = data.amount_minor - data.freight_minor
         goods_cap = _lines_value(record, received=True)
@@ -185,7 +199,8 @@ class ReturnsService:
             raise RuleViolation(
                 "T2A.refund-within-received",
                 f"refund for goods {goods} must be between 0 and the received lines' value {goods_cap}",
-                field="amount_minor", limit_minor=goods_cap + data.freight_minor,
+                field="amount_minor",
+                limit_minor=goods_cap + data.freight_minor,
             )
         await self._move(record, "refund", actor, f"{data.method} {data.amount_minor}")
         record.refund_amount_minor = data.amount_minor
@@ -193,9 +208,15 @@ class ReturnsService:
         await self._emit(
             record,
             ev.RefundApproved(
-                return_id=record.id, order_id=record.order_id, amount_minor=data.amount_minor, goods_minor=goods,
-                freight_minor=data.freight_minor, currency=record.currency, method=data.method,
-                approved_by=actor.subject, approved_at=self.clock.now(),
+                return_id=record.id,
+                order_id=record.order_id,
+                amount_minor=data.amount_minor,
+                goods_minor=goods,
+                freight_minor=data.freight_minor,
+                currency=record.currency,
+                method=data.method,
+                approved_by=actor.subject,
+                approved_at=self.clock.now(),
             ),
         )
         return to_out(record)

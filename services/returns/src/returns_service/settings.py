@@ -1,7 +1,8 @@
 """Settings of the returns service: environment variables prefixed `RETURNS_`."""
 
-from aftersales_chassis import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from aftersales_chassis import ServiceSettings
 
 
 class ReturnsSettings(ServiceSettings):

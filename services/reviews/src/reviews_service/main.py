@@ -1,4 +1,4 @@
-"""The reviews service: Neutral and negative review handling, remedies and malicious-review reports (PROCESSES.md §5)."""
+"""The reviews service: neutral/negative reviews, remedies, malicious-review reports (§5)."""
 
 from aftersales_chassis import ServiceDefinition, create_app
 

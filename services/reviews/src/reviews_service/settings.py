@@ -1,7 +1,8 @@
 """Settings of the reviews service: environment variables prefixed `REVIEWS_`."""
 
-from aftersales_chassis import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from aftersales_chassis import ServiceSettings
 
 
 class ReviewsSettings(ServiceSettings):

@@ -1,4 +1,4 @@
-"""The tickets service: Complaints from every channel, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4)."""
+"""The tickets service: complaints, after-sale cases (C, K, P flows), approvals, reports (§3, §4)."""
 
 from aftersales_chassis import ServiceDefinition, create_app
 
@@ -7,7 +7,10 @@ from .settings import TicketsSettings
 definition = ServiceDefinition(
     name="tickets",
     title="Tickets service",
-    description="Complaints from every channel, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4).",
+    description=(
+        "Complaints from every channel, after-sale cases (C, K, P flows), approvals and reports "
+        "(PROCESSES.md §3, §4)."
+    ),
     settings_factory=TicketsSettings,
     routers=[],
 )

@@ -1,8 +1,9 @@
 """Tables the tickets service owns."""
 
-from aftersales_events import NAMING_CONVENTION
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from aftersales_events import NAMING_CONVENTION
 
 
 class Base(DeclarativeBase):

@@ -1,7 +1,8 @@
 """Settings of the tickets service: environment variables prefixed `TICKETS_`."""
 
-from aftersales_chassis import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from aftersales_chassis import ServiceSettings
 
 
 class TicketsSettings(ServiceSettings):

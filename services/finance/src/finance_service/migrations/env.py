@@ -1,5 +1,4 @@
 from aftersales_chassis.alembic_env import run_migrations
-
 from finance_service.models import Base
 
 run_migrations(Base.metadata)

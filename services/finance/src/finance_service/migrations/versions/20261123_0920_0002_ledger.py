@@ -26,57 +26,17 @@ CHART = [
 
 RULES = [
     s.strip()
-    for s in """
-CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE total bigint; legs int; currencies int; tx_currency text;
-BEGIN
-  SELECT currency INTO tx_currency FROM ledger_transactions WHERE id = NEW.transaction_id;
-  SELECT coalesce(sum(amount_minor), 0), count(*), count(DISTINCT currency)
-    INTO total, legs, currencies FROM postings WHERE transaction_id = NEW.transaction_id;
-  IF total <> 0 OR legs < 2 THEN
-    RAISE EXCEPTION 'ledger transaction % is unbalanced (sum %, % postings)', NEW.transaction_id, total, legs
-      USING ERRCODE = '23514';
-  END IF;
-  IF currencies <> 1 OR NEW.currency <> tx_currency THEN
-    RAISE EXCEPTION 'ledger transaction % mixes currencies', NEW.transaction_id USING ERRCODE = '23514';
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE CONSTRAINT TRIGGER postings_balanced AFTER INSERT ON postings
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
-
-CREATE FUNCTION ledger_apply_posting() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE accounts SET balance_minor = balance_minor + NEW.amount_minor
-   WHERE id = NEW.account_id AND currency = NEW.currency;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'posting currency % does not match account %', NEW.currency, NEW.account_id
-      USING ERRCODE = '23514';
-  END IF;
-  RETURN NEW;
-END $$;
-
-CREATE TRIGGER postings_apply AFTER INSERT ON postings FOR EACH ROW EXECUTE FUNCTION ledger_apply_posting();
-
-CREATE FUNCTION ledger_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION '% is append-only: book a reversing transaction instead', TG_TABLE_NAME
-    USING ERRCODE = '23514';
-END $$;
-
-CREATE TRIGGER postings_immutable BEFORE UPDATE OR DELETE ON postings
-  FOR EACH ROW EXECUTE FUNCTION ledger_immutable();
-
-CREATE TRIGGER postings_no_truncate BEFORE TRUNCATE ON postings
-  FOR EACH STATEMENT EXECUTE FUNCTION ledger_immutable();
-
-CREATE TRIGGER transactions_immutable BEFORE UPDATE OR DELETE ON ledger_transactions
-  FOR EACH ROW EXECUTE FUNCTION ledger_immutable();
-
-CREATE TRIGGER transactions_no_truncate BEFORE TRUNCATE ON ledger_transactions
-  FOR EACH STATEMENT EXECUTE FUNCTION ledger_immutable();
-""".split("\n\n")
+    for s in [
+        "\nCREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$\nDECLARE total bigint; legs int; currencies int; tx_currency text;\nBEGIN\n  SELECT currency INTO tx_currency FROM ledger_transactions WHERE id = NEW.transaction_id;\n  SELECT coalesce(sum(amount_minor), 0), count(*), count(DISTINCT currency)\n    INTO total, legs, currencies FROM postings WHERE transaction_id = NEW.transaction_id;\n  IF total <> 0 OR legs < 2 THEN\n    RAISE EXCEPTION 'ledger transaction % is unbalanced (sum %, % postings)', NEW.transaction_id, total, legs\n      USING ERRCODE = '23514';\n  END IF;\n  IF currencies <> 1 OR NEW.currency <> tx_currency THEN\n    RAISE EXCEPTION 'ledger transaction % mixes currencies', NEW.transaction_id USING ERRCODE = '23514';\n  END IF;\n  RETURN NULL;\nEND $$;",
+        "CREATE CONSTRAINT TRIGGER postings_balanced AFTER INSERT ON postings\n  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();",
+        "CREATE FUNCTION ledger_apply_posting() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  UPDATE accounts SET balance_minor = balance_minor + NEW.amount_minor\n   WHERE id = NEW.account_id AND currency = NEW.currency;\n  IF NOT FOUND THEN\n    RAISE EXCEPTION 'posting currency % does not match account %', NEW.currency, NEW.account_id\n      USING ERRCODE = '23514';\n  END IF;\n  RETURN NEW;\nEND $$;",
+        "CREATE TRIGGER postings_apply AFTER INSERT ON postings FOR EACH ROW EXECUTE FUNCTION ledger_apply_posting();",
+        "CREATE FUNCTION ledger_immutable() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RAISE EXCEPTION '% is append-only: book a reversing transaction instead', TG_TABLE_NAME\n    USING ERRCODE = '23514';\nEND $$;",
+        "CREATE TRIGGER postings_immutable BEFORE UPDATE OR DELETE ON postings\n  FOR EACH ROW EXECUTE FUNCTION ledger_immutable();",
+        "CREATE TRIGGER postings_no_truncate BEFORE TRUNCATE ON postings\n  FOR EACH STATEMENT EXECUTE FUNCTION ledger_immutable();",
+        "CREATE TRIGGER transactions_immutable BEFORE UPDATE OR DELETE ON ledger_transactions\n  FOR EACH ROW EXECUTE FUNCTION ledger_immutable();",
+        "CREATE TRIGGER transactions_no_truncate BEFORE TRUNCATE ON ledger_transactions\n  FOR EACH STATEMENT EXECUTE FUNCTION ledger_immutable();\n",
+    ]
     if s.strip() and not s.strip().startswith("--")
 ]
 

@@ -1,0 +1,95 @@
+"""The ledger's rules hold in the database itself, whatever code path writes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from aftersales_chassis.db import Database
+
+NEW_TX = text(
+    "INSERT INTO ledger_transactions (id, source, description, currency, effective_at, booked_at) "
+    "VALUES (:id, :source, 'test', :currency, now(), now())"
+)
+POST = text(
+    "INSERT INTO postings (transaction_id, account_id, amount_minor, currency) "
+    "SELECT :tx, id, :amount, :currency FROM accounts WHERE code = :code"
+)
+
+
+async def _book(db: Database, legs: list[tuple[str, int]], currency: str = "CNY") -> uuid.UUID:
+    tx = uuid.uuid4()
+    async with db.sessionmaker() as session, session.begin():
+        await session.execute(NEW_TX, {"id": tx, "source": f"test:{tx}", "currency": currency})
+        for code, amount in legs:
+            await session.execute(POST, {"tx": tx, "amount": amount, "currency": currency, "code": code})
+    return tx
+
+
+async def _balances(db: Database) -> dict[str, int]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(text("SELECT code, balance_minor FROM accounts"))
+        return {code: balance for code, balance in rows}
+
+
+async def test_balanced_transaction_commits_and_moves_balances(database: Database) -> None:
+    before = await _balances(database)
+    await _book(database, [("sales_returns", 500), ("customer_refunds_payable", -500)])
+    after = await _balances(database)
+    assert after["sales_returns"] - before["sales_returns"] == 500
+    assert after["customer_refunds_payable"] - before["customer_refunds_payable"] == -500
+
+
+@pytest.mark.parametrize(
+    "legs",
+    [
+        [("sales_returns", 500), ("customer_refunds_payable", -499)],
+        [("sales_returns", 500)],
+    ],
+)
+async def test_unbalanced_or_single_leg_transaction_is_refused_at_commit(
+    database: Database, legs: list[tuple[str, int]]
+) -> None:
+    before = await _balances(database)
+    with pytest.raises(DBAPIError, match="unbalanced"):
+        await _book(database, legs)
+    assert await _balances(database) == before
+
+
+async def test_currency_must_match_the_account(database: Database) -> None:
+    with pytest.raises(DBAPIError, match="currency"):
+        await _book(database, [("sales_returns", 500), ("customer_refunds_payable", -500)], currency="USD")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE postings SET amount_minor = amount_minor * 2 WHERE transaction_id = :tx",
+        "DELETE FROM postings WHERE transaction_id = :tx",
+        "UPDATE ledger_transactions SET description = 'edited' WHERE id = :tx",
+        "DELETE FROM ledger_transactions WHERE id = :tx",
+    ],
+)
+async def test_booked_entries_are_immutable(database: Database, statement: str) -> None:
+    tx = await _book(database, [("freight_refunds", 100), ("customer_refunds_payable", -100)])
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(text(statement), {"tx": tx})
+
+
+async def test_maintained_balances_equal_the_sum_of_postings(database: Database) -> None:
+    await _book(database, [("sales_returns", 700), ("freight_refunds", 300), ("customer_refunds_payable", -1000)])
+    async with database.sessionmaker() as session:
+        drift = await session.scalar(
+            text(
+                "SELECT count(*) FROM accounts a LEFT JOIN ("
+                " SELECT account_id, sum(amount_minor) AS total FROM postings GROUP BY account_id) p"
+                " ON p.account_id = a.id WHERE a.balance_minor <> coalesce(p.total, 0)"
+            )
+        )
+        total = await session.scalar(text("SELECT coalesce(sum(balance_minor), 0) FROM accounts"))
+    assert drift == 0
+    assert total == 0

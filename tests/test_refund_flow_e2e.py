@@ -1,0 +1,128 @@
+"""Cross-service: the five services run as real processes against the real broker.
+
+returns: T1A2 → T1A3 → T1A5 (ReturnReceived) → T2A (RefundApproved) → finance consumes
+RefundApproved and books one balanced transaction, readable over HTTP; a redelivered
+RefundApproved (the outbox row published again) still leaves exactly one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from aftersales_chassis import Role
+from aftersales_chassis.settings import asyncpg_url
+from aftersales_chassis.testing import Tokens
+from aftersales_devstack.services import ServiceProcess
+
+SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
+
+
+@pytest.fixture(scope="module")
+def stack(
+    run_service: Callable[..., Any], service_database_url: Callable[..., str]
+) -> Iterator[dict[str, ServiceProcess]]:
+    with ExitStack() as stack:
+        yield {
+            name: stack.enter_context(run_service(name, database_url=service_database_url(name, suffix="e2e")))
+            for name in SERVICES
+        }
+
+
+async def _eventually(check: Callable[[], Any], *, timeout: float = 30.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+async def _ledger_for(http: httpx.AsyncClient, finance: str, tokens: Tokens, return_id: str) -> list[dict[str, Any]]:
+    page = await http.get(
+        f"{finance}/ledger/transactions",
+        params={"account": "customer_refunds_payable", "limit": 200},
+        headers=tokens.headers(Role.finance),
+    )
+    assert page.status_code == 200, page.text
+    return [tx for tx in page.json()["items"] if tx["details"].get("return_id") == return_id]
+
+
+async def _duplicates_seen(http: httpx.AsyncClient, finance: str) -> bool:
+    metrics = (await http.get(f"{finance}/metrics")).text
+    return any(
+        line.startswith("events_consumed_total{") and 'outcome="duplicate"' in line and not line.endswith(" 0.0")
+        for line in metrics.splitlines()
+    )
+
+
+async def test_refund_reaches_the_ledger_exactly_once(
+    stack: dict[str, ServiceProcess], jwt_secret: str, service_database_url: Callable[..., str]
+) -> None:
+    tokens = Tokens(jwt_secret)
+    returns, finance = stack["returns"].url, stack["finance"].url
+    async with httpx.AsyncClient(timeout=10) as http:
+        for proc in stack.values():
+            ready = await http.get(f"{proc.url}/readyz")
+            assert ready.status_code == 200, (proc.name, ready.text)
+            assert (await http.get(f"{proc.url}/openapi.json")).status_code == 200
+
+        created = await http.post(
+            f"{returns}/returns",
+            json={
+                "order_id": "TB-E2E-1",
+                "reason": "damaged",
+                "lines": [{"sku": "SKU-TEA", "quantity": 2, "unit_price_minor": 6450}],
+                "requested_refund_minor": 12900,
+                "freight_minor": 1200,
+                "freight_payer": "shop",
+            },
+            headers={**tokens.headers(Role.agent), "Idempotency-Key": "e2e-open-1"},
+        )
+        assert created.status_code == 201, created.text
+        rid = created.json()["id"]
+        steps = [
+            ("approve", Role.supervisor, {}),
+            ("receipt", Role.warehouse, {}),
+            ("refund", Role.supervisor, {"amount_minor": 14100, "freight_minor": 1200, "method": "online"}),
+        ]
+        for action, role, body in steps:
+            response = await http.post(f"{returns}/returns/{rid}/{action}", json=body, headers=tokens.headers(role))
+            assert response.status_code == 200, (action, response.text)
+
+        async def booked() -> list[dict[str, Any]]:
+            return await _ledger_for(http, finance, tokens, rid)
+
+        transactions = await _eventually(booked)
+        assert len(transactions) == 1
+        postings = {p["account_code"]: p["amount_minor"] for p in transactions[0]["postings"]}
+        assert postings == {"sales_returns": 12900, "freight_refunds": 1200, "customer_refunds_payable": -14100}
+        assert sum(postings.values()) == 0
+
+        # Simulate the relay crashing after publishing but before marking: the row goes out again.
+        engine = create_async_engine(asyncpg_url(service_database_url("returns", suffix="e2e")))
+        async with engine.begin() as connection:
+            republished = await connection.execute(
+                text(
+                    "UPDATE outbox SET published_at = NULL"
+                    " WHERE message_key = :rid AND event_type LIKE '%RefundApproved%'"
+                ),
+                {"rid": rid},
+            )
+            assert republished.rowcount == 1
+        await engine.dispose()
+
+        async def duplicate_dropped() -> bool:
+            return await _duplicates_seen(http, finance)
+
+        await _eventually(duplicate_dropped)
+        assert len(await _ledger_for(http, finance, tokens, rid)) == 1
