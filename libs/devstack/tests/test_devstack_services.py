@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import json
+import signal
+import urllib.request
+
+import pytest
+
+from aftersales_devstack._proc import port_in_use
+from aftersales_devstack.pytest_plugin import ServiceRunner
+from aftersales_devstack.supervisor import _banner, env_exports
+
+
+def test_run_service_answers_healthz_then_stops(run_service: ServiceRunner) -> None:
+    with run_service("reviews") as svc:
+        with urllib.request.urlopen(f"{svc.url}/readyz", timeout=5) as response:
+            body = json.load(response)
+        assert body["status"] == "ok", body
+    # uvicorn re-raises the SIGTERM it handled once shutdown completed.
+    assert svc.process.returncode in (0, -signal.SIGTERM)
+    assert not port_in_use("127.0.0.1", svc.port)
+
+
+def test_env_exports_point_every_service_at_the_given_servers(
+    monkeypatch: object,
+) -> None:
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("JWT_SECRET", "s3cret")
+    lines = env_exports().splitlines()
+    assert "export RETURNS_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/aftersales_returns" in lines
+    assert "export FINANCE_KAFKA_BOOTSTRAP_SERVERS=kafka:9092" in lines
+    assert "export TICKETS_JWT_SECRET=s3cret" in lines
+    assert len(lines) == 15
+
+
+def test_banner_lists_urls_docs_and_how_to_mint_a_token() -> None:
+    banner = _banner("127.0.0.1:9092", {"returns": "postgresql://u:pw@h/aftersales_returns"})
+    assert "http://127.0.0.1:8004/docs" in banner
+    assert "make token ROLE=agent" in banner
+    assert "pw" not in banner
