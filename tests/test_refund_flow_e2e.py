@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -20,20 +19,30 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from aftersales_chassis import Role
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens
-from aftersales_devstack.services import ServiceProcess
+from aftersales_devstack.services import ServiceProcess, service_env
+from aftersales_devstack.stack import migrate
 
 SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
 
 
 @pytest.fixture(scope="module")
 def stack(
-    run_service: Callable[..., Any], service_database_url: Callable[..., str]
+    service_database_url: Callable[..., str], kafka_bootstrap: str, jwt_secret: str
 ) -> Iterator[dict[str, ServiceProcess]]:
-    with ExitStack() as stack:
-        yield {
-            name: stack.enter_context(run_service(name, database_url=service_database_url(name, suffix="e2e")))
-            for name in SERVICES
-        }
+    """All five services as uvicorn processes, migrated and started side by side."""
+    urls = {name: service_database_url(name, suffix="e2e", migrated=False) for name in SERVICES}
+    migrate(urls)
+    processes: dict[str, ServiceProcess] = {}
+    try:
+        for name, url in urls.items():
+            env = service_env(name, database_url=url, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret)
+            processes[name] = ServiceProcess(name, env)
+        for process in processes.values():
+            process.wait_healthy(60)
+        yield processes
+    finally:
+        for process in processes.values():
+            process.stop()
 
 
 async def _eventually(check: Callable[[], Any], *, timeout: float = 30.0) -> Any:
@@ -109,7 +118,7 @@ async def test_refund_reaches_the_ledger_exactly_once(
         assert sum(postings.values()) == 0
 
         # Simulate the relay crashing after publishing but before marking: the row goes out again.
-        engine = create_async_engine(asyncpg_url(service_database_url("returns", suffix="e2e")))
+        engine = create_async_engine(asyncpg_url(service_database_url("returns", suffix="e2e", migrated=False)))
         async with engine.begin() as connection:
             republished = await connection.execute(
                 text(
