@@ -1,0 +1,152 @@
+"""A tiny service built on the chassis, for the chassis tests: widgets with an event per create."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+from sqlalchemy import Column, Identity, Integer, MetaData, Table, Text, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from aftersales_chassis import (
+    ClockDep,
+    Grant,
+    Page,
+    PageDep,
+    Principal,
+    Role,
+    RuleViolation,
+    ServiceDefinition,
+    ServiceSettings,
+    SessionDep,
+    allow,
+    create_app,
+    encode_cursor,
+    mint_token,
+    service_router,
+)
+from aftersales_events import EventPayload, record_event
+
+test_metadata = MetaData()
+widgets = Table(
+    "test_widgets",
+    test_metadata,
+    Column("id", Integer, Identity(always=True), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("quantity", Integer, nullable=False),
+)
+
+
+# Module level: the routes' annotations are strings (PEP 563) that FastAPI resolves here.
+Writer = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor))]
+Approver = Annotated[Principal, Depends(allow(Grant(Role.agent, "refund:approve"), Role.supervisor))]
+
+
+class WidgetIn(BaseModel):
+    name: str = Field(min_length=1)
+    quantity: int = Field(ge=1)
+
+
+class WidgetOut(BaseModel):
+    id: int
+    name: str
+    quantity: int
+    event_id: uuid.UUID | None = None
+
+
+class WidgetCreatedBase(EventPayload):
+    """A widget was created (test-only)."""
+
+    widget_id: int
+    name: str
+
+
+def widget_created_type(service: str) -> type[WidgetCreatedBase]:
+    """Published by the test service itself (so on the topic its lifespan creates); not in the CATALOGUE."""
+    cls: type[WidgetCreatedBase] = type(f"WidgetCreated_{service}", (WidgetCreatedBase,), {"__module__": __name__})
+    cls.producer = service
+    cls.event_name = "WidgetCreated"
+    cls.version = 1
+    cls.step = None
+    cls.summary = "A widget was created."
+    return cls
+
+
+def build_app(service: str, settings: ServiceSettings) -> FastAPI:
+    widget_created = widget_created_type(service)
+    router = service_router(prefix="/widgets")
+
+    async def create(session: AsyncSession, body: WidgetIn, clock: Any) -> WidgetOut:
+        widget_id = await session.scalar(
+            insert(widgets).values(name=body.name, quantity=body.quantity).returning(widgets.c.id)
+        )
+        assert widget_id is not None
+        envelope = await record_event(
+            session, widget_created(widget_id=widget_id, name=body.name), subject=body.name, at=clock.now()
+        )
+        return WidgetOut(id=widget_id, name=body.name, quantity=body.quantity, event_id=envelope.id)
+
+    @router.post("", status_code=201)
+    async def create_widget(body: WidgetIn, session: SessionDep, clock: ClockDep, _: Writer) -> WidgetOut:
+        return await create(session, body, clock)
+
+    @router.post("/doomed", status_code=201)
+    async def create_then_refuse(body: WidgetIn, session: SessionDep, clock: ClockDep, _: Writer) -> WidgetOut:
+        await create(session, body, clock)
+        raise RuleViolation("W1", "widgets of this kind are refused after they were written")
+
+    @router.post("/approve-refund")
+    async def approve(principal: Approver) -> dict[str, str]:
+        return {"approved_by": principal.subject}
+
+    @router.get("")
+    async def list_widgets(
+        session: SessionDep, page: PageDep, _: Writer, name_prefix: str = ""
+    ) -> Page[WidgetOut]:
+        query = select(widgets).where(widgets.c.name.startswith(name_prefix, autoescape=True)).order_by(widgets.c.id)
+        if page.cursor is not None:
+            query = query.where(widgets.c.id > int(page.cursor[0]))
+        rows = (await session.execute(query.limit(page.limit + 1))).all()
+        items = [WidgetOut(id=r.id, name=r.name, quantity=r.quantity) for r in rows[: page.limit]]
+        more = len(rows) > page.limit
+        return Page[WidgetOut](items=items, next_cursor=encode_cursor([items[-1].id]) if more else None)
+
+    definition = ServiceDefinition(
+        name=service,
+        title="Chassis test service",
+        description="Widgets, for the chassis tests.",
+        settings_factory=lambda: settings,
+        routers=[router],
+    )
+    return create_app(definition, settings=settings)
+
+
+@dataclass
+class Harness:
+    service: str
+    app: FastAPI
+    client: httpx.AsyncClient
+    sessionmaker: async_sessionmaker[AsyncSession]
+    jwt_secret: str
+    kafka_bootstrap: str
+
+    def auth(self, *roles: Role, scopes: tuple[str, ...] = (), subject: str = "u-1") -> dict[str, str]:
+        token = mint_token(self.jwt_secret, subject=subject, roles=roles, scopes=scopes)
+        return {"Authorization": f"Bearer {token}"}
+
+
+async def wait_for(
+    condition: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, interval: float = 0.05, what: str = ""
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
+        await asyncio.sleep(interval)

@@ -1,0 +1,96 @@
+"""Bearer tokens and per-endpoint grants, through the real app."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from chassis_testkit import Harness
+
+from aftersales_chassis import Role, mint_token
+from aftersales_chassis.auth import TokenVerifier
+from aftersales_chassis.errors import Unauthenticated
+
+BODY = {"name": "auth-widget", "quantity": 1}
+
+
+def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    assert body["status"] == status
+    assert str(body["type"]).endswith(f"/{code}")
+    return body
+
+
+async def test_no_token_is_401_with_a_challenge(harness: Harness) -> None:
+    response = await harness.client.post("/widgets", json=BODY)
+    _assert_problem(response, 401, "unauthenticated")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-jwt",
+        mint_token("another-key-that-is-long-enough-for-hs256", subject="u-1", roles=[Role.agent]),
+    ],
+    ids=["garbage", "wrong-key"],
+)
+async def test_bad_tokens_are_401(harness: Harness, token: str) -> None:
+    response = await harness.client.post("/widgets", json=BODY, headers={"Authorization": f"Bearer {token}"})
+    _assert_problem(response, 401, "unauthenticated")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_expired_token_signed_with_the_right_key_is_401(harness: Harness) -> None:
+    token = mint_token(harness.jwt_secret, subject="u-1", roles=[Role.agent], ttl=timedelta(seconds=-5))
+    response = await harness.client.get("/widgets", headers={"Authorization": f"Bearer {token}"})
+    _assert_problem(response, 401, "unauthenticated")
+
+
+async def test_wrong_role_is_403_and_says_who_may(harness: Harness) -> None:
+    response = await harness.client.post("/widgets", json=BODY, headers=harness.auth(Role.customer))
+    body = _assert_problem(response, 403, "forbidden")
+    assert body["allowed"] == ["agent", "supervisor"]
+
+
+@pytest.mark.parametrize("role", [Role.agent, Role.supervisor])
+async def test_right_role_is_admitted(harness: Harness, role: Role) -> None:
+    response = await harness.client.post("/widgets", json=BODY, headers=harness.auth(role))
+    assert response.status_code == 201, response.text
+    listing = await harness.client.get("/widgets", headers=harness.auth(role))
+    assert listing.status_code == 200
+
+
+async def test_scoped_grant_admits_only_agents_holding_the_scope(harness: Harness) -> None:
+    authorised = harness.auth(Role.agent, scopes=("refund:approve",), subject="agent-7")
+    response = await harness.client.post("/widgets/approve-refund", headers=authorised)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"approved_by": "agent-7"}
+
+    plain_agent = harness.auth(Role.agent, scopes=("refund:view",))
+    body = _assert_problem(await harness.client.post("/widgets/approve-refund", headers=plain_agent), 403, "forbidden")
+    assert body["allowed"] == ["agent[refund:approve]", "supervisor"]
+
+    # The scope alone is not a role: a customer holding it is still refused.
+    customer = harness.auth(Role.customer, scopes=("refund:approve",))
+    _assert_problem(await harness.client.post("/widgets/approve-refund", headers=customer), 403, "forbidden")
+    supervisor = harness.auth(Role.supervisor)
+    assert (await harness.client.post("/widgets/approve-refund", headers=supervisor)).status_code == 200
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_verifier_round_trip_and_refusals() -> None:
+    verifier = TokenVerifier("k" * 32, "aftersales")
+    token = mint_token("k" * 32, subject="m-1", roles=["merchant"], scopes=["a:b"], merchant_id="shop-9")
+    principal = verifier.verify(token)
+    assert principal.subject == "m-1"
+    assert principal.roles == frozenset({Role.merchant})
+    assert principal.scopes == frozenset({"a:b"})
+    assert principal.merchant_id == "shop-9"
+    with pytest.raises(Unauthenticated):
+        verifier.verify(mint_token("k" * 32, subject="m-1", roles=["merchant"], issuer="someone-else"))
+    with pytest.raises(Unauthenticated):
+        TokenVerifier("x" * 32, "aftersales").verify(token)

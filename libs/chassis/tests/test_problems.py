@@ -1,0 +1,76 @@
+"""Every error is RFC 9457 problem+json; request validation is 422 and never a 500."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from chassis_testkit import Harness
+
+from aftersales_chassis import Role
+
+
+def _problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    assert body["type"] == f"https://aftersales.dev/problems/{code}"
+    assert body["status"] == status
+    assert body["title"]
+    return body
+
+
+def _errors(body: dict[str, object]) -> list[dict[str, str]]:
+    errors = body["errors"]
+    assert isinstance(errors, list)
+    return errors
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": "w", "quantity": 0}, "body.quantity"),
+        ({"name": "w", "quantity": "many"}, "body.quantity"),
+        ({"quantity": 1}, "body.name"),
+        ({"name": "", "quantity": 1}, "body.name"),
+    ],
+)
+async def test_invalid_fields_are_named(harness: Harness, payload: dict[str, object], field: str) -> None:
+    response = await harness.client.post("/widgets", json=payload, headers=harness.auth(Role.agent))
+    body = _problem(response, 422, "validation-error")
+    errors = _errors(body)
+    assert [e["field"] for e in errors] == [field]
+    assert all(e["message"] and e["code"] for e in errors)
+    assert field in str(body["detail"])
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2", b"\xff\xfe"])
+async def test_malformed_json_is_422_not_500(harness: Harness, raw: bytes) -> None:
+    headers = {**harness.auth(Role.agent), "Content-Type": "application/json"}
+    response = await harness.client.post("/widgets", content=raw, headers=headers)
+    body = _problem(response, 422, "validation-error")
+    assert body["errors"]
+
+
+async def test_invalid_query_parameter_is_named(harness: Harness) -> None:
+    response = await harness.client.get("/widgets", params={"limit": 0}, headers=harness.auth(Role.agent))
+    body = _problem(response, 422, "validation-error")
+    assert [e["field"] for e in _errors(body)] == ["query.limit"]
+
+
+async def test_unknown_route_and_method_are_problems(harness: Harness) -> None:
+    _problem(await harness.client.get("/nowhere"), 404, "not-found")
+    _problem(await harness.client.delete("/widgets", headers=harness.auth(Role.agent)), 405, "method-not-allowed")
+
+
+async def test_empty_idempotency_key_is_a_validation_error(harness: Harness) -> None:
+    headers = {**harness.auth(Role.agent), "Idempotency-Key": ""}
+    response = await harness.client.post("/widgets", json={"name": "w", "quantity": 1}, headers=headers)
+    body = _problem(response, 422, "validation-error")
+    assert [e["field"] for e in _errors(body)] == ["header.Idempotency-Key"]
+
+
+async def test_health_and_readiness(harness: Harness) -> None:
+    assert (await harness.client.get("/healthz")).json() == {"status": "ok"}
+    ready = await harness.client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "checks": {"database": True, "broker": True}}

@@ -1,0 +1,113 @@
+"""The relay publishes every committed outbox row exactly once, in order per aggregate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+from aiokafka import AIOKafkaProducer
+from events_testkit import EventsDb, create_topics, now, read_topic, thing_type, unique_producer
+from sqlalchemy import func, select
+
+from aftersales_events import OutboxRelay, outbox, record_event
+from aftersales_events.kafka import make_producer
+
+SUBJECTS = ("order-a", "order-b", "order-c", "order-d")
+
+
+async def _write_rows(db: EventsDb, producer_name: str, count: int) -> dict[str, list[str]]:
+    """``count`` events spread over a few aggregates, one transaction each; key -> ids in commit order."""
+    thing = thing_type(producer_name)
+    expected: dict[str, list[str]] = {s: [] for s in SUBJECTS}
+    for i in range(count):
+        subject = SUBJECTS[i % len(SUBJECTS)]
+        async with db.sessionmaker() as session, session.begin():
+            envelope = await record_event(session, thing(thing_id=subject, quantity=i), subject=subject, at=now())
+        expected[subject].append(str(envelope.id))
+    return expected
+
+
+async def _unpublished(db: EventsDb) -> int:
+    async with db.sessionmaker() as session:
+        query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+        return int(await session.scalar(query) or 0)
+
+
+def _ids_by_key(records: list) -> dict[str, list[str]]:  # type: ignore[type-arg]
+    by_key: dict[str, list[str]] = {}
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        by_key.setdefault(record.key.decode(), []).append(json.loads(record.value)["id"])
+    return by_key
+
+
+async def test_drain_publishes_each_row_once_in_order_per_key(
+    events_db: EventsDb, producer: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    name = unique_producer()
+    topic = f"{name}.events"
+    await create_topics(kafka_bootstrap, topic)
+    expected = await _write_rows(events_db, name, 24)
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", batch_size=5)
+
+    assert await relay.drain() == 24
+    assert await _unpublished(events_db) == 0
+    records = await read_topic(kafka_bootstrap, topic)
+    assert len(records) == 24
+    assert _ids_by_key(records) == expected
+    first = records[0]
+    headers = dict(first.headers)
+    envelope = json.loads(first.value)
+    assert headers["ce_id"].decode() == envelope["id"]
+    assert headers["ce_type"].decode() == f"aftersales.{name}.Thing.v1"
+    assert headers["correlation_id"].decode() == envelope["correlationid"]
+
+    # Nothing is left, so a second drain publishes nothing more.
+    assert await relay.drain() == 0
+    assert len(await read_topic(kafka_bootstrap, topic)) == 24
+
+
+async def test_started_relay_publishes_rows_and_stop_flushes(
+    events_db: EventsDb, producer: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    name = unique_producer()
+    topic = f"{name}.events"
+    await create_topics(kafka_bootstrap, topic)
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", idle_interval=0.05)
+    relay.start()
+    try:
+        expected = await _write_rows(events_db, name, 6)
+        relay.wake()
+    finally:
+        await relay.stop()
+    assert await _unpublished(events_db) == 0
+    assert _ids_by_key(await read_topic(kafka_bootstrap, topic)) == expected
+
+
+async def test_two_racing_relays_publish_each_row_exactly_once(
+    events_db: EventsDb, kafka_bootstrap: str
+) -> None:
+    name = unique_producer()
+    topic = f"{name}.events"
+    await create_topics(kafka_bootstrap, topic)
+    expected = await _write_rows(events_db, name, 60)
+    producers = [make_producer(kafka_bootstrap, f"relay-{i}-{uuid.uuid4().hex[:6]}") for i in range(2)]
+    for client in producers:
+        await client.start()
+    try:
+        relays = [OutboxRelay(events_db.sessionmaker, p, service="test", batch_size=4) for p in producers]
+        # Several rounds of concurrent drains and single batches, as replicas would run them.
+        published = 0
+        for _ in range(3):
+            results = await asyncio.gather(*(r.drain() for r in relays), *(r.publish_batch() for r in relays))
+            published += sum(results)
+    finally:
+        for client in producers:
+            await client.stop()
+
+    assert await _unpublished(events_db) == 0
+    assert published == 60
+    records = await read_topic(kafka_bootstrap, topic)
+    ids = [json.loads(r.value)["id"] for r in records]
+    assert len(ids) == len(set(ids)) == 60
+    assert _ids_by_key(records) == expected
