@@ -106,9 +106,7 @@ def build_app(service: str, settings: ServiceSettings) -> FastAPI:
         return {"approved_by": principal.subject}
 
     @router.get("")
-    async def list_widgets(
-        session: SessionDep, page: PageDep, _: Writer, name_prefix: str = ""
-    ) -> Page[WidgetOut]:
+    async def list_widgets(session: SessionDep, page: PageDep, _: Writer, name_prefix: str = "") -> Page[WidgetOut]:
         query = select(widgets).where(widgets.c.name.startswith(name_prefix, autoescape=True)).order_by(widgets.c.id)
         if page.cursor is not None:
             query = query.where(widgets.c.id > int(page.cursor[0]))

@@ -84,9 +84,7 @@ async def test_started_relay_publishes_rows_and_stop_flushes(
     assert _ids_by_key(await read_topic(kafka_bootstrap, topic)) == expected
 
 
-async def test_two_racing_relays_publish_each_row_exactly_once(
-    events_db: EventsDb, kafka_bootstrap: str
-) -> None:
+async def test_two_racing_relays_publish_each_row_exactly_once(events_db: EventsDb, kafka_bootstrap: str) -> None:
     name = unique_producer()
     topic = f"{name}.events"
     await create_topics(kafka_bootstrap, topic)

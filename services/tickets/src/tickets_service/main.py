@@ -8,8 +8,7 @@ definition = ServiceDefinition(
     name="tickets",
     title="Tickets service",
     description=(
-        "Complaints from every channel, after-sale cases (C, K, P flows), approvals and reports "
-        "(PROCESSES.md §3, §4)."
+        "Complaints from every channel, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4)."
     ),
     settings_factory=TicketsSettings,
     routers=[],
