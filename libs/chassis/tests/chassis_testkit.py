@@ -31,7 +31,7 @@ from aftersales_chassis import (
     mint_token,
     service_router,
 )
-from aftersales_events import EventPayload, record_event
+from aftersales_events import EventPayload, event, record_event
 
 test_metadata = MetaData()
 widgets = Table(
@@ -70,12 +70,7 @@ class WidgetCreatedBase(EventPayload):
 def widget_created_type(service: str) -> type[WidgetCreatedBase]:
     """Published by the test service itself (so on the topic its lifespan creates); not in the CATALOGUE."""
     cls: type[WidgetCreatedBase] = type(f"WidgetCreated_{service}", (WidgetCreatedBase,), {"__module__": __name__})
-    cls.producer = service
-    cls.event_name = "WidgetCreated"
-    cls.version = 1
-    cls.step = None
-    cls.summary = "A widget was created."
-    return cls
+    return event(service, "WidgetCreated", register=False)(cls)
 
 
 def build_app(service: str, settings: ServiceSettings) -> FastAPI:

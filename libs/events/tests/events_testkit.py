@@ -20,7 +20,15 @@ from sqlalchemy import Column, Identity, Integer, MetaData, Table, Text, func, i
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from aftersales_events import ConsumerRunner, EventContext, EventEnvelope, EventPayload, Handler, processed_events
+from aftersales_events import (
+    ConsumerRunner,
+    EventContext,
+    EventEnvelope,
+    EventPayload,
+    Handler,
+    event,
+    processed_events,
+)
 from aftersales_events.kafka import ensure_topics, make_producer
 
 PARTITIONS = 3
@@ -55,12 +63,7 @@ class ThingBase(EventPayload):
 def thing_type(producer: str) -> type[ThingBase]:
     """A ``Thing`` payload class published by ``producer`` (so on ``<producer>.events``)."""
     cls: type[ThingBase] = type(f"Thing_{producer}", (ThingBase,), {"__module__": __name__})
-    cls.producer = producer
-    cls.event_name = "Thing"
-    cls.version = 1
-    cls.step = None
-    cls.summary = "A test thing."
-    return cls
+    return event(producer, "Thing", register=False)(cls)
 
 
 def unique_producer() -> str:

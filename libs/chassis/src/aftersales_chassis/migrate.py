@@ -1,9 +1,12 @@
 """Each service's Alembic migrations, run programmatically.
 
-    python -m aftersales_chassis.migrate returns --url postgresql://... [upgrade|current|revision -m MSG]
+    python -m aftersales_chassis.migrate returns [upgrade|downgrade|current|revision -m MSG] --url postgresql://...
 
 Without ``--url`` the service's own setting (e.g. ``RETURNS_DATABASE_URL``) is used.
 Migration files are named by date so their order reads from a directory listing.
+Every service database carries two branches: ``platform`` (the outbox, processed-event and
+idempotency tables, shipped once in this package) and the service's own, labelled with its
+name, whose first revision depends on the platform branch.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from .settings import asyncpg_url
 
 SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
+PLATFORM_VERSIONS = Path(__file__).parent / "platform_migrations"
 
 
 def alembic_config(service: str, url: str) -> Config:
@@ -26,8 +31,11 @@ def alembic_config(service: str, url: str) -> Config:
         raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
     package = importlib.import_module(f"{service}_service")
     assert package.__file__ is not None
+    migrations = Path(package.__file__).parent / "migrations"
     config = Config()
-    config.set_main_option("script_location", str(Path(package.__file__).parent / "migrations"))
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("version_locations", f"{migrations / 'versions'} {PLATFORM_VERSIONS}")
+    config.set_main_option("path_separator", "space")
     config.set_main_option(
         "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
     )
@@ -35,8 +43,27 @@ def alembic_config(service: str, url: str) -> Config:
     return config
 
 
-def upgrade(service: str, url: str, revision: str = "head") -> None:
+def upgrade(service: str, url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(service, url), revision)
+
+
+def new_revision(config: Config, service: str, message: str | None, *, autogenerate: bool) -> None:
+    """Adds a revision on the service's branch, starting the branch if it has none yet."""
+    scripts = ScriptDirectory.from_config(config)
+    if any(service in (script.branch_labels or ()) for script in scripts.walk_revisions()):
+        command.revision(config, message=message, autogenerate=autogenerate, head=f"{service}@head")
+        return
+    platform_head = scripts.get_revision("platform@head")
+    assert platform_head is not None
+    command.revision(
+        config,
+        message=message,
+        autogenerate=autogenerate,
+        head="base",
+        branch_label=service,
+        depends_on=platform_head.revision,
+        version_path=str(Path(config.get_main_option("script_location") or "") / "versions"),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,13 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--url or {args.service.upper()}_DATABASE_URL is required")
     config = alembic_config(args.service, url)
     if args.action == "upgrade":
-        command.upgrade(config, args.revision or "head")
+        command.upgrade(config, args.revision or "heads")
     elif args.action == "downgrade":
         command.downgrade(config, args.revision or "-1")
     elif args.action == "current":
         command.current(config, verbose=True)
     else:
-        command.revision(config, message=args.message, autogenerate=args.autogenerate)
+        new_revision(config, args.service, args.message, autogenerate=args.autogenerate)
     return 0
 
 

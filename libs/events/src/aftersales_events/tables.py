@@ -1,7 +1,7 @@
 """Tables the event machinery needs in every service's own database.
 
 They live in their own MetaData; each service's Alembic environment targets it beside
-the service's models, and migrations create them through ``aftersales_chassis.migration_ops``.
+the service's models, and the chassis's "platform" migration branch creates them.
 """
 
 from __future__ import annotations

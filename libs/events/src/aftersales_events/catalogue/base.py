@@ -45,19 +45,26 @@ CATALOGUE: dict[str, type[EventPayload]] = {}
 P = TypeVar("P", bound=type[EventPayload])
 
 
-def event(producer: str, name: str, *, version: int = 1, step: str | None = None) -> Callable[[P], P]:
-    """Registers a payload model in the catalogue under its versioned type."""
+def event(
+    producer: str, name: str, *, version: int = 1, step: str | None = None, register: bool = True
+) -> Callable[[P], P]:
+    """Names a payload model and registers it in the catalogue under its versioned type.
 
-    def register(cls: P) -> P:
+    ``register=False`` names a model without adding it to the catalogue (test doubles).
+    """
+
+    def name_and_register(cls: P) -> P:
         cls.producer = producer
         cls.event_name = name
         cls.version = version
         cls.step = step
         cls.summary = (cls.__doc__ or name).strip().splitlines()[0]
+        if not register:
+            return cls
         key = cls.event_type()
         if key in CATALOGUE and CATALOGUE[key] is not cls:
             raise ValueError(f"event type {key} registered twice")
         CATALOGUE[key] = cls
         return cls
 
-    return register
+    return name_and_register

@@ -1,18 +1,26 @@
-"""Versioned DDL helpers that service migrations call, so five services do not repeat it.
+"""Platform tables every service database has: outbox, processed events, idempotency keys.
 
-A migration must keep meaning the same thing forever: never edit a published ``_vN``
-helper; add ``_v2`` for a change and call it from a new migration.
+This is the "platform" branch, shipped once in the chassis and applied to every service's
+database beside the service's own migrations (which depend on it).
+
+Revision ID: platform_0001
+Revises:
+Create Date: 2026-11-23 09:00:00
 """
 
-from __future__ import annotations
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+revision: str = "platform_0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("platform",)
+depends_on: str | Sequence[str] | None = None
 
-def create_platform_tables_v1() -> None:
-    """Outbox, processed events (consumer dedupe) and idempotency keys."""
+
+def upgrade() -> None:
     op.create_table(
         "outbox",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
@@ -51,7 +59,7 @@ def create_platform_tables_v1() -> None:
     )
 
 
-def drop_platform_tables_v1() -> None:
+def downgrade() -> None:
     op.drop_table("idempotency_keys")
     op.drop_table("processed_events")
     op.drop_index("ix_outbox_published_at", table_name="outbox")

@@ -1,8 +1,9 @@
 """The double-entry ledger: accounts, transactions, postings, and the database rules that
 keep it honest (balanced per transaction, one currency, immutable, maintained balances).
 
-Revision ID: finance_0002
-Revises: finance_0001
+Revision ID: finance_0001
+Revises:
+Depends on: platform_0001
 Create Date: 2026-11-23 09:20:00
 """
 
@@ -12,10 +13,10 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "finance_0002"
-down_revision: str | None = "finance_0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision: str = "finance_0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("finance",)
+depends_on: str | Sequence[str] | None = "platform_0001"
 
 CHART = [
     ("cash", "Cash at the payment provider", "asset"),

@@ -1,7 +1,8 @@
 """Returns, their lines and the transition audit trail (T1A2 … T2A).
 
-Revision ID: returns_0002
-Revises: returns_0001
+Revision ID: returns_0001
+Revises:
+Depends on: platform_0001
 Create Date: 2026-11-23 09:10:00
 """
 
@@ -10,10 +11,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "returns_0002"
-down_revision: str | None = "returns_0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision: str = "returns_0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = ("returns",)
+depends_on: str | Sequence[str] | None = "platform_0001"
 
 
 def upgrade() -> None:
