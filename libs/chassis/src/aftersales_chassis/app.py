@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 
 from aftersales_events import ConsumerRunner, EventPayload, Handler, OutboxRelay, dlq_topic_for, topic_for
 from aftersales_events.kafka import ensure_topics, make_producer
+from aftersales_events.recovery import MARKER_TOPIC, check_broker_log
 
 from .auth import TokenVerifier
 from .clock import Clock, SystemClock
@@ -55,6 +56,9 @@ def create_app(
         consumed = {model.topic() for model in definition.handlers}
         topics = {own_topic, *consumed} | {dlq_topic_for(t) for t in {own_topic, *consumed}}
         await ensure_topics(config.kafka_bootstrap_servers, topics, partitions=config.topic_partitions)
+        await ensure_topics(config.kafka_bootstrap_servers, [MARKER_TOPIC], partitions=1)
+        # Before publishing anything: if the broker lost its log, queue retained rows again.
+        await check_broker_log(db.sessionmaker, producer, config.kafka_bootstrap_servers, service=definition.name)
         app.state.relay = relay = OutboxRelay(
             db.sessionmaker, producer, service=definition.name, batch_size=config.outbox_batch_size
         )

@@ -19,3 +19,6 @@ OUTBOX_LAG = Gauge(
 )
 OUTBOX_BACKLOG = Gauge("outbox_unpublished_rows", "Outbox rows not yet published.", ["service"])
 CONSUMER_LAG = Gauge("consumer_lag_messages", "High watermark minus position.", ["service", "topic", "partition"])
+BROKER_LOG_LOST = Counter(
+    "events_broker_log_lost_total", "Times a relay found its marker gone and republished.", ["service"]
+)

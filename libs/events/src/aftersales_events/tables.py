@@ -58,3 +58,17 @@ processed_events = Table(
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("consumer", "event_id"),
 )
+
+# Where each relay last wrote its marker record: if the broker no longer holds that record,
+# it lost its log (a memory-only broker restarted, a cluster lost data) and the retained
+# outbox rows are published again.
+relay_markers = Table(
+    "relay_markers",
+    events_metadata,
+    Column("service", Text, primary_key=True),
+    Column("topic", Text, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("epoch", UUID(as_uuid=True), nullable=False),
+    Column("written_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
