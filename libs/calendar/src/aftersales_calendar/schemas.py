@@ -1,0 +1,115 @@
+"""Pydantic I/O for the calendar API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from .calendar import Override, OverrideKind
+
+
+class OverrideIn(BaseModel):
+    """What a supervisor sets for one day."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"kind": "closed", "note": "stocktaking"},
+                {"kind": "open", "note": "618 campaign Saturday"},
+                {"kind": "hours", "opens": "10:00", "closes": "16:00", "note": "short day before the holiday"},
+            ]
+        }
+    )
+
+    kind: OverrideKind = Field(
+        description="`closed`: extra closure; `open`: extra working day with the default hours; "
+        "`hours`: different hours that day (needs `opens` and `closes`)."
+    )
+    opens: time | None = Field(default=None, description="Local opening time (only for `hours`).")
+    closes: time | None = Field(default=None, description="Local closing time (only for `hours`), after `opens`.")
+    note: str = Field(default="", max_length=500, description="Why, for the other operators.")
+
+    @model_validator(mode="after")
+    def _hours_match_kind(self) -> Self:
+        if self.kind == "hours":
+            if self.opens is None or self.closes is None or not self.opens < self.closes:
+                raise ValueError("kind 'hours' needs opens and closes, with opens before closes")
+        elif self.opens is not None or self.closes is not None:
+            raise ValueError(f"kind '{self.kind}' takes no opens/closes")
+        return self
+
+    def to_override(self, day: date) -> Override:
+        return Override(day=day, kind=self.kind, opens=self.opens, closes=self.closes, note=self.note)
+
+
+class OverrideOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "day": "2026-06-20",
+                    "kind": "open",
+                    "opens": None,
+                    "closes": None,
+                    "note": "618 campaign Saturday",
+                    "created_by": "sup-1",
+                    "created_at": "2026-06-01T02:00:00Z",
+                }
+            ]
+        }
+    )
+
+    day: date
+    kind: OverrideKind
+    opens: time | None
+    closes: time | None
+    note: str
+    created_by: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, override: Override, created_by: str, created_at: datetime) -> OverrideOut:
+        return cls(
+            day=override.day,
+            kind=override.kind,
+            opens=override.opens,
+            closes=override.closes,
+            note=override.note,
+            created_by=created_by,
+            created_at=created_at,
+        )
+
+
+class WorkingTimeOut(BaseModel):
+    """Is the shop working at ``at``, and when does work next start?"""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "at": "2025-01-26T02:00:00Z",
+                    "zone": "Asia/Shanghai",
+                    "working_time": True,
+                    "working_day": True,
+                    "next_opening": "2025-01-26T02:00:00Z",
+                    "provisional": False,
+                    "opens": "2025-01-26T09:00:00+08:00",
+                    "closes": "2025-01-26T18:00:00+08:00",
+                }
+            ]
+        }
+    )
+
+    at: AwareDatetime
+    zone: str
+    working_time: bool
+    working_day: bool = Field(description="Whether the local day of `at` is a working day.")
+    next_opening: AwareDatetime = Field(description="`at` itself when working, else the next opening (UTC).")
+    provisional: bool = Field(
+        description="True when the year's official holiday arrangement is not published yet: "
+        "computed by rule from the statutory holidays, weekends and overrides."
+    )
+    opens: AwareDatetime | None = Field(description="That day's opening, local time; null on a closed day.")
+    closes: AwareDatetime | None = Field(description="That day's closing, local time; null on a closed day.")
