@@ -9,7 +9,7 @@ ROLE ?= agent
 SUB ?=
 SCOPE ?=
 
-.PHONY: help install run test lint fmt migrate bench asyncapi token lock clean
+.PHONY: help install run test lint fmt migrate bench asyncapi docs token lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ bench: install ## run the benchmarks
 
 asyncapi: install ## regenerate docs/asyncapi.json from the event catalogue
 	$(PY) -m aftersales_events.asyncapi --output docs/asyncapi.json
+
+docs: asyncapi ## regenerate the generated docs: SLA tables (docs/sla/) and the AsyncAPI document
+	$(PY) -m aftersales_sla.docs --output docs/sla
 
 token: ## mint a dev bearer token: ROLE=agent [SUB=alice] [SCOPE=refund:approve]
 	@bash tools/install.sh >&2

@@ -11,3 +11,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_checked_in_asyncapi_matches_the_catalogue() -> None:
     checked_in = json.loads((ROOT / "docs" / "asyncapi.json").read_text())
     assert checked_in == json.loads(json.dumps(build_document())), "run `make asyncapi` and commit the result"
+
+
+def test_checked_in_sla_tables_match_the_policies() -> None:
+    from aftersales_sla.docs import SERVICES, policy_book, render
+
+    for service in SERVICES:
+        checked_in = (ROOT / "docs" / "sla" / f"{service}.md").read_text()
+        assert checked_in == render(policy_book(service)), f"docs/sla/{service}.md is stale: run `make docs`"

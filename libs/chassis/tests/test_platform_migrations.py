@@ -13,11 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from aftersales_calendar.store import calendar_metadata
 from aftersales_chassis.migrate import alembic_config, upgrade
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.tables import chassis_metadata
 from aftersales_devstack.postgres import drop_databases, ensure_databases
 from aftersales_events.tables import events_metadata
+from aftersales_sla import sla_metadata
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -30,7 +32,7 @@ async def empty_db_url(pg_server_url: str, test_run_id: str) -> AsyncIterator[st
 
 def _platform_metadata() -> MetaData:
     combined = MetaData()
-    for metadata in (events_metadata, chassis_metadata):
+    for metadata in (events_metadata, chassis_metadata, calendar_metadata, sla_metadata):
         for table in metadata.tables.values():
             table.to_metadata(combined)
     return combined

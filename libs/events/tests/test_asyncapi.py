@@ -45,7 +45,7 @@ def test_a_newly_registered_type_appears() -> None:
     finally:
         # Registered for this test only: other tests see the real catalogue.
         CATALOGUE.pop(Thing.event_type())
-    message = document["components"]["messages"]["ThingV2"]
+    message = document["components"]["messages"]["TestsvcThingV2"]
     assert message["name"] == "aftersales.testsvc.Thing.v2"
     assert message["summary"] == "A test thing happened. Step X1."
     assert message["x-step"] == "X1"

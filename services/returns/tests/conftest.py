@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
 from aftersales_chassis.testing import Tokens, app_client
@@ -23,13 +24,20 @@ def returns_db(service_database_url: Callable[..., str]) -> str:
 
 
 @pytest.fixture(scope="session")
-async def client(
-    returns_db: str, kafka_bootstrap: str, jwt_secret: str, clock: ManualClock
-) -> AsyncIterator[httpx.AsyncClient]:
+def app(returns_db: str, kafka_bootstrap: str, jwt_secret: str, clock: ManualClock) -> FastAPI:
     settings = ReturnsSettings(
-        database_url=returns_db, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=jwt_secret, log_json=False
+        database_url=returns_db,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        jwt_secret=jwt_secret,
+        log_json=False,
+        sla_scheduler_enabled=False,  # tests tick it by hand on the manual clock
     )
-    async with app_client(create_app(definition, settings=settings, clock=clock)) as http:
+    return create_app(definition, settings=settings, clock=clock)
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(app) as http:
         yield http
 
 

@@ -7,7 +7,7 @@ from returns_service.state import allowed_actions, transition
 
 def test_each_state_offers_only_its_actions() -> None:
     assert allowed_actions(ReturnState.requested) == ["approve", "reject"]
-    assert allowed_actions(ReturnState.approved) == ["receive"]
+    assert allowed_actions(ReturnState.approved) == ["log-arrival", "receive"]
     assert allowed_actions(ReturnState.received) == ["refund"]
     assert allowed_actions(ReturnState.refunded) == []
     assert allowed_actions(ReturnState.rejected) == []

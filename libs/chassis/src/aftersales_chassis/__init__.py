@@ -1,6 +1,6 @@
 """The service chassis: what every service needs, written once."""
 
-from .app import ClockDep, ServiceDefinition, create_app
+from .app import ClockDep, Extension, ServiceDefinition, create_app
 from .auth import Grant, Principal, Role, allow, mint_token
 from .clock import Clock, ManualClock, SystemClock
 from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
@@ -13,6 +13,7 @@ __all__ = [
     "ClockDep",
     "Conflict",
     "DomainError",
+    "Extension",
     "Forbidden",
     "Grant",
     "InvalidTransition",

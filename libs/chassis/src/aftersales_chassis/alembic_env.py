@@ -28,11 +28,12 @@ async def _run_async(url: str, metadata: Sequence[MetaData]) -> None:
     await engine.dispose()
 
 
-def run_migrations(service_metadata: MetaData) -> None:
+def run_migrations(service_metadata: MetaData, *platform_metadata: MetaData) -> None:
+    """``platform_metadata``: tables of libs above the chassis (calendar, SLA clocks)."""
     url = context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("no database URL given to the migration")
-    metadata = (service_metadata, events_metadata, chassis_metadata)
+    metadata = (service_metadata, events_metadata, chassis_metadata, *platform_metadata)
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -27,6 +27,19 @@ from .settings import ServiceSettings
 log = structlog.get_logger("service.lifecycle")
 
 
+class Extension(Protocol):
+    """A capability a service plugs in (e.g. SLA clocks): its routes and its background work.
+
+    ``start`` runs after the relay and consumers are up; ``stop`` runs first at shutdown.
+    """
+
+    def routers(self) -> Sequence[APIRouter]: ...
+
+    async def start(self, app: FastAPI) -> None: ...
+
+    async def stop(self, app: FastAPI) -> None: ...
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str
@@ -36,6 +49,7 @@ class ServiceDefinition:
     routers: Sequence[APIRouter]
     handlers: Mapping[type[EventPayload], Handler] = field(default_factory=dict)
     openapi_tags: Sequence[dict[str, Any]] = ()
+    extensions: Sequence[Extension] = ()
     version: str = "0.1.0"
 
 
@@ -76,12 +90,16 @@ def create_app(
             )
             await consumer.start()
         app.state.consumer = consumer
+        for extension in definition.extensions:
+            await extension.start(app)
         log.info("service.started", topics=sorted(topics))
         try:
             yield
         finally:
-            # Requests have drained (uvicorn stops accepting first); now stop consuming,
-            # flush the outbox, and close the clients.
+            # Requests have drained (uvicorn stops accepting first); now stop background
+            # work and consuming, flush the outbox, and close the clients.
+            for extension in reversed(definition.extensions):
+                await extension.stop(app)
             if consumer is not None:
                 await consumer.stop()
             await relay.stop()
@@ -100,7 +118,7 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(metrics_router)
-    for router in definition.routers:
+    for router in [*definition.routers, *(r for e in definition.extensions for r in e.routers())]:
         app.include_router(router)
     return app
 

@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     outbox_batch_size: int = Field(default=500, ge=1)
     consumer_max_attempts: int = Field(default=5, ge=1)
+    sla_scheduler_enabled: bool = Field(default=True, description="Tests turn it off and tick by hand.")
+    sla_tick_seconds: float = Field(default=0.5, gt=0, description="A due clock fires within this (plus a tick).")
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -4,7 +4,7 @@ from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
 from .consumer import ConsumerRunner, EventContext, Handler, PermanentError
 from .context import correlation_scope, current_correlation_id
 from .envelope import EventEnvelope
-from .outbox import record_event
+from .outbox import record_event, record_events
 from .relay import OutboxRelay
 from .tables import NAMING_CONVENTION, events_metadata, outbox, processed_events
 
@@ -26,5 +26,6 @@ __all__ = [
     "outbox",
     "processed_events",
     "record_event",
+    "record_events",
     "topic_for",
 ]

@@ -17,11 +17,12 @@ def build_document() -> dict[str, Any]:
     messages: dict[str, Any] = {}
     schemas: dict[str, Any] = {"EventEnvelope": EventEnvelope.model_json_schema()}
     for event_type, model in sorted(CATALOGUE.items()):
-        name = f"{model.event_name}V{model.version}"
+        # Producer first: several services publish a type of the same name (SlaBreached).
+        name = f"{model.producer.title()}{model.event_name}V{model.version}"
         schemas[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for nested_name, nested in schemas[name].pop("$defs", {}).items():
             schemas.setdefault(nested_name, nested)
-        step = f" Step {model.step}." if model.step else ""
+        step = f" Step {model.process_step}." if model.process_step else ""
         messages[name] = {
             "name": event_type,
             "title": model.event_name,
@@ -29,7 +30,7 @@ def build_document() -> dict[str, Any]:
             "contentType": "application/cloudevents+json",
             "headers": {"$ref": "#/components/schemas/EventEnvelope"},
             "payload": {"$ref": f"#/components/schemas/{name}"},
-            "x-step": model.step,
+            "x-step": model.process_step,
         }
         topic = model.topic()
         channel = channels.setdefault(

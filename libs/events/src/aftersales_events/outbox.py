@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -29,3 +30,26 @@ async def record_event(session: AsyncSession, payload: EventPayload, *, subject:
         )
     )
     return envelope
+
+
+async def record_events(
+    session: AsyncSession, items: Sequence[tuple[EventPayload, str]], *, at: datetime
+) -> list[EventEnvelope]:
+    """Adds many ``(payload, subject)`` events in one statement (scheduler batches)."""
+    if not items:
+        return []
+    envelopes = [EventEnvelope.wrap(payload, subject=subject, time=at) for payload, subject in items]
+    await session.execute(
+        insert(outbox),
+        [
+            {
+                "event_id": envelope.id,
+                "topic": payload.topic(),
+                "message_key": subject,
+                "event_type": envelope.type,
+                "envelope": envelope.model_dump(mode="json"),
+            }
+            for envelope, (payload, subject) in zip(envelopes, items, strict=True)
+        ],
+    )
+    return envelopes

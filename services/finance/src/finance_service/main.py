@@ -1,15 +1,18 @@
 """The finance service: Double-entry ledger, monthly tables, period close and merchant settlement (PROCESSES.md §8)."""
 
 from aftersales_chassis import ServiceDefinition, create_app
+from aftersales_sla import SlaExtension
 
 from .api import router
 from .consumers import HANDLERS
 from .settings import FinanceSettings
+from .sla import POLICIES
 
 definition = ServiceDefinition(
     name="finance",
     title="Finance service",
     description="Double-entry ledger, monthly tables, period close and merchant settlement (PROCESSES.md §8).",
+    extensions=[SlaExtension(POLICIES)],
     settings_factory=FinanceSettings,
     routers=[router],
     handlers=HANDLERS,

@@ -72,6 +72,12 @@ async def reject(
     return await service.reject(return_id, body, actor)
 
 
+@router.post("/{return_id}/arrival", summary="M · Warehouse logs the return parcel's arrival")
+async def log_arrival(return_id: uuid.UUID, service: Service, actor: Warehouse) -> schemas.ReturnOut:
+    """Role: warehouse. Starts T1A5's 24 h to confirm receipt."""
+    return await service.log_arrival(return_id, actor)
+
+
 @router.post("/{return_id}/receipt", summary="T1A5 · Warehouse confirms receipt")
 async def confirm_receipt(
     return_id: uuid.UUID, body: schemas.ReceiptIn, service: Service, actor: Warehouse

@@ -5,12 +5,13 @@ from typing import Annotated
 from fastapi import Depends
 
 from aftersales_chassis import ClockDep, Grant, Principal, Role, SessionDep, allow
+from aftersales_sla import SlaDep
 
 from .service import ReturnsService
 
 
-def get_service(session: SessionDep, clock: ClockDep) -> ReturnsService:
-    return ReturnsService(session, clock)
+def get_service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ReturnsService:
+    return ReturnsService(session, clock, sla)
 
 
 Service = Annotated[ReturnsService, Depends(get_service)]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aftersales_chassis import Clock, Page, PageParams, Principal, RuleViolation, encode_cursor
 from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import returns as ev
+from aftersales_sla import SlaClocks
 
 from . import schemas
 from .models import ReturnLine, ReturnRequest, ReturnState, ReturnTransition
@@ -38,10 +39,11 @@ def _lines_value(record: ReturnRequest, *, received: bool) -> int:
 
 
 class ReturnsService:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, sla: SlaClocks) -> None:
         self.repository = ReturnRepository(session)
         self.session = session
         self.clock = clock
+        self.sla = sla
 
     async def _emit(self, record: ReturnRequest, payload: EventPayload) -> None:
         await record_event(self.session, payload, subject=str(record.id), at=self.clock.now())
@@ -106,6 +108,7 @@ class ReturnsService:
                 at=now,
             )
         )
+        await self.sla.start("T1A3", "return", str(record.id))
         await self._emit(
             record,
             ev.ReturnRequested(
@@ -129,6 +132,7 @@ class ReturnsService:
         """T1A3: the supervisor approves."""
         record = await self.repository.get(return_id, for_update=True)
         await self._move(record, "approve", actor, data.note)
+        await self.sla.stop("T1A3", str(record.id), by=actor.subject)
         await self._emit(
             record,
             ev.ReturnApproved(return_id=record.id, order_id=record.order_id, approved_by=actor.subject, note=data.note),
@@ -139,12 +143,20 @@ class ReturnsService:
         """T1A3: the supervisor rejects, with a reason."""
         record = await self.repository.get(return_id, for_update=True)
         await self._move(record, "reject", actor, data.reason)
+        await self.sla.stop("T1A3", str(record.id), by=actor.subject)
         await self._emit(
             record,
             ev.ReturnRejected(
                 return_id=record.id, order_id=record.order_id, rejected_by=actor.subject, reason=data.reason
             ),
         )
+        return to_out(record)
+
+    async def log_arrival(self, return_id: uuid.UUID, actor: Principal) -> schemas.ReturnOut:
+        """M: the return parcel is logged at the warehouse; T1A5's 24 h start now."""
+        record = await self.repository.get(return_id, for_update=True)
+        await self._move(record, "log-arrival", actor)
+        await self.sla.start("T1A5", "return", str(record.id))
         return to_out(record)
 
     async def confirm_receipt(
@@ -166,6 +178,8 @@ class ReturnsService:
                     field="lines",
                 )
             line.received_quantity = quantity
+        await self.sla.stop("T1A5", str(record.id), by=actor.subject)
+        await self.sla.start("T2A", "return", str(record.id))
         await self._emit(
             record,
             ev.ReturnReceived(
@@ -205,6 +219,7 @@ class ReturnsService:
         await self._move(record, "refund", actor, f"{data.method} {data.amount_minor}")
         record.refund_amount_minor = data.amount_minor
         record.refund_method = data.method
+        await self.sla.stop("T2A", str(record.id), by=actor.subject)
         await self._emit(
             record,
             ev.RefundApproved(

@@ -19,6 +19,8 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     "approve": Transition("T1A3", frozenset({ReturnState.requested}), ReturnState.approved),
     "reject": Transition("T1A3", frozenset({ReturnState.requested}), ReturnState.rejected),
+    # M: the parcel is logged at the warehouse; the state stays, the T1A5 clock starts.
+    "log-arrival": Transition("M", frozenset({ReturnState.approved}), ReturnState.approved),
     "receive": Transition("T1A5", frozenset({ReturnState.approved}), ReturnState.received),
     "refund": Transition("T2A", frozenset({ReturnState.received}), ReturnState.refunded),
 }

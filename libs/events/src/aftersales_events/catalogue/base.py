@@ -18,7 +18,7 @@ class EventPayload(BaseModel):
     event_name: ClassVar[str]
     producer: ClassVar[str]
     version: ClassVar[int]
-    step: ClassVar[str | None]
+    process_step: ClassVar[str | None]  # the PROCESSES.md step that emits it
     summary: ClassVar[str]
 
     @classmethod
@@ -57,7 +57,7 @@ def event(
         cls.producer = producer
         cls.event_name = name
         cls.version = version
-        cls.step = step
+        cls.process_step = step
         cls.summary = (cls.__doc__ or name).strip().splitlines()[0]
         if not register:
             return cls

@@ -1,4 +1,4 @@
-from aftersales_chassis.alembic_env import run_migrations
+from aftersales_sla.migrations import run_service_migrations
 from callcenter_service.models import Base
 
-run_migrations(Base.metadata)
+run_service_migrations(Base.metadata)

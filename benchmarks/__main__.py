@@ -1,0 +1,10 @@
+"""`make bench`: runs every benchmark and prints its figures."""
+
+from __future__ import annotations
+
+import logging
+
+from . import sla_scheduler
+
+logging.basicConfig(level=logging.WARNING)
+sla_scheduler.main()

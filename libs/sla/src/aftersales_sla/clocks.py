@@ -1,0 +1,141 @@
+"""Starting, pausing, resuming and stopping clocks, inside the caller's unit of work."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_calendar import BusinessCalendar, Duration, WallClock, WorkingHours
+from aftersales_events import record_event
+from aftersales_events.catalogue.sla import SLA_BREACHED
+
+from .metrics import observe_stop
+from .policy import PolicyBook
+from .tables import sla_clocks
+
+
+@dataclass(frozen=True)
+class StoppedClock:
+    step: str
+    outcome: str  # met | breached
+    due_at: datetime
+    stopped_at: datetime
+
+
+def breach_payload(service: str, row: Row[Any], at: datetime) -> Any:
+    return SLA_BREACHED[service](
+        clock_id=row.id,
+        step=row.step,
+        aggregate_type=row.aggregate_type,
+        aggregate_id=row.aggregate_id,
+        started_at=row.started_at,
+        due_at=row.due_at,
+        duration=row.duration,
+        provisional=row.provisional,
+        breached_at=at,
+    )
+
+
+def _remaining(kind: str, seconds: float) -> Duration:
+    delta = timedelta(seconds=max(seconds, 0.0))
+    return WorkingHours(delta) if kind == "working" else WallClock(delta)
+
+
+class SlaClocks:
+    """One service's clocks. Methods only flush: the entry point commits."""
+
+    def __init__(self, session: AsyncSession, calendar: BusinessCalendar, policies: PolicyBook, now: datetime) -> None:
+        self.session = session
+        self.calendar = calendar
+        self.policies = policies
+        self.now = now
+
+    async def start(
+        self, step: str, aggregate_type: str, aggregate_id: str, *, at: datetime | None = None
+    ) -> uuid.UUID:
+        """Starts the step's clock for an aggregate (a no-op if one is already open)."""
+        policy = self.policies[step]
+        started = at or self.now
+        due = self.calendar.add(started, policy.duration)
+        warn = max(self.calendar.subtract(due, policy.warn_before), started)
+        existing = await self._open(step, aggregate_id)
+        if existing is not None:
+            return uuid.UUID(str(existing.id))
+        clock_id = uuid.uuid4()
+        await self.session.execute(
+            insert(sla_clocks).values(
+                id=clock_id,
+                step=step,
+                aggregate_type=aggregate_type,
+                aggregate_id=aggregate_id,
+                state="running",
+                kind=policy.duration.kind,
+                duration=policy.duration.describe(),
+                started_at=started,
+                due_at=due,
+                warn_at=warn,
+                provisional=self.calendar.is_provisional(due.astimezone(self.calendar.zone).date()),
+            )
+        )
+        return clock_id
+
+    async def pause(self, step: str, aggregate_id: str) -> None:
+        """Waiting on the customer: time from now until resume does not count."""
+        row = await self._open(step, aggregate_id, lock=True)
+        if row is None or row.state != "running":
+            return
+        if row.kind == "working":
+            left = self.calendar.working_time_between(self.now, row.due_at).total_seconds()
+        else:
+            left = (row.due_at - self.now).total_seconds()
+        await self.session.execute(
+            update(sla_clocks)
+            .where(sla_clocks.c.id == row.id)
+            .values(state="paused", paused_at=self.now, remaining_seconds=left)
+        )
+
+    async def resume(self, step: str, aggregate_id: str) -> None:
+        row = await self._open(step, aggregate_id, lock=True)
+        if row is None or row.state != "paused":
+            return
+        policy = self.policies[step]
+        due = self.calendar.add(self.now, _remaining(row.kind, row.remaining_seconds or 0.0))
+        warn = max(self.calendar.subtract(due, policy.warn_before), self.now)
+        await self.session.execute(
+            update(sla_clocks)
+            .where(sla_clocks.c.id == row.id)
+            .values(state="running", paused_at=None, remaining_seconds=None, due_at=due, warn_at=warn)
+        )
+
+    async def stop(self, step: str, aggregate_id: str, *, by: str) -> StoppedClock | None:
+        """The step is done. Late means breached; a breach not yet announced is announced now."""
+        row = await self._open(step, aggregate_id, lock=True)
+        if row is None:
+            return None
+        late = self.now > row.due_at if row.state == "running" else (row.remaining_seconds or 0) <= 0
+        outcome = "breached" if late or row.breached_at is not None else "met"
+        values: dict[str, Any] = {"state": "stopped", "stopped_at": self.now, "stopped_by": by, "outcome": outcome}
+        if outcome == "breached" and row.breached_at is None:
+            values["breached_at"] = self.now
+            await record_event(
+                self.session,
+                breach_payload(self.policies.service, row, self.now),
+                subject=row.aggregate_id,
+                at=self.now,
+            )
+        await self.session.execute(update(sla_clocks).where(sla_clocks.c.id == row.id).values(**values))
+        observe_stop(self.policies.service, step, outcome, (row.due_at - self.now).total_seconds())
+        return StoppedClock(step=step, outcome=outcome, due_at=row.due_at, stopped_at=self.now)
+
+    async def _open(self, step: str, aggregate_id: str, *, lock: bool = False) -> Row[Any] | None:
+        query = select(sla_clocks).where(
+            sla_clocks.c.aggregate_id == aggregate_id, sla_clocks.c.step == step, sla_clocks.c.state != "stopped"
+        )
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).first()

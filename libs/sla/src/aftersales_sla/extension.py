@@ -1,0 +1,61 @@
+"""Plugs SLA clocks into a service: routes, the request dependency, the scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from aftersales_calendar import BusinessCalendar, default_calendar
+from aftersales_calendar.api import calendar_router
+from aftersales_calendar.store import CalendarProvider
+from aftersales_chassis import ClockDep, SessionDep
+
+from .api import sla_router
+from .clocks import SlaClocks
+from .jobs import FixedTimeJob
+from .policy import PolicyBook
+from .scheduler import SlaScheduler
+
+
+class SlaExtension:
+    def __init__(
+        self, policies: PolicyBook, *, jobs: Sequence[FixedTimeJob] = (), calendar: BusinessCalendar | None = None
+    ) -> None:
+        self.policies = policies
+        self.jobs = tuple(jobs)
+        self._calendar = calendar
+        self._routers = [sla_router(policies), calendar_router()]
+
+    def routers(self) -> Sequence[APIRouter]:
+        return self._routers
+
+    async def start(self, app: FastAPI) -> None:
+        settings = app.state.settings
+        provider = CalendarProvider(self._calendar or default_calendar())
+        app.state.sla_policies = self.policies
+        app.state.calendar_provider = provider
+        scheduler = SlaScheduler(
+            service=self.policies.service,
+            sessionmaker=app.state.db.sessionmaker,
+            calendar=provider.current,
+            clock=app.state.clock,
+            jobs=self.jobs,
+            interval=settings.sla_tick_seconds,
+            on_fired=app.state.relay.wake,
+        )
+        app.state.sla_scheduler = scheduler
+        if settings.sla_scheduler_enabled:
+            scheduler.start()
+
+    async def stop(self, app: FastAPI) -> None:
+        await app.state.sla_scheduler.stop()
+
+
+async def get_sla_clocks(request: Request, session: SessionDep, clock: ClockDep) -> SlaClocks:
+    calendar = await request.app.state.calendar_provider.current(session)
+    return SlaClocks(session, calendar, request.app.state.sla_policies, clock.now())
+
+
+SlaDep = Annotated[SlaClocks, Depends(get_sla_clocks)]

@@ -1,0 +1,47 @@
+"""SLA policies: one per timed process step, declared in each service's ``sla.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from aftersales_calendar import Duration
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """The rule for one step's clock (PROCESSES.md step id, e.g. ``T1A3``)."""
+
+    step: str
+    title: str
+    duration: Duration
+    warn_before: Duration
+    role: str
+    starts: str
+    stops: str
+    pauses: str = "never"
+    source: str = ""
+
+
+class PolicyBook:
+    """The policies of one service, by step id."""
+
+    def __init__(self, service: str, policies: Iterable[SlaPolicy]) -> None:
+        self.service = service
+        self._by_step: dict[str, SlaPolicy] = {}
+        for policy in policies:
+            if policy.step in self._by_step:
+                raise ValueError(f"{service}: SLA policy for {policy.step} declared twice")
+            self._by_step[policy.step] = policy
+
+    def __getitem__(self, step: str) -> SlaPolicy:
+        try:
+            return self._by_step[step]
+        except KeyError:
+            raise KeyError(f"{self.service} has no SLA policy for step {step}") from None
+
+    def __iter__(self) -> Iterator[SlaPolicy]:
+        return iter(self._by_step.values())
+
+    def __len__(self) -> int:
+        return len(self._by_step)

@@ -1,0 +1,90 @@
+"""Fixed-time jobs follow the business calendar and run once across replicas."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_calendar import BusinessCalendar
+from aftersales_chassis import ManualClock
+from aftersales_chassis.db import Database
+from aftersales_sla import FixedTimeJob, JobContext, SlaScheduler
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SWEEPS = (time(10), time(13), time(15), time(17))
+
+
+async def _noop(_: JobContext) -> None:
+    return None
+
+
+def _local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+
+
+def test_daily_log_skips_weekends_and_holidays(calendar: BusinessCalendar) -> None:
+    job = FixedTimeJob("parcel-log", "M", (time(9),), _noop)
+    # 2026-09-28 (Mon) … 2026-10-11 (Sun): National Day golden week, make-up days around it.
+    runs = job.runs_between(calendar, _local(2026, 9, 27, 23), _local(2026, 10, 11, 23))
+    run_days = [r.astimezone(SHANGHAI).date() for r in runs]
+    assert all(calendar.is_working_day(d) for d in run_days)
+    assert date(2026, 10, 1) not in run_days  # National Day
+    assert date(2026, 10, 3) not in run_days  # a Saturday inside the holiday
+    expected = [d for d in (date(2026, 9, 27) + timedelta(days=i) for i in range(1, 15)) if calendar.is_working_day(d)]
+    assert run_days == expected
+
+
+def test_sweeps_run_four_times_on_a_working_day(calendar: BusinessCalendar) -> None:
+    job = FixedTimeJob("missed-call-sweep", "7.2", SWEEPS, _noop)
+    runs = job.runs_between(calendar, _local(2026, 11, 24, 0), _local(2026, 11, 24, 23, 59))
+    assert [r.astimezone(SHANGHAI).hour for r in runs] == [10, 13, 15, 17]
+    assert job.runs_between(calendar, _local(2026, 11, 28, 0), _local(2026, 11, 29, 23)) == []  # weekend
+
+
+def test_monthly_by_the_10th_moves_back_to_a_working_day(calendar: BusinessCalendar) -> None:
+    job = FixedTimeJob("red-black-list", "4", (time(9),), _noop, monthly_by=10)
+    runs = job.runs_between(calendar, _local(2026, 1, 1, 0), _local(2026, 12, 31, 23))
+    assert len(runs) == 12
+    for run in runs:
+        day = run.astimezone(SHANGHAI).date()
+        assert day.day <= 10
+        assert calendar.is_working_day(day)
+        later = [day + timedelta(days=i) for i in range(1, 11 - day.day)]
+        assert not any(calendar.is_working_day(d) for d in later)
+
+
+async def test_a_run_happens_once_across_racing_replicas(database: Database, calendar: BusinessCalendar) -> None:
+    ran: list[datetime] = []
+
+    async def record(context: JobContext) -> None:
+        ran.append(context.scheduled_for)
+
+    job = FixedTimeJob(f"race-{id(ran)}", "M", (time(9),), record)
+    clock = ManualClock(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))  # 08:30 local
+
+    async def current(_: AsyncSession) -> BusinessCalendar:
+        return calendar
+
+    replicas = [
+        SlaScheduler(
+            service="tickets",
+            sessionmaker=database.sessionmaker,
+            calendar=current,
+            clock=clock,
+            jobs=[job],
+            job_lookback=timedelta(minutes=1),
+        )
+        for _ in range(3)
+    ]
+    await asyncio.gather(*(r.tick() for r in replicas))
+    assert ran == []
+    clock.advance(timedelta(minutes=31))  # 09:01
+    results = await asyncio.gather(*(r.tick() for r in replicas))
+    assert sum(r.jobs_run for r in results) == 1
+    assert ran == [datetime(2026, 11, 24, 9, tzinfo=SHANGHAI)]
+    clock.advance(timedelta(hours=1))
+    await asyncio.gather(*(r.tick() for r in replicas))
+    assert len(ran) == 1

@@ -1,0 +1,145 @@
+"""Clocks warn and breach by events exactly once, on a controllable clock, with replicas racing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_calendar import BusinessCalendar
+from aftersales_chassis import ManualClock
+from aftersales_chassis.db import Database
+from aftersales_events import outbox
+from aftersales_sla import SlaClocks, SlaScheduler, sla_clocks
+
+from .conftest import POLICIES, TUESDAY_10AM
+
+
+def _scheduler(database: Database, calendar: BusinessCalendar, clock: ManualClock, **kw: object) -> SlaScheduler:
+    async def current(_: AsyncSession) -> BusinessCalendar:
+        return calendar
+
+    return SlaScheduler(service="tickets", sessionmaker=database.sessionmaker, calendar=current, clock=clock, **kw)  # type: ignore[arg-type]
+
+
+async def _start(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock, step: str, n: int = 1
+) -> list[str]:
+    ids = [f"agg-{uuid.uuid4().hex[:10]}" for _ in range(n)]
+    async with database.sessionmaker() as session, session.begin():
+        clocks = SlaClocks(session, calendar, POLICIES, clock.now())
+        for aggregate_id in ids:
+            await clocks.start(step, "test", aggregate_id)
+    return ids
+
+
+async def _events(database: Database, kind: str, ids: list[str]) -> int:
+    async with database.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(outbox.c.event_type.like(f"%.{kind}.v1"), outbox.c.message_key.in_(ids))
+        )
+    return int(count or 0)
+
+
+async def _clock_row(database: Database, aggregate_id: str):  # type: ignore[no-untyped-def]
+    async with database.sessionmaker() as session:
+        return (await session.execute(select(sla_clocks).where(sla_clocks.c.aggregate_id == aggregate_id))).one()
+
+
+async def test_wall_clock_step_warns_then_breaches_once(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    [agg] = await _start(database, calendar, clock, "X1")
+    row = await _clock_row(database, agg)
+    assert row.due_at == TUESDAY_10AM + timedelta(hours=1)
+    assert row.warn_at == TUESDAY_10AM + timedelta(minutes=45)
+    scheduler = _scheduler(database, calendar, clock)
+
+    clock.advance(timedelta(minutes=44))
+    await scheduler.tick()
+    assert await _events(database, "SlaWarning", [agg]) == 0
+    clock.advance(timedelta(minutes=1))
+    await scheduler.tick()
+    await scheduler.tick()
+    assert await _events(database, "SlaWarning", [agg]) == 1
+    assert await _events(database, "SlaBreached", [agg]) == 0
+    clock.advance(timedelta(minutes=15))
+    await scheduler.tick()
+    await scheduler.tick()
+    assert await _events(database, "SlaBreached", [agg]) == 1
+
+
+async def test_working_time_step_skips_the_night(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    clock.set(TUESDAY_10AM + timedelta(hours=7))  # 17:00 local: one working hour left today
+    [agg] = await _start(database, calendar, clock, "X2")
+    row = await _clock_row(database, agg)
+    assert row.due_at == TUESDAY_10AM + timedelta(days=1)  # Wednesday 10:00 local
+    assert row.kind == "working"
+    assert row.duration == "2 working h"
+
+
+async def test_racing_schedulers_fire_each_clock_once(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    ids = await _start(database, calendar, clock, "X1", n=120)
+    clock.advance(timedelta(hours=2))
+    first, second = (
+        _scheduler(database, calendar, clock, batch_size=7),
+        _scheduler(database, calendar, clock, batch_size=7),
+    )
+    results = await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
+    assert sum(r.breached for r in results) == 120
+    assert sum(r.warned for r in results) == 120
+    assert await _events(database, "SlaBreached", ids) == 120
+    assert await _events(database, "SlaWarning", ids) == 120
+
+
+async def test_stop_in_time_is_met_and_late_stop_announces_the_breach_once(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    on_time, late = await _start(database, calendar, clock, "X1", n=2)
+    clock.advance(timedelta(minutes=30))
+    async with database.sessionmaker() as session, session.begin():
+        stopped = await SlaClocks(session, calendar, POLICIES, clock.now()).stop("X1", on_time, by="alice")
+    assert stopped is not None
+    assert stopped.outcome == "met"
+    clock.advance(timedelta(hours=1))  # past due; the scheduler has not ticked yet
+    async with database.sessionmaker() as session, session.begin():
+        stopped = await SlaClocks(session, calendar, POLICIES, clock.now()).stop("X1", late, by="bob")
+    assert stopped is not None
+    assert stopped.outcome == "breached"
+    await _scheduler(database, calendar, clock).tick()
+    assert await _events(database, "SlaBreached", [on_time, late]) == 1
+    assert (await _clock_row(database, late)).stopped_by == "bob"
+
+
+async def test_paused_time_does_not_count(database: Database, calendar: BusinessCalendar, clock: ManualClock) -> None:
+    [agg] = await _start(database, calendar, clock, "X1")
+    clock.advance(timedelta(minutes=20))
+    async with database.sessionmaker() as session, session.begin():
+        await SlaClocks(session, calendar, POLICIES, clock.now()).pause("X1", agg)
+    clock.advance(timedelta(hours=5))  # waiting on the customer
+    scheduler = _scheduler(database, calendar, clock)
+    await scheduler.tick()
+    assert await _events(database, "SlaBreached", [agg]) == 0
+    async with database.sessionmaker() as session, session.begin():
+        await SlaClocks(session, calendar, POLICIES, clock.now()).resume("X1", agg)
+    row = await _clock_row(database, agg)
+    assert row.due_at == clock.now() + timedelta(minutes=40)
+    clock.advance(timedelta(minutes=41))
+    await scheduler.tick()
+    assert await _events(database, "SlaBreached", [agg]) == 1
+
+
+async def test_a_second_start_of_an_open_step_is_a_no_op(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    [agg] = await _start(database, calendar, clock, "X1")
+    async with database.sessionmaker() as session, session.begin():
+        again = await SlaClocks(session, calendar, POLICIES, clock.now()).start("X1", "test", agg)
+    assert again == (await _clock_row(database, agg)).id

@@ -1,0 +1,42 @@
+"""SLA policies of the returns service (PROCESSES.md §6), by step id."""
+
+from datetime import timedelta
+
+from aftersales_calendar import WallClock, WorkingDays, WorkingHours
+from aftersales_sla import PolicyBook, SlaPolicy
+
+POLICIES = PolicyBook(
+    "returns",
+    [
+        SlaPolicy(
+            step="T1A3",
+            title="Supervisor reviews the return",
+            duration=WorkingDays(1),
+            warn_before=WorkingHours(timedelta(hours=2)),
+            role="supervisor",
+            starts="return filed (T1A2)",
+            stops="approved or rejected",
+            source="seed 003 §3.2: a decision within 1 working day (seed 000 gives 24 h)",
+        ),
+        SlaPolicy(
+            step="T1A5",
+            title="Warehouse confirms receipt",
+            duration=WallClock(timedelta(hours=24)),
+            warn_before=WallClock(timedelta(hours=4)),
+            role="warehouse",
+            starts="parcel logged at the warehouse (M)",
+            stops="receipt confirmed",
+            source="seed 000 §7.2 6)",
+        ),
+        SlaPolicy(
+            step="T2A",
+            title="Refund approved and its amount decided",
+            duration=WallClock(timedelta(hours=48)),
+            warn_before=WallClock(timedelta(hours=8)),
+            role="supervisor-authorised agent",
+            starts="receipt confirmed (T1A5)",
+            stops="refund approved",
+            source="seed 000 §7.2.1 9) T1B2: 48 h (seed 003: refund or exchange within 3 wd of receipt)",
+        ),
+    ],
+)
