@@ -66,19 +66,78 @@ class ReturnReceived(EventPayload):
     lines: list[ReturnLine]
 
 
+RefundKind = Literal["return", "cancellation", "goodwill", "lost_in_transit"]
+RefundMethod = Literal["online", "dispute", "transfer"]
+
+
 @event("returns", "RefundApproved", step="T2A")
 class RefundApproved(EventPayload):
-    """An authorised agent approved the refund and its amount (T2A → T1B2).
+    """An authorised agent approved the refund and its amount (T2A → T1B2; T1B2 after a
+    confirmed cancellation).
 
-    ``amount_minor`` = ``goods_minor`` + ``freight_minor``; finance books it from this alone.
+    ``amount_minor`` = ``goods_minor`` + ``freight_minor`` + ``goodwill_minor``; finance books
+    it from this alone. ``refund_id`` identifies the refund across RefundApproved/RefundIssued.
     """
 
-    return_id: UUID
+    return_id: UUID | None = None
+    refund_id: UUID | None = None
     order_id: str
+    kind: RefundKind = "return"
     amount_minor: MinorUnits
     goods_minor: MinorUnits
     freight_minor: MinorUnits
+    goodwill_minor: MinorUnits = 0
     currency: CurrencyCode
-    method: Literal["online", "dispute", "transfer"]
+    method: RefundMethod
     approved_by: str
     approved_at: datetime
+    merchant_id: str | None = None
+
+
+@event("returns", "RefundIssued", step="T1B2")
+class RefundIssued(EventPayload):
+    """The payment port paid the approved refund out (cash leaves the shop)."""
+
+    refund_id: UUID
+    return_id: UUID | None = None
+    order_id: str
+    amount_minor: MinorUnits
+    currency: CurrencyCode
+    method: RefundMethod
+    provider_reference: str
+    issued_at: datetime
+
+
+@event("returns", "OrderCancellationConfirmed", step="T1B1")
+class OrderCancellationConfirmed(EventPayload):
+    """The warehouse confirmed a paid, unshipped order is cancelled: a refund may follow (T1B2)."""
+
+    order_id: str
+    cancellation_id: UUID
+    confirmed_by: str
+    confirmed_at: datetime
+    paid_minor: MinorUnits
+    currency: CurrencyCode
+
+
+@event("returns", "ExchangeShipped", step="T3A2")
+class ExchangeShipped(EventPayload):
+    """The warehouse shipped the replacement of an equal-value exchange (T3A1 → T3A2)."""
+
+    return_id: UUID
+    order_id: str
+    replacement_order_id: str
+    difference_minor: int  # replacement value − returned value; 0 for an equal-value exchange
+    currency: CurrencyCode
+    shipped_at: datetime
+
+
+@event("returns", "ItemsStockedIn", step="T1B3")
+class ItemsStockedIn(EventPayload):
+    """Returned goods went back into stock (T1B3 after a refund, T3A4 after an exchange)."""
+
+    return_id: UUID
+    order_id: str
+    lines: list[ReturnLine]
+    stocked_in_by: str
+    stocked_in_at: datetime
