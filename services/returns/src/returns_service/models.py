@@ -45,6 +45,9 @@ class ReturnRequest(Base):
     freight_payer: Mapped[str] = mapped_column(String(8))
     refund_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
     refund_method: Mapped[str | None] = mapped_column(String(16))
+    # T1A4: the customer's return parcel, as the agent entered it (M1 matches on it).
+    return_courier: Mapped[str | None] = mapped_column(String(64))
+    return_tracking_number: Mapped[str | None] = mapped_column(String(64), index=True)
     created_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

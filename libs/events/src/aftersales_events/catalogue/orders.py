@@ -22,6 +22,16 @@ class OrderLine(BaseModel):
     unit_price_minor: MinorUnits
 
 
+class CustomerContact(BaseModel):
+    """Personal data: carried in events for read models, masked in logs."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str = ""
+    phone: str = ""
+    address: str = ""
+
+
 class OrderFact(EventPayload):
     order_id: str
     shop_event_id: str = Field(description="The order system's own event id (the intake dedupes on it).")
@@ -34,6 +44,7 @@ class OrderPlaced(OrderFact):
     """The shop's order system recorded an order (unpaid until OrderPaid)."""
 
     customer_id: str
+    contact: CustomerContact = CustomerContact()
     lines: list[OrderLine]
     total_minor: MinorUnits
     currency: CurrencyCode
