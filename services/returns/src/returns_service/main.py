@@ -4,6 +4,7 @@ from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
 from .api import router
+from .orders.api import router as orders_router
 from .settings import ReturnsSettings
 from .sla import POLICIES
 
@@ -13,7 +14,10 @@ definition = ServiceDefinition(
     description="Refunds, returns, exchanges and warehouse parcels (PROCESSES.md §6).",
     extensions=[SlaExtension(POLICIES)],
     settings_factory=ReturnsSettings,
-    routers=[router],
-    openapi_tags=[{"name": "returns", "description": "Returns after shipment: T1A2 → T1A3 → T1A5 → T2A."}],
+    routers=[router, orders_router],
+    openapi_tags=[
+        {"name": "returns", "description": "Returns after shipment: T1A2 → T1A3 → T1A4 → M → T1A5 → T2A → T1B3."},
+        {"name": "orders", "description": "Order facts from the shop's order system (intake) and lookups."},
+    ],
 )
 app = create_app(definition)
