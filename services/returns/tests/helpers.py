@@ -67,13 +67,14 @@ async def known_order(client: httpx.AsyncClient, tokens: Tokens, **kw: bool) -> 
     return order_id
 
 
-def new_return_body(**overrides: Any) -> dict[str, Any]:
+def new_return_body(order_id: str, **overrides: Any) -> dict[str, Any]:
+    """A return of the whole two-line order of `order_facts`, freight borne by the shop."""
     body: dict[str, Any] = {
-        "order_id": f"TB-{uuid.uuid4().hex[:10]}",
+        "order_id": order_id,
         "reason": "damaged in transit",
         "lines": [
-            {"sku": "SKU-TEA", "quantity": 2, "unit_price_minor": 6450},
-            {"sku": "SKU-CUP", "quantity": 1, "unit_price_minor": 3000},
+            {"sku": "SKU-TEA", "quantity": 2, "reason": "damaged_in_transit"},
+            {"sku": "SKU-CUP", "quantity": 1, "reason": "quality_problem"},
         ],
         "requested_refund_minor": 15900,
         "freight_minor": 1200,
@@ -84,7 +85,10 @@ def new_return_body(**overrides: Any) -> dict[str, Any]:
 
 
 async def open_return(client: httpx.AsyncClient, tokens: Tokens, **overrides: Any) -> dict[str, Any]:
-    response = await client.post("/returns", json=new_return_body(**overrides), headers=tokens.headers(Role.agent))
+    order_id = overrides.pop("order_id", None) or await known_order(client, tokens)
+    response = await client.post(
+        "/returns", json=new_return_body(order_id, **overrides), headers=tokens.headers(Role.agent)
+    )
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created

@@ -13,7 +13,7 @@ from aftersales_chassis import Role
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens
 
-from .helpers import open_return, received_return
+from .helpers import known_order, open_return, received_return
 
 
 async def _outbox_types(database_url: str, return_id: str) -> list[str]:
@@ -40,7 +40,10 @@ async def test_full_flow_records_history_and_events(client: httpx.AsyncClient, t
     )
     assert refund.status_code == 200, refund.text
     assert refund.json()["state"] == "refunded"
-    assert refund.json()["allowed_actions"] == []
+    assert refund.json()["allowed_actions"] == ["stock-in"]
+    stocked = await client.post(f"/returns/{rid}/stock-in", headers=tokens.headers(Role.warehouse))
+    assert stocked.json()["state"] == "stocked_in"
+    assert stocked.json()["allowed_actions"] == []
 
     history = (await client.get(f"/returns/{rid}/history", headers=tokens.headers(Role.agent))).json()
     assert [(h["step"], h["to_state"]) for h in history] == [
@@ -48,13 +51,16 @@ async def test_full_flow_records_history_and_events(client: httpx.AsyncClient, t
         ("T1A3", "approved"),
         ("T1A5", "received"),
         ("T2A", "refunded"),
+        ("T1B3", "stocked_in"),
     ]
     assert history[1]["actor"] == "test-supervisor"
-    assert await _outbox_types(returns_db, rid) == [
+    # RefundIssued comes from the payment consumer, on its own time: checked in test_refunds.py.
+    assert [t for t in await _outbox_types(returns_db, rid) if t != "RefundIssued"] == [
         "ReturnRequested",
         "ReturnApproved",
         "ReturnReceived",
         "RefundApproved",
+        "ItemsStockedIn",
     ]
 
 
@@ -81,7 +87,7 @@ async def test_illegal_transition_is_409_with_allowed_actions(client: httpx.Asyn
     assert early.status_code == 409
     assert early.headers["content-type"] == "application/problem+json"
     assert early.json()["current_state"] == "requested"
-    assert early.json()["allowed_actions"] == ["approve", "reject"]
+    assert early.json()["allowed_actions"] == ["approve", "reject", "cancel"]
 
 
 async def test_partial_receipt_caps_the_refund(client: httpx.AsyncClient, tokens: Tokens) -> None:
@@ -138,11 +144,10 @@ async def test_freight_is_refundable_only_when_the_shop_bears_it(
 async def test_requested_refund_is_capped_at_lines_plus_freight(
     client: httpx.AsyncClient, tokens: Tokens, requested: int, status: int
 ) -> None:
-    from .helpers import new_return_body
+    from .helpers import known_order, new_return_body
 
-    response = await client.post(
-        "/returns", json=new_return_body(requested_refund_minor=requested), headers=tokens.headers(Role.agent)
-    )
+    body = new_return_body(await known_order(client, tokens), requested_refund_minor=requested)
+    response = await client.post("/returns", json=body, headers=tokens.headers(Role.agent))
     assert response.status_code == status
     if status == 422:
         assert response.json()["rule"] == "T1A2.refund-within-order-value"
@@ -155,9 +160,11 @@ async def test_unknown_return_is_404_problem(client: httpx.AsyncClient, tokens: 
 
 
 async def test_list_filters_and_pages(client: httpx.AsyncClient, tokens: Tokens) -> None:
-    order = f"TB-{uuid.uuid4().hex[:8]}"
-    for _ in range(3):
-        await open_return(client, tokens, order_id=order)
+    order = await known_order(client, tokens)
+    for sku in ("SKU-TEA", "SKU-TEA", "SKU-CUP"):
+        await open_return(
+            client, tokens, order_id=order, lines=[{"sku": sku, "quantity": 1}], requested_refund_minor=100
+        )
     seen: list[str] = []
     cursor: str | None = None
     while True:

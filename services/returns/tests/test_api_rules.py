@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import httpx
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from aftersales_chassis import Grant, Role
 from aftersales_chassis.testing import Tokens
 
-from .helpers import AUTHORISED_AGENT, new_return_body, open_return, received_return
+from .helpers import AUTHORISED_AGENT, known_order, new_return_body, open_return, received_return
 
 ALL_ROLES = list(Role)
 
@@ -24,7 +23,8 @@ def _headers(tokens: Tokens, grant: Role | Grant) -> dict[str, str]:
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 async def test_only_agents_and_supervisors_open_returns(client: httpx.AsyncClient, tokens: Tokens, role: Role) -> None:
-    response = await client.post("/returns", json=new_return_body(), headers=tokens.headers(role))
+    body = new_return_body(await known_order(client, tokens))
+    response = await client.post("/returns", json=body, headers=tokens.headers(role))
     assert response.status_code == (201 if role in {Role.agent, Role.supervisor} else 403)
 
 
@@ -63,17 +63,17 @@ async def test_refund_needs_a_supervisor_or_an_authorised_agent(
 
 
 async def test_no_token_is_401_and_a_forged_token_too(client: httpx.AsyncClient) -> None:
-    missing = await client.post("/returns", json=new_return_body())
+    missing = await client.post("/returns", json=new_return_body("TB-any"))
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"] == "Bearer"
     forged = Tokens("another-key-that-is-long-enough-to-sign-tokens")
-    bad = await client.post("/returns", json=new_return_body(), headers=forged.headers(Role.agent))
+    bad = await client.post("/returns", json=new_return_body("TB-any"), headers=forged.headers(Role.agent))
     assert bad.status_code == 401
 
 
 async def test_same_idempotency_key_has_one_effect(client: httpx.AsyncClient, tokens: Tokens) -> None:
-    order = f"TB-{uuid.uuid4().hex[:8]}"
-    body = new_return_body(order_id=order)
+    order = await known_order(client, tokens)
+    body = new_return_body(order)
     headers = {**tokens.headers(Role.agent), "Idempotency-Key": f"k-{order}"}
     first, second = await asyncio.gather(
         client.post("/returns", json=body, headers=headers), client.post("/returns", json=body, headers=headers)
@@ -82,7 +82,7 @@ async def test_same_idempotency_key_has_one_effect(client: httpx.AsyncClient, to
     assert first.json()["id"] == second.json()["id"]
     listed = await client.get("/returns", params={"order_id": order}, headers=tokens.headers(Role.agent))
     assert len(listed.json()["items"]) == 1
-    other = await client.post("/returns", json=new_return_body(order_id="other"), headers=headers)
+    other = await client.post("/returns", json=new_return_body(order, reason="other"), headers=headers)
     assert other.status_code == 422
     assert other.json()["type"].endswith("/idempotency-key-reused")
 
@@ -90,17 +90,18 @@ async def test_same_idempotency_key_has_one_effect(client: httpx.AsyncClient, to
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"lines": [{"sku": "A", "quantity": 0, "unit_price_minor": 1}]}, "body.lines[0].quantity"),
+        ({"lines": [{"sku": "SKU-TEA", "quantity": 0}]}, "body.lines[0].quantity"),
+        ({"lines": [{"sku": "SKU-TEA", "quantity": 1, "reason": "bored"}]}, "body.lines[0].reason"),
+        ({"lines": [{"sku": "SKU-TEA", "quantity": 1, "unit_price_minor": 1}]}, "body.lines[0].unit_price_minor"),
         ({"requested_refund_minor": -1}, "body.requested_refund_minor"),
         ({"freight_payer": "courier"}, "body.freight_payer"),
-        ({"currency": "yuan"}, "body.currency"),
         ({"surprise": 1}, "body.surprise"),
     ],
 )
 async def test_invalid_fields_are_named(
     client: httpx.AsyncClient, tokens: Tokens, body: dict[str, object], field: str
 ) -> None:
-    response = await client.post("/returns", json=new_return_body(**body), headers=tokens.headers(Role.agent))
+    response = await client.post("/returns", json=new_return_body("TB-x", **body), headers=tokens.headers(Role.agent))
     assert response.status_code == 422
     assert field in [error["field"] for error in response.json()["errors"]]
 

@@ -105,11 +105,12 @@ async def test_arrival_receipt_and_refund_run_their_clocks(
     )
     assert refunded.status_code == 200
     outcomes = {c["step"]: c["outcome"] for c in await _clocks(client, tokens, rid, status="met")}
-    assert outcomes == {"T1A3": "met", "T1A5": "met", "T2A": "met"}
+    assert outcomes == {"T1A3": "met", "T1A4": "met", "T1A5": "met", "T2A": "met"}
 
 
 async def test_policies_and_clocks_need_a_staff_role(client: httpx.AsyncClient, tokens: Tokens) -> None:
     policies = await client.get("/sla/policies", headers=tokens.headers(Role.agent))
-    assert [p["step"] for p in policies.json()] == ["T1A3", "T1A5", "T2A"]
+    steps = [p["step"] for p in policies.json()]
+    assert [s for s in steps if s.startswith("T")] == ["T1A3", "T1A4", "T1A5", "T2A", "T1B3"]
     assert (await client.get("/sla/clocks", headers=tokens.headers(Role.customer))).status_code == 403
     assert (await client.get("/sla/clocks")).status_code == 401

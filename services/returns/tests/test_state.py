@@ -6,16 +6,29 @@ from returns_service.state import allowed_actions, transition
 
 
 def test_each_state_offers_only_its_actions() -> None:
-    assert allowed_actions(ReturnState.requested) == ["approve", "reject"]
-    assert allowed_actions(ReturnState.approved) == ["log-arrival", "receive"]
-    assert allowed_actions(ReturnState.received) == ["refund"]
-    assert allowed_actions(ReturnState.refunded) == []
-    assert allowed_actions(ReturnState.rejected) == []
+    assert allowed_actions(ReturnState.requested) == ["approve", "reject", "cancel"]
+    assert allowed_actions(ReturnState.approved) == [
+        "enter-tracking",
+        "log-arrival",
+        "receive",
+        "refund-without-parcel",
+        "cancel",
+    ]
+    assert allowed_actions(ReturnState.received) == ["refund", "request-exchange"]
+    assert allowed_actions(ReturnState.refunded) == ["stock-in"]
+    assert allowed_actions(ReturnState.exchange_shipped) == ["stock-in"]
+    for final in (ReturnState.rejected, ReturnState.cancelled, ReturnState.stocked_in):
+        assert allowed_actions(final) == []
 
 
 def test_transition_names_its_step_and_target() -> None:
     found = transition("receive", ReturnState.approved)
     assert (found.step, found.target) == ("T1A5", ReturnState.received)
+
+
+def test_stock_in_names_the_step_by_where_it_comes_from() -> None:
+    assert transition("stock-in", ReturnState.refunded).step == "T1B3"
+    assert transition("stock-in", ReturnState.exchange_shipped).step == "T3A4"
 
 
 @pytest.mark.parametrize("state", [s for s in ReturnState if s is not ReturnState.received])

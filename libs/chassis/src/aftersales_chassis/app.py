@@ -87,6 +87,7 @@ def create_app(
                 handlers=definition.handlers,
                 dlq_producer=producer,
                 max_attempts=config.consumer_max_attempts,
+                resources=app.state,
             )
             await consumer.start()
         app.state.consumer = consumer

@@ -40,6 +40,8 @@ class EventContext:
 
     session: AsyncSession
     envelope: EventEnvelope
+    # The service's shared resources (its app state: clock, ports to outside systems).
+    resources: Any = None
 
     @property
     def received_at(self) -> datetime:
@@ -66,6 +68,7 @@ class ConsumerRunner:
         max_attempts: int = 5,
         backoff_base: float = 0.05,
         backoff_max: float = 2.0,
+        resources: Any = None,
     ) -> None:
         self._service = service
         self._group_id = group_id
@@ -77,6 +80,7 @@ class ConsumerRunner:
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
+        self._resources = resources
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -191,7 +195,7 @@ class ConsumerRunner:
                 return "duplicate"
             payload = model.model_validate(envelope.data)
             with correlation_scope(envelope.correlationid, causation_id=str(envelope.id)):
-                await handler(EventContext(session=session, envelope=envelope), payload)
+                await handler(EventContext(session=session, envelope=envelope, resources=self._resources), payload)
         return "applied"
 
     def _backoff(self, attempt: int) -> float:

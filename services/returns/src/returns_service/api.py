@@ -10,7 +10,17 @@ from fastapi import Query, Response, status
 from aftersales_chassis import Page, PageDep, service_router
 
 from . import schemas
-from .dependencies import Agent, Reader, RefundApprover, Service, Supervisor, Warehouse
+from .dependencies import (
+    Agent,
+    Canceller,
+    Exchanges,
+    Reader,
+    RefundApprover,
+    Refunds,
+    Service,
+    Supervisor,
+    Warehouse,
+)
 from .models import ReturnState
 
 PROBLEMS = {
@@ -72,6 +82,20 @@ async def reject(
     return await service.reject(return_id, body, actor)
 
 
+@router.post("/{return_id}/tracking", summary="T1A4 · Enter the customer's return tracking number")
+async def enter_tracking(
+    return_id: uuid.UUID, body: schemas.TrackingIn, service: Service, actor: Agent
+) -> schemas.ReturnOut:
+    """Roles: agent, supervisor. SLA 24 h from approval. The warehouse matches parcels on it (M1)."""
+    return await service.enter_tracking(return_id, body, actor)
+
+
+@router.post("/{return_id}/cancel", summary="Withdraw the return (customer or agent), until the parcel is received")
+async def cancel(return_id: uuid.UUID, body: schemas.CancelIn, service: Service, actor: Canceller) -> schemas.ReturnOut:
+    """Roles: customer (their own order only), agent, supervisor. After receipt or a refund: 409."""
+    return await service.cancel(return_id, body, actor)
+
+
 @router.post("/{return_id}/arrival", summary="M · Warehouse logs the return parcel's arrival")
 async def log_arrival(return_id: uuid.UUID, service: Service, actor: Warehouse) -> schemas.ReturnOut:
     """Role: warehouse. Starts T1A5's 24 h to confirm receipt."""
@@ -88,9 +112,40 @@ async def confirm_receipt(
 
 @router.post("/{return_id}/refund", summary="T2A · Approve the refund (→ T1B2)")
 async def approve_refund(
-    return_id: uuid.UUID, body: schemas.RefundIn, service: Service, actor: RefundApprover
+    return_id: uuid.UUID, body: schemas.RefundIn, refunds: Refunds, actor: RefundApprover
 ) -> schemas.ReturnOut:
     """Roles: supervisor, or an agent with the `refund:approve` scope. SLA 48 h.
-    Never above the received lines' value plus freight the shop bears.
-    Publishes `RefundApproved`, which finance books."""
-    return await service.approve_refund(return_id, body, actor)
+    Never above the received lines' value (as paid) plus freight the shop bears; goodwill on
+    top needs a supervisor. Publishes `RefundApproved` (finance books it); the payment port
+    then pays it out and `RefundIssued` follows."""
+    return await refunds.approve_refund(return_id, body, actor)
+
+
+@router.post("/{return_id}/refund-without-parcel", summary="T2A · Refund with no parcel (goodwill, lost in transit)")
+async def refund_without_parcel(
+    return_id: uuid.UUID, body: schemas.RefundWithoutParcelIn, refunds: Refunds, actor: Supervisor
+) -> schemas.ReturnOut:
+    """Role: supervisor. For an approved return whose parcel never came, or as goodwill;
+    never above what the order paid."""
+    return await refunds.refund_without_parcel(return_id, body, actor)
+
+
+@router.post("/{return_id}/exchange", summary="T2B → T3A1 · Exchange for equal value (replacement order placed)")
+async def request_exchange(
+    return_id: uuid.UUID, body: schemas.ExchangeIn, exchanges: Exchanges, actor: Agent
+) -> schemas.ReturnOut:
+    """Roles: agent, supervisor. A different value is T3B1 (refund and reorder): 422 with the difference."""
+    return await exchanges.request_exchange(return_id, body, actor)
+
+
+@router.post("/{return_id}/exchange/ship", summary="T3A2 · Warehouse ships the replacement")
+async def ship_exchange(return_id: uuid.UUID, exchanges: Exchanges, actor: Warehouse) -> schemas.ReturnOut:
+    """Role: warehouse. Publishes `ExchangeShipped`."""
+    return await exchanges.ship_exchange(return_id, actor)
+
+
+@router.post("/{return_id}/stock-in", summary="T1B3 / T3A4 · Returned goods back in stock")
+async def stock_in(return_id: uuid.UUID, exchanges: Exchanges, actor: Warehouse) -> schemas.ReturnOut:
+    """Role: warehouse. After a refund (T1B3, SLA 24 h) or a shipped exchange (T3A4).
+    Publishes `ItemsStockedIn`."""
+    return await exchanges.stock_in(return_id, actor)

@@ -7,6 +7,8 @@ from fastapi import Depends
 from aftersales_chassis import ClockDep, Grant, Principal, Role, SessionDep, allow
 from aftersales_sla import SlaDep
 
+from .exchanges import ExchangesService
+from .refunds import RefundsService
 from .service import ReturnsService
 
 
@@ -14,11 +16,22 @@ def get_service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ReturnsSer
     return ReturnsService(session, clock, sla)
 
 
+def get_refunds(session: SessionDep, clock: ClockDep, sla: SlaDep) -> RefundsService:
+    return RefundsService(session, clock, sla)
+
+
+def get_exchanges(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ExchangesService:
+    return ExchangesService(session, clock, sla)
+
+
 Service = Annotated[ReturnsService, Depends(get_service)]
+Refunds = Annotated[RefundsService, Depends(get_refunds)]
+Exchanges = Annotated[ExchangesService, Depends(get_exchanges)]
 # T2A/T1B2 "supervisor-authorised agent": a supervisor, or an agent holding refund:approve.
 REFUND_APPROVER = (Role.supervisor, Grant(Role.agent, "refund:approve"))
 Agent = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor))]
 Supervisor = Annotated[Principal, Depends(allow(Role.supervisor))]
 Warehouse = Annotated[Principal, Depends(allow(Role.warehouse))]
 RefundApprover = Annotated[Principal, Depends(allow(*REFUND_APPROVER))]
+Canceller = Annotated[Principal, Depends(allow(Role.customer, Role.agent, Role.supervisor))]
 Reader = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]

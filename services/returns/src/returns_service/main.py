@@ -4,7 +4,9 @@ from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
 from .api import router
+from .consumers import HANDLERS
 from .orders.api import router as orders_router
+from .payments import PaymentsExtension
 from .settings import ReturnsSettings
 from .sla import POLICIES
 
@@ -12,7 +14,8 @@ definition = ServiceDefinition(
     name="returns",
     title="Returns service",
     description="Refunds, returns, exchanges and warehouse parcels (PROCESSES.md §6).",
-    extensions=[SlaExtension(POLICIES)],
+    extensions=[PaymentsExtension(), SlaExtension(POLICIES)],
+    handlers=HANDLERS,
     settings_factory=ReturnsSettings,
     routers=[router, orders_router],
     openapi_tags=[

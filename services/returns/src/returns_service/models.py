@@ -21,7 +21,24 @@ class ReturnState(StrEnum):
     approved = "approved"  # T1A3 approved, waiting for the parcel (T1A4/T1A5)
     rejected = "rejected"  # T1A3 rejected. End.
     received = "received"  # T1A5 receipt confirmed, refund or exchange next (T2)
-    refunded = "refunded"  # T2A refund approved
+    refunded = "refunded"  # T2A refund approved (issued through the payment port next)
+    cancelled = "cancelled"  # withdrawn by the customer or an agent before receipt. End.
+    exchange_requested = "exchange_requested"  # T2B → T3A1 replacement order placed
+    exchange_shipped = "exchange_shipped"  # T3A2 replacement shipped
+    stocked_in = "stocked_in"  # T1B3 / T3A4 returned goods back in stock. End.
+
+
+class LineReason(StrEnum):
+    """Why a line comes back (per line, for QC and the return-rate reports)."""
+
+    damaged_in_transit = "damaged_in_transit"
+    quality_problem = "quality_problem"
+    wrong_item = "wrong_item"
+    missing_parts = "missing_parts"
+    not_as_described = "not_as_described"
+    size_or_fit = "size_or_fit"
+    changed_mind = "changed_mind"
+    other = "other"
 
 
 class ReturnRequest(Base):
@@ -48,6 +65,15 @@ class ReturnRequest(Base):
     # T1A4: the customer's return parcel, as the agent entered it (M1 matches on it).
     return_courier: Mapped[str | None] = mapped_column(String(64))
     return_tracking_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    refund_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
+    refund_kind: Mapped[str | None] = mapped_column(String(16))
+    goodwill_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refund_freight_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refund_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refund_reference: Mapped[str | None] = mapped_column(Text)
+    replacement_order_id: Mapped[str | None] = mapped_column(String(64))
+    exchange_difference_minor: Mapped[int | None] = mapped_column(BigInteger)
+    stocked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -71,6 +97,7 @@ class ReturnLine(Base):
     quantity: Mapped[int]
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     received_quantity: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(String(32), default=LineReason.other)
 
 
 class ReturnTransition(Base):

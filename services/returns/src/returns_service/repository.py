@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from aftersales_chassis import NotFound, PageParams
 
-from .models import ReturnRequest, ReturnTransition
+from .models import ReturnLine, ReturnRequest, ReturnState, ReturnTransition
 
 
 class ReturnRepository:
@@ -51,3 +51,35 @@ class ReturnRepository:
     async def history(self, return_id: uuid.UUID) -> list[ReturnTransition]:
         query = select(ReturnTransition).where(ReturnTransition.return_id == return_id).order_by(ReturnTransition.id)
         return list(await self.session.scalars(query))
+
+    async def quantities_in_open_returns(self, order_id: str) -> dict[str, int]:
+        """Quantities per sku already in returns of the order that are not rejected or withdrawn."""
+        rows = await self.session.execute(
+            select(ReturnLine.sku, func.sum(ReturnLine.quantity))
+            .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
+            .where(
+                ReturnRequest.order_id == order_id,
+                ReturnRequest.state.not_in([ReturnState.rejected, ReturnState.cancelled]),
+            )
+            .group_by(ReturnLine.sku)
+        )
+        return {sku: int(total) for sku, total in rows}
+
+    async def refunded_for_order(self, order_id: str, *, excluding: uuid.UUID | None = None) -> int:
+        """Goods already refunded on other returns of the order (never refund more than was paid)."""
+        goods = ReturnRequest.refund_amount_minor - ReturnRequest.goodwill_minor - ReturnRequest.refund_freight_minor
+        query = select(func.coalesce(func.sum(goods), 0)).where(
+            ReturnRequest.order_id == order_id, ReturnRequest.refund_amount_minor.is_not(None)
+        )
+        if excluding is not None:
+            query = query.where(ReturnRequest.id != excluding)
+        return int(await self.session.scalar(query) or 0)
+
+    async def get_by_refund(self, refund_id: uuid.UUID, *, for_update: bool = False) -> ReturnRequest | None:
+        query = (
+            select(ReturnRequest).where(ReturnRequest.refund_id == refund_id).options(selectinload(ReturnRequest.lines))
+        )
+        if for_update:
+            query = query.with_for_update(of=ReturnRequest)
+        found: ReturnRequest | None = await self.session.scalar(query)
+        return found

@@ -8,13 +8,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .models import LineReason
+
 Minor = Annotated[int, Field(ge=0, le=10**12, description="Minor units (fen).")]
 
 
 class ReturnLineIn(BaseModel):
+    """A line of the order coming back; its price is the order's, not the client's."""
+
+    model_config = ConfigDict(extra="forbid")
     sku: str = Field(min_length=1, max_length=64, examples=["SKU-TEA-250G"])
     quantity: int = Field(gt=0, le=10_000, examples=[2])
-    unit_price_minor: Minor = Field(examples=[6450])
+    reason: LineReason = Field(default=LineReason.other, description="From the reason catalogue, for QC.")
 
 
 class ReturnCreate(BaseModel):
@@ -27,11 +32,10 @@ class ReturnCreate(BaseModel):
                 {
                     "order_id": "TB-20261123-0001",
                     "reason": "damaged in transit",
-                    "lines": [{"sku": "SKU-TEA-250G", "quantity": 2, "unit_price_minor": 6450}],
+                    "lines": [{"sku": "SKU-TEA-250G", "quantity": 2, "reason": "damaged_in_transit"}],
                     "requested_refund_minor": 12900,
                     "freight_minor": 1200,
                     "freight_payer": "shop",
-                    "currency": "CNY",
                 }
             ]
         },
@@ -43,7 +47,6 @@ class ReturnCreate(BaseModel):
     requested_refund_minor: Minor
     freight_minor: Minor = 0
     freight_payer: Literal["shop", "customer"] = "customer"
-    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
 
     @field_validator("lines")
     @classmethod
@@ -75,8 +78,14 @@ class ReceiptIn(BaseModel):
     lines: list[ReceivedLineIn] | None = None
 
 
+RefundMethod = Literal["online", "dispute", "transfer"]
+
+
 class RefundIn(BaseModel):
-    """T2A: the refund decision. ``amount_minor`` includes ``freight_minor``."""
+    """T2A: the refund decision. ``amount_minor`` = goods + ``freight_minor`` + ``goodwill_minor``.
+
+    Goods are capped by the received lines' value (and what the order paid); any goodwill above
+    that needs a supervisor."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -84,7 +93,26 @@ class RefundIn(BaseModel):
     )
     amount_minor: Minor
     freight_minor: Minor = 0
-    method: Literal["online", "dispute", "transfer"] = "online"
+    goodwill_minor: Minor = 0
+    method: RefundMethod = "online"
+
+
+class RefundWithoutParcelIn(BaseModel):
+    """Supervisor-approved refund with no parcel received: goodwill, or lost in transit."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["goodwill", "lost_in_transit"]
+    amount_minor: Minor
+    method: RefundMethod = "online"
+    note: str = Field(min_length=1, max_length=500)
+
+
+class ExchangeIn(BaseModel):
+    """T2B → T3A1: the replacement order the agent placed by hand, and its value."""
+
+    model_config = ConfigDict(extra="forbid")
+    replacement_order_id: str = Field(min_length=1, max_length=64)
+    replacement_value_minor: Minor
 
 
 class ReturnLineOut(BaseModel):
@@ -93,6 +121,22 @@ class ReturnLineOut(BaseModel):
     quantity: int
     unit_price_minor: int
     received_quantity: int
+    reason: str
+
+
+class TrackingIn(BaseModel):
+    """T1A4: the customer's return parcel."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"courier": "SF", "tracking_number": "SF1234567890"}]}
+    )
+    courier: str = Field(min_length=1, max_length=64)
+    tracking_number: str = Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, examples=["customer kept the goods"])
 
 
 class ReturnOut(BaseModel):
@@ -107,6 +151,15 @@ class ReturnOut(BaseModel):
     freight_payer: str
     refund_amount_minor: int | None
     refund_method: str | None
+    refund_kind: str | None
+    goodwill_minor: int
+    refund_issued_at: datetime | None
+    refund_reference: str | None
+    return_courier: str | None
+    return_tracking_number: str | None
+    replacement_order_id: str | None
+    exchange_difference_minor: int | None
+    stocked_in_at: datetime | None
     created_by: str
     created_at: datetime
     updated_at: datetime

@@ -19,6 +19,16 @@ POLICIES = PolicyBook(
             source="seed 003 §3.2: a decision within 1 working day (seed 000 gives 24 h)",
         ),
         SlaPolicy(
+            step="T1A4",
+            title="Agent enters the customer's return tracking number",
+            duration=WallClock(timedelta(hours=24)),
+            warn_before=WallClock(timedelta(hours=4)),
+            role="agent",
+            starts="return approved (T1A3)",
+            stops="tracking number entered, or the parcel received",
+            source="seed 000 §7.2 5)",
+        ),
+        SlaPolicy(
             step="T1A5",
             title="Warehouse confirms receipt",
             duration=WallClock(timedelta(hours=24)),
@@ -37,6 +47,16 @@ POLICIES = PolicyBook(
             starts="receipt confirmed (T1A5)",
             stops="refund approved",
             source="seed 000 §7.2.1 9) T1B2: 48 h (seed 003: refund or exchange within 3 wd of receipt)",
+        ),
+        SlaPolicy(
+            step="T1B3",
+            title="Warehouse stocks the returned goods in",
+            duration=WallClock(timedelta(hours=24)),
+            warn_before=WallClock(timedelta(hours=4)),
+            role="warehouse",
+            starts="refund approved (T1B2)",
+            stops="stock-in confirmed",
+            source="seed 000 §7.2.1 10)",
         ),
     ],
 )

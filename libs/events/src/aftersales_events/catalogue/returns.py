@@ -55,6 +55,16 @@ class ReturnRejected(EventPayload):
     reason: str
 
 
+@event("returns", "ReturnCancelled", step="T1A2")
+class ReturnCancelled(EventPayload):
+    """The customer or an agent withdrew the return before the parcel was received."""
+
+    return_id: UUID
+    order_id: str
+    cancelled_by: str
+    reason: str
+
+
 @event("returns", "ReturnReceived", step="T1A5")
 class ReturnReceived(EventPayload):
     """The warehouse confirmed receipt: parcel intact, contents match (T1A5)."""
