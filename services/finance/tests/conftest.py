@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import sys
+import uuid
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -8,8 +11,14 @@ import pytest
 from aftersales_chassis import create_app
 from aftersales_chassis.db import Database
 from aftersales_chassis.testing import Tokens, app_client
+from aftersales_events import ConsumerRunner
+from aftersales_events.kafka import make_producer
+from finance_service.consumers import HANDLERS
 from finance_service.main import definition
 from finance_service.settings import FinanceSettings
+
+# --import-mode=importlib keeps test dirs off sys.path; the helper module has a unique name.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +45,19 @@ async def client(finance_db: str, kafka_bootstrap: str, jwt_secret: str) -> Asyn
 @pytest.fixture(scope="session")
 def tokens(jwt_secret: str) -> Tokens:
     return Tokens(jwt_secret)
+
+
+@pytest.fixture(scope="session")
+async def runner(database: Database, kafka_bootstrap: str) -> AsyncIterator[ConsumerRunner]:
+    """The real consumer runner, driven message by message (``await runner.process(record)``)."""
+    producer = make_producer(kafka_bootstrap, "finance-test")
+    await producer.start()
+    yield ConsumerRunner(
+        service="finance",
+        group_id=f"finance-test-{uuid.uuid4().hex[:6]}",
+        bootstrap_servers=kafka_bootstrap,
+        sessionmaker=database.sessionmaker,
+        handlers=HANDLERS,
+        dlq_producer=producer,
+    )
+    await producer.stop()

@@ -7,31 +7,12 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from aiokafka import ConsumerRecord
+from finance_testkit import record
 
 from aftersales_chassis import Role
-from aftersales_chassis.db import Database
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner, EventEnvelope
 from aftersales_events.catalogue import returns as ret
-from aftersales_events.kafka import make_producer
-from finance_service.consumers import HANDLERS
-
-
-def _record(envelope: EventEnvelope, offset: int) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord(
-        topic="returns.events",
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject.encode(),
-        value=envelope.to_bytes(),
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=0,
-        headers=(),
-    )
 
 
 def _refund(goods: int, freight: int) -> EventEnvelope:
@@ -49,25 +30,12 @@ def _refund(goods: int, freight: int) -> EventEnvelope:
     return EventEnvelope.wrap(payload, subject=str(payload.return_id), time=datetime.now(UTC))
 
 
-@pytest.fixture
-async def runner(database: Database, kafka_bootstrap: str) -> ConsumerRunner:
-    producer = make_producer(kafka_bootstrap, "finance-test")
-    return ConsumerRunner(
-        service="finance",
-        group_id=f"finance-test-{uuid.uuid4().hex[:6]}",
-        bootstrap_servers=kafka_bootstrap,
-        sessionmaker=database.sessionmaker,
-        handlers=HANDLERS,
-        dlq_producer=producer,
-    )
-
-
 async def test_refund_books_balanced_once_even_when_redelivered(
     runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens
 ) -> None:
     envelope = _refund(goods=12900, freight=1200)
-    assert await runner.process(_record(envelope, 1)) == "applied"
-    assert await runner.process(_record(envelope, 1)) == "duplicate"
+    assert await runner.process(record(envelope)) == "applied"
+    assert await runner.process(record(envelope)) == "duplicate"
 
     found = await client.get(
         "/ledger/transactions", params={"source": f"event:{envelope.id}"}, headers=tokens.headers(Role.finance)
@@ -83,7 +51,7 @@ async def test_refund_without_freight_has_two_legs(
     runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens
 ) -> None:
     envelope = _refund(goods=500, freight=0)
-    await runner.process(_record(envelope, 2))
+    await runner.process(record(envelope))
     found = await client.get(
         "/ledger/transactions", params={"source": f"event:{envelope.id}"}, headers=tokens.headers(Role.finance)
     )

@@ -6,12 +6,24 @@ from fastapi import Depends
 
 from aftersales_chassis import ClockDep, Principal, Role, SessionDep, allow
 
-from .service import LedgerService
+from .ledger import LedgerService
+from .ledger.accounts import AccountService
+from .ledger.reading import LedgerReader
 
 
 def get_ledger(session: SessionDep, clock: ClockDep) -> LedgerService:
     return LedgerService(session, clock)
 
 
+def get_reader(session: SessionDep, clock: ClockDep) -> LedgerReader:
+    return LedgerReader(session, clock)
+
+
+def get_accounts(session: SessionDep, clock: ClockDep) -> AccountService:
+    return AccountService(session, clock)
+
+
 Ledger = Annotated[LedgerService, Depends(get_ledger)]
+Reader = Annotated[LedgerReader, Depends(get_reader)]
+Accounts = Annotated[AccountService, Depends(get_accounts)]
 Finance = Annotated[Principal, Depends(allow(Role.finance))]

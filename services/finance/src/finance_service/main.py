@@ -3,7 +3,7 @@
 from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
-from .api import router
+from .api import ROUTERS
 from .consumers import HANDLERS
 from .settings import FinanceSettings
 from .sla import POLICIES
@@ -14,7 +14,7 @@ definition = ServiceDefinition(
     description="Double-entry ledger, monthly tables, period close and merchant settlement (PROCESSES.md §8).",
     extensions=[SlaExtension(POLICIES)],
     settings_factory=FinanceSettings,
-    routers=[router],
+    routers=ROUTERS,
     handlers=HANDLERS,
     openapi_tags=[{"name": "ledger", "description": "Double-entry ledger fed by money events."}],
 )

@@ -4,10 +4,10 @@ database itself (see the migration's triggers), not only here."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, MetaData, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Identity, MetaData, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -31,6 +31,10 @@ class Account(Base):
     currency: Mapped[str] = mapped_column(String(3))
     # Maintained by a trigger on postings: sum of the account's postings (debit +, credit −).
     balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Optional limits on the signed balance (CHECK ck_accounts_within_limits): the posting
+    # trigger's row update is what checks them, so concurrent postings cannot overdraw.
+    min_balance_minor: Mapped[int | None] = mapped_column(BigInteger)
+    max_balance_minor: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -44,6 +48,9 @@ class LedgerTransaction(Base):
     currency: Mapped[str] = mapped_column(String(3))
     effective_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The day it counts in (business zone). Equals effective_at's day unless that month was
+    # closed: then the first day of the next open month (details.belongs_to keeps the day).
+    accounting_date: Mapped[date] = mapped_column(Date)
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transactions.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
 
@@ -60,3 +67,38 @@ class Posting(Base):
     # Debit positive, credit negative: a transaction's postings sum to zero.
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+
+
+class AccountDailyBalance(Base):
+    """Per account and accounting day, maintained by the posting trigger: a balance as of a
+    date sums at most one row per day, never the postings."""
+
+    __tablename__ = "account_daily_balances"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    debit_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LedgerPeriod(Base):
+    """A month (first day, business zone). A closed month refuses postings (trigger)."""
+
+    __tablename__ = "ledger_periods"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class LineCheck(Base):
+    """Finance checked a line of a monthly table (C5, T5): the line is reconciled."""
+
+    __tablename__ = "line_checks"
+
+    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transactions.id"), primary_key=True)
+    checked_by: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,7 @@
 """The one catalogue of event payloads. Importing this package registers every type."""
 
-from . import finance, orders, returns, sla
+from . import callcenter, finance, orders, returns, reviews, sla, tickets
 from .base import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
 
 __all__ = ["CATALOGUE", "EventPayload", "dlq_topic_for", "event", "finance", "orders", "returns", "sla", "topic_for"]
+__all__ += ["callcenter", "reviews", "tickets"]

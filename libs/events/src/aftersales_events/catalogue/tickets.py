@@ -1,0 +1,75 @@
+"""Money and complaint events of the tickets service (PROCESSES.md §3, §4) that finance books
+or reads. Defined here by finance until tickets emits them; tickets owns them from then on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from .base import EventPayload, event
+from .money import CurrencyCode, MinorUnits
+
+
+@event("tickets", "ComplaintOpened", step="4")
+class ComplaintOpened(EventPayload):
+    """A complaint was recorded against an order; the order cannot settle while it is open (§8)."""
+
+    complaint_id: UUID
+    order_id: str | None = None
+    merchant_id: str | None = None
+    channel: str = "phone"
+    category: str = ""
+    opened_at: datetime
+
+
+@event("tickets", "ComplaintClosed", step="4")
+class ComplaintClosed(EventPayload):
+    """A complaint was closed (resolved or withdrawn)."""
+
+    complaint_id: UUID
+    order_id: str | None = None
+    resolution: str = ""
+    closed_at: datetime
+
+
+@event("tickets", "AbnormalRefundApproved", step="C3B2")
+class AbnormalRefundApproved(EventPayload):
+    """A supervisor approved an abnormal refund (异常退款): the customer keeps the goods against a
+    discount never above the exchange cost (C3B1 → C3B2). It is a line of the C4 table."""
+
+    case_id: UUID
+    abnormal_refund_id: UUID
+    order_id: str
+    amount_minor: MinorUnits
+    currency: CurrencyCode
+    reason: str = ""
+    liability: Literal["shop", "warehouse", "courier", "merchant"] = "shop"
+    merchant_id: str | None = None
+    approved_by: str
+    approved_at: datetime
+
+
+@event("tickets", "CourierLiabilityAssigned", step="K2")
+class CourierLiabilityAssigned(EventPayload):
+    """The logistics group found the courier liable: the courier owes the cost (K2)."""
+
+    case_id: UUID
+    order_id: str
+    courier: str
+    amount_minor: MinorUnits
+    currency: CurrencyCode
+    assigned_by: str
+    assigned_at: datetime
+
+
+@event("tickets", "QualityReturnFreightAdvanced", step="P2B1")
+class QualityReturnFreightAdvanced(EventPayload):
+    """For a quality problem the shop advances the customer's return freight (P2B1)."""
+
+    case_id: UUID
+    order_id: str
+    amount_minor: MinorUnits
+    currency: CurrencyCode
+    approved_by: str
+    advanced_at: datetime

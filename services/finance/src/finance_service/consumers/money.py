@@ -1,0 +1,219 @@
+"""Every money event of the platform, booked from the event alone: one balanced transaction
+per event id (``event:<id>`` is the unique source), in the consumer's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aftersales_chassis import SystemClock
+from aftersales_events import EventContext, EventPayload, Handler, PermanentError
+from aftersales_events.catalogue import callcenter as cc
+from aftersales_events.catalogue import orders
+from aftersales_events.catalogue import returns as ret
+from aftersales_events.catalogue import reviews as rev
+from aftersales_events.catalogue import tickets as tix
+
+from ..chart import AccountCode as A
+from ..chart import Table
+from ..ledger import LedgerService, Leg
+
+
+async def _book(
+    ctx: EventContext,
+    description: str,
+    currency: str,
+    at: datetime,
+    legs: list[Leg],
+    step: str | None,
+    **details: Any,
+) -> None:
+    await LedgerService(ctx.session, SystemClock()).book(
+        source=f"event:{ctx.envelope.id}",
+        description=description,
+        currency=currency,
+        effective_at=at,
+        legs=legs,
+        details={"event_type": ctx.envelope.type, "step": step, **{k: v for k, v in details.items() if v is not None}},
+    )
+
+
+async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:
+    """T2A → T5: the refund becomes a payable to the customer. A marketplace order's goods
+    come out of what the merchant is owed; freight and goodwill are the shop's."""
+    if event.goods_minor + event.freight_minor + event.goodwill_minor != event.amount_minor:
+        raise PermanentError(f"refund of {event.order_id}: parts do not add up to amount_minor")
+    goods = A.merchant_payables if event.merchant_id else A.sales_returns
+    await _book(
+        ctx,
+        f"Refund approved ({event.kind}) for order {event.order_id}",
+        event.currency,
+        event.approved_at,
+        [
+            Leg(goods, event.goods_minor),
+            Leg(A.freight_refunds, event.freight_minor),
+            Leg(A.goodwill_expense, event.goodwill_minor),
+            Leg(A.customer_refunds_payable, -event.amount_minor),
+        ],
+        "T2A",
+        table=Table.return_refunds.value,
+        return_id=str(event.return_id) if event.return_id else None,
+        refund_id=str(event.refund_id) if event.refund_id else None,
+        order_id=event.order_id,
+        merchant_id=event.merchant_id,
+        kind=event.kind,
+        method=event.method,
+        approved_by=event.approved_by,
+        amount_minor=event.amount_minor,
+    )
+
+
+async def book_refund_issued(ctx: EventContext, event: ret.RefundIssued) -> None:
+    """T1B2: the payment port paid the refund out: the payable is settled in cash."""
+    await _book(
+        ctx,
+        f"Refund paid out for order {event.order_id} ({event.provider_reference})",
+        event.currency,
+        event.issued_at,
+        [Leg(A.customer_refunds_payable, event.amount_minor), Leg(A.cash, -event.amount_minor)],
+        "T1B2",
+        refund_id=str(event.refund_id),
+        order_id=event.order_id,
+        provider_reference=event.provider_reference,
+    )
+
+
+async def book_exchange_shipped(ctx: EventContext, event: ret.ExchangeShipped) -> None:
+    """T3A2: an exchange of different value leaves a receivable or a payable for the difference."""
+    diff = event.difference_minor
+    legs = (
+        [Leg(A.customer_receivables, diff), Leg(A.exchange_differences, -diff)]
+        if diff > 0
+        else [Leg(A.exchange_differences, -diff), Leg(A.customer_refunds_payable, diff)]
+    )
+    await _book(
+        ctx,
+        f"Exchange difference on order {event.order_id} → {event.replacement_order_id}",
+        event.currency,
+        event.shipped_at,
+        legs,
+        "T3A2",
+        return_id=str(event.return_id),
+        order_id=event.order_id,
+    )
+
+
+async def book_order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
+    """The customer paid: cash in, owed to the merchant (marketplace) or the shop's sale."""
+    credit = A.merchant_payables if event.merchant_id else A.sales
+    await _book(
+        ctx,
+        f"Order {event.order_id} paid",
+        event.currency,
+        event.occurred_at,
+        [Leg(A.cash, event.paid_minor), Leg(credit, -event.paid_minor)],
+        "B1",
+        order_id=event.order_id,
+        merchant_id=event.merchant_id,
+    )
+
+
+async def book_abnormal_refund(ctx: EventContext, event: tix.AbnormalRefundApproved) -> None:
+    """C3B2 → C4/C5: a discount on kept goods, owed to the customer; a line of the C4 table."""
+    debit = A.merchant_payables if event.liability == "merchant" and event.merchant_id else A.sales_allowances
+    await _book(
+        ctx,
+        f"Abnormal refund for order {event.order_id} ({event.reason})",
+        event.currency,
+        event.approved_at,
+        [Leg(debit, event.amount_minor), Leg(A.customer_refunds_payable, -event.amount_minor)],
+        "C3B2",
+        table=Table.abnormal_refunds.value,
+        case_id=str(event.case_id),
+        abnormal_refund_id=str(event.abnormal_refund_id),
+        order_id=event.order_id,
+        liability=event.liability,
+        merchant_id=event.merchant_id,
+        approved_by=event.approved_by,
+        amount_minor=event.amount_minor,
+    )
+
+
+async def book_remedy(ctx: EventContext, event: rev.RemedyApproved) -> None:
+    """Z5: an approved remedy for a quality complaint is compensation owed to the customer."""
+    await _book(
+        ctx,
+        f"Remedy ({event.kind}) for order {event.order_id}",
+        event.currency,
+        event.approved_at,
+        [Leg(A.goodwill_expense, event.amount_minor), Leg(A.customer_refunds_payable, -event.amount_minor)],
+        "Z5",
+        table=Table.abnormal_refunds.value,
+        review_id=str(event.review_id),
+        remedy_id=str(event.remedy_id),
+        order_id=event.order_id,
+        kind=event.kind,
+        approved_by=event.approved_by,
+        amount_minor=event.amount_minor,
+    )
+
+
+async def book_courier_liability(ctx: EventContext, event: tix.CourierLiabilityAssigned) -> None:
+    """K2: the courier is liable: it owes the shop the cost."""
+    await _book(
+        ctx,
+        f"Courier {event.courier} liable for order {event.order_id}",
+        event.currency,
+        event.assigned_at,
+        [Leg(A.courier_receivables, event.amount_minor), Leg(A.courier_recoveries, -event.amount_minor)],
+        "K2",
+        case_id=str(event.case_id),
+        order_id=event.order_id,
+        courier=event.courier,
+    )
+
+
+async def book_freight_advanced(ctx: EventContext, event: tix.QualityReturnFreightAdvanced) -> None:
+    """P2B1: the shop advances the quality return's freight to the customer."""
+    await _book(
+        ctx,
+        f"Freight advanced for the quality return of order {event.order_id}",
+        event.currency,
+        event.advanced_at,
+        [Leg(A.freight_advanced, event.amount_minor), Leg(A.customer_refunds_payable, -event.amount_minor)],
+        "P2B1",
+        case_id=str(event.case_id),
+        order_id=event.order_id,
+        approved_by=event.approved_by,
+    )
+
+
+async def book_deposit_cancelled(ctx: EventContext, event: cc.DepositCancelled) -> None:
+    """7.3: a cancelled deposit is refunded from the cancellation float, which the merchant's
+    next settlement repays; a refused cancellation moves no money."""
+    if event.outcome != "cancelled":
+        return
+    await _book(
+        ctx,
+        f"Deposit {event.deposit_id} cancelled (merchant {event.merchant_id})",
+        event.currency,
+        event.recorded_at,
+        [Leg(A.cancellation_float, event.amount_minor), Leg(A.customer_refunds_payable, -event.amount_minor)],
+        "7.3",
+        deposit_id=event.deposit_id,
+        order_id=event.order_id,
+        merchant_id=event.merchant_id,
+    )
+
+
+MONEY_HANDLERS: dict[type[EventPayload], Handler] = {
+    ret.RefundApproved: book_refund_approved,
+    ret.RefundIssued: book_refund_issued,
+    ret.ExchangeShipped: book_exchange_shipped,
+    orders.OrderPaid: book_order_paid,
+    tix.AbnormalRefundApproved: book_abnormal_refund,
+    rev.RemedyApproved: book_remedy,
+    tix.CourierLiabilityAssigned: book_courier_liability,
+    tix.QualityReturnFreightAdvanced: book_freight_advanced,
+    cc.DepositCancelled: book_deposit_cancelled,
+}

@@ -1,0 +1,245 @@
+"""Booking: balanced transactions, once per source, in the right period; reversals.
+
+The database is the last word on every rule (balanced, one currency, immutable, period
+open, within limits); the checks here only give callers a clear error before it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import Clock, Conflict, NotFound, RuleViolation
+from aftersales_events import record_events
+from aftersales_events.catalogue import finance as fin
+
+from ..chart import BUSINESS_ZONE
+from ..models import Account, LedgerPeriod, LedgerTransaction, Posting
+
+TRANSACTIONS = LedgerTransaction.__table__
+POSTINGS = Posting.__table__
+
+
+@dataclass(frozen=True)
+class Leg:
+    account_code: str
+    amount_minor: int  # debit +, credit −
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One transaction to book. ``source`` is unique: booking it again is a no-op."""
+
+    source: str
+    description: str
+    currency: str
+    effective_at: datetime
+    legs: Sequence[Leg]
+    details: dict[str, Any] = field(default_factory=dict)
+    reverses_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Booked:
+    id: uuid.UUID
+    source: str
+    accounting_date: date
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def business_day(at: datetime) -> date:
+    return at.astimezone(BUSINESS_ZONE).date()
+
+
+@contextmanager
+def _database_rules() -> Iterator[None]:
+    """Turns the database's refusals into the domain errors they mean (422/409, not 500)."""
+    try:
+        yield
+    except DBAPIError as error:
+        message = str(error.orig)
+        if "ck_accounts_within_limits" in message:
+            raise RuleViolation("ledger.balance-limit", "the posting would take an account past its limit") from error
+        if "is closed" in message:
+            raise Conflict("the period closed while booking: retry to book in the next open period") from error
+        if "uq_ledger_transactions_reverses_id" in message:
+            raise Conflict("the transaction is already reversed") from error
+        raise
+
+
+class LedgerService:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    async def book(
+        self,
+        *,
+        source: str,
+        description: str,
+        currency: str,
+        effective_at: datetime,
+        legs: Sequence[Leg],
+        details: dict[str, Any],
+    ) -> Booked | None:
+        """Books one balanced transaction once per ``source``; None if already booked or empty."""
+        booked = await self.book_many([Entry(source, description, currency, effective_at, legs, details)])
+        return booked[0] if booked else None
+
+    async def book_many(self, entries: Sequence[Entry]) -> list[Booked]:
+        """Books many transactions in three statements; skips sources already booked."""
+        entries = [e for e in (self._checked(e) for e in entries) if e is not None]
+        entries = list({e.source: e for e in reversed(entries)}.values())[::-1]  # first of a source wins
+        if not entries:
+            return []
+        codes = {leg.account_code for e in entries for leg in e.legs}
+        accounts = await self._accounts(codes)
+        for entry in entries:
+            if wrong := sorted(
+                {leg.account_code for leg in entry.legs if accounts[leg.account_code].currency != entry.currency}
+            ):
+                raise RuleViolation(
+                    "ledger.one-currency", f"accounts {wrong} are not in {entry.currency}", source=entry.source
+                )
+        closed = await self._closed_months(min(month_of(business_day(e.effective_at)) for e in entries))
+        now = self.clock.now()
+        rows = []
+        for entry in entries:
+            day = business_day(entry.effective_at)
+            accounting_date, details = day, entry.details
+            month = month_of(day)
+            while month in closed:
+                month = next_month(month)
+            if month != month_of(day):
+                # A late event for a closed month: it counts in the next open one, and says
+                # which day it belongs to.
+                accounting_date, details = month, {**details, "belongs_to": day.isoformat()}
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "source": entry.source,
+                    "description": entry.description,
+                    "currency": entry.currency,
+                    "effective_at": entry.effective_at,
+                    "booked_at": now,
+                    "accounting_date": accounting_date,
+                    "reverses_id": entry.reverses_id,
+                    "details": details,
+                }
+            )
+        with _database_rules():
+            inserted = await self.session.execute(
+                pg_insert(TRANSACTIONS)
+                .on_conflict_do_nothing(index_elements=["source"])
+                .returning(TRANSACTIONS.c.id, TRANSACTIONS.c.source),
+                rows,
+            )
+        new = {source: tx_id for tx_id, source in inserted.all()}
+        if not new:
+            return []
+        by_source = {e.source: e for e in entries}
+        postings = [
+            {
+                "transaction_id": tx_id,
+                "account_id": accounts[leg.account_code].id,
+                "amount_minor": leg.amount_minor,
+                "currency": by_source[source].currency,
+            }
+            for source, tx_id in new.items()
+            for leg in by_source[source].legs
+        ]
+        with _database_rules():
+            await self.session.execute(insert(POSTINGS), postings)
+        booked = [Booked(r["id"], r["source"], r["accounting_date"]) for r in rows if r["source"] in new]
+        await record_events(
+            self.session,
+            [
+                (
+                    fin.LedgerTransactionPosted(
+                        transaction_id=b.id,
+                        source=b.source,
+                        currency=by_source[b.source].currency,
+                        total_debit_minor=sum(
+                            leg.amount_minor for leg in by_source[b.source].legs if leg.amount_minor > 0
+                        ),
+                        booked_at=now,
+                    ),
+                    str(b.id),
+                )
+                for b in booked
+            ],
+            at=now,
+        )
+        return booked
+
+    async def reverse(self, transaction_id: uuid.UUID, *, reason: str, by: str) -> Booked:
+        """Books the mirror image of a transaction (the only way to correct one)."""
+        original = await self.session.get(LedgerTransaction, transaction_id)
+        if original is None:
+            raise NotFound(f"transaction {transaction_id} does not exist", resource="transaction")
+        if original.reverses_id is not None:
+            raise RuleViolation("ledger.no-reversal-of-reversal", "a reversal is not reversed: book a new transaction")
+        already = await self.session.scalar(
+            select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction_id)
+        )
+        if already is not None:
+            raise Conflict(f"transaction {transaction_id} is already reversed", reversal_id=str(already))
+        legs = await self.session.execute(
+            select(Account.code, Posting.amount_minor)
+            .join(Account, Account.id == Posting.account_id)
+            .where(Posting.transaction_id == transaction_id)
+            .order_by(Posting.id)
+        )
+        entry = Entry(
+            source=f"reversal:{transaction_id}",
+            description=f"Reversal of {original.description}",
+            currency=original.currency,
+            effective_at=self.clock.now(),
+            legs=[Leg(code, -amount) for code, amount in legs],
+            details={"reverses": str(transaction_id), "reason": reason, "reversed_by": by},
+            reverses_id=transaction_id,
+        )
+        booked = await self.book_many([entry])
+        if not booked:
+            raise Conflict(f"transaction {transaction_id} is already reversed")
+        return booked[0]
+
+    @staticmethod
+    def _checked(entry: Entry) -> Entry | None:
+        legs = [leg for leg in entry.legs if leg.amount_minor != 0]
+        if not legs:
+            return None
+        if len(legs) < 2 or sum(leg.amount_minor for leg in legs) != 0:
+            raise RuleViolation(
+                "ledger.balanced", f"postings of {entry.source} do not sum to zero", source=entry.source
+            )
+        return replace(entry, legs=legs)
+
+    async def _accounts(self, codes: set[str]) -> dict[str, Account]:
+        rows = await self.session.scalars(select(Account).where(Account.code.in_(codes)))
+        found = {account.code: account for account in rows}
+        if missing := codes - set(found):
+            raise NotFound(f"accounts {sorted(missing)} do not exist", resource="account")
+        return found
+
+    async def _closed_months(self, since: date) -> set[date]:
+        rows = await self.session.scalars(
+            select(LedgerPeriod.month).where(LedgerPeriod.status == "closed", LedgerPeriod.month >= since)
+        )
+        return set(rows)

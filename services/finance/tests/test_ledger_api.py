@@ -1,0 +1,168 @@
+"""The ledger over HTTP: manual bookings once per reference, reversals instead of edits,
+balances now and as of a day, the reconciliation check, limits under concurrency, roles."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from finance_testkit import balances, book
+
+from aftersales_chassis import Role
+from aftersales_chassis.testing import Tokens
+
+FINANCE = Role.finance
+
+
+async def test_a_reference_books_once(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    body = {
+        "reference": uuid.uuid4().hex,
+        "description": "manual",
+        "effective_at": datetime.now(UTC).isoformat(),
+        "legs": [{"account_code": "cash", "amount_minor": 300}, {"account_code": "sales", "amount_minor": -300}],
+    }
+    first = await client.post("/ledger/transactions", json=body, headers=tokens.headers(FINANCE))
+    again = await client.post("/ledger/transactions", json=body, headers=tokens.headers(FINANCE))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["source"] == f"api:{body['reference']}"
+
+
+@pytest.mark.parametrize(
+    ("legs", "rule"),
+    [
+        ({"cash": 300, "sales": -299}, "ledger.balanced"),
+        ({"cash": 300}, None),  # fewer than two legs: refused as a payload
+    ],
+)
+async def test_unbalanced_bookings_are_refused(
+    client: httpx.AsyncClient, tokens: Tokens, legs: dict[str, int], rule: str | None
+) -> None:
+    response = await book(client, tokens, legs)
+    assert response.status_code == 422
+    assert response.json().get("rule") == rule
+
+
+async def test_currencies_never_mix(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    response = await book(client, tokens, {"cash": 1, "sales": -1}, currency="USD")
+    assert response.status_code == 422
+    assert response.json()["rule"] == "ledger.one-currency"
+
+
+async def test_a_reversal_mirrors_the_original_once(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    before = await balances(client, tokens)
+    original = (await book(client, tokens, {"goodwill_expense": 700, "customer_refunds_payable": -700})).json()
+    url = f"/ledger/transactions/{original['id']}/reverse"
+    reversal = await client.post(url, json={"reason": "booked twice by hand"}, headers=tokens.headers(FINANCE))
+    assert reversal.status_code == 201
+    assert reversal.json()["reverses_id"] == original["id"]
+    assert {p["account_code"]: p["amount_minor"] for p in reversal.json()["postings"]} == {
+        "goodwill_expense": -700,
+        "customer_refunds_payable": 700,
+    }
+    assert await balances(client, tokens) == before
+    again = await client.post(url, json={"reason": "again"}, headers=tokens.headers(FINANCE))
+    assert again.status_code == 409
+    of_reversal = await client.post(
+        f"/ledger/transactions/{reversal.json()['id']}/reverse", json={"reason": "x"}, headers=tokens.headers(FINANCE)
+    )
+    assert of_reversal.status_code == 422
+
+
+async def test_balance_as_of_a_day_counts_only_up_to_that_day(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    code = f"asof_{uuid.uuid4().hex[:8]}"
+    opened = await client.post(
+        "/ledger/accounts", json={"code": code, "name": "as-of test", "type": "asset"}, headers=tokens.headers(FINANCE)
+    )
+    assert opened.status_code == 201
+    now = datetime.now(UTC)
+    await book(client, tokens, {code: 100, "sales": -100}, at=now - timedelta(days=3))
+    await book(client, tokens, {code: 40, "sales": -40}, at=now - timedelta(days=1))
+    await book(client, tokens, {code: -15, "sales": 15}, at=now)
+    day = lambda d: (now - timedelta(days=d)).astimezone(UTC).date().isoformat()  # noqa: E731
+    assert (await balances(client, tokens, as_of=day(5)))[code] == 0
+    assert (await balances(client, tokens, as_of=day(2)))[code] == 100
+    assert (await balances(client, tokens))[code] == 125
+
+
+async def test_reconciliation_finds_no_discrepancy(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    await book(client, tokens, {"cash": 5, "sales": -5})
+    found = (await client.get("/ledger/reconciliation", headers=tokens.headers(FINANCE))).json()
+    assert found["ok"], found
+    assert set(found["discrepancies"].values()) == {0}
+
+
+async def test_limits_are_refused_when_the_balance_is_already_outside(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    code = f"lim_{uuid.uuid4().hex[:8]}"
+    await client.post(
+        "/ledger/accounts", json={"code": code, "name": "l", "type": "asset"}, headers=tokens.headers(FINANCE)
+    )
+    await book(client, tokens, {code: 50, "sales": -50})
+    too_high = await client.put(
+        f"/ledger/accounts/{code}/limits", json={"min_balance_minor": 60}, headers=tokens.headers(FINANCE)
+    )
+    assert too_high.status_code == 422
+    ok = await client.put(
+        f"/ledger/accounts/{code}/limits", json={"min_balance_minor": 0}, headers=tokens.headers(FINANCE)
+    )
+    assert ok.json()["min_balance_minor"] == 0
+
+
+async def test_concurrent_postings_never_overdraw_a_limited_account(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    """50 debits of 30 race for a balance of 1000 with a floor of 0: exactly 33 win."""
+    code = f"float_{uuid.uuid4().hex[:8]}"
+    await client.post(
+        "/ledger/accounts",
+        json={"code": code, "name": "limited", "type": "asset", "min_balance_minor": 0},
+        headers=tokens.headers(FINANCE),
+    )
+    assert (await book(client, tokens, {code: 1000, "sales": -1000})).status_code == 201
+    responses = await asyncio.gather(*(book(client, tokens, {code: -30, "goodwill_expense": 30}) for _ in range(50)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(201) == 33
+    assert codes.count(422) == 17
+    assert {r.json()["rule"] for r in responses if r.status_code == 422} == {"ledger.balance-limit"}
+    assert (await balances(client, tokens))[code] == 10
+    assert (await client.get("/ledger/reconciliation", headers=tokens.headers(FINANCE))).json()["ok"]
+
+
+async def test_accounts_are_paginated(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    first = (await client.get("/ledger/accounts", params={"limit": 3}, headers=tokens.headers(FINANCE))).json()
+    assert len(first["items"]) == 3
+    second = (
+        await client.get(
+            "/ledger/accounts", params={"limit": 3, "cursor": first["next_cursor"]}, headers=tokens.headers(FINANCE)
+        )
+    ).json()
+    assert first["items"][-1]["code"] < second["items"][0]["code"]
+
+
+FINANCE_ONLY = [
+    ("GET", "/ledger/accounts"),
+    ("POST", "/ledger/accounts"),
+    ("PUT", "/ledger/accounts/cash/limits"),
+    ("GET", "/ledger/balances"),
+    ("GET", "/ledger/reconciliation"),
+    ("GET", "/ledger/transactions"),
+    ("POST", "/ledger/transactions"),
+    ("POST", "/ledger/transactions/batch"),
+    ("POST", f"/ledger/transactions/{uuid.uuid4()}/reverse"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), FINANCE_ONLY)
+async def test_ledger_routes_are_finance_only(
+    client: httpx.AsyncClient, tokens: Tokens, method: str, path: str
+) -> None:
+    for role in Role:
+        response = await client.request(method, path, json={}, headers=tokens.headers(role))
+        if role is Role.finance:
+            assert response.status_code not in (401, 403), (role, response.text)
+        else:
+            assert response.status_code == 403, (role, response.text)
+    assert (await client.request(method, path, json={})).status_code == 401

@@ -1,0 +1,167 @@
+"""Every money event of the platform books one balanced transaction from the event alone,
+once, through the real consumer path."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from finance_testkit import record, wrap
+
+from aftersales_chassis import Role
+from aftersales_chassis.testing import Tokens
+from aftersales_events import ConsumerRunner, EventPayload
+from aftersales_events.catalogue import callcenter as cc
+from aftersales_events.catalogue import orders
+from aftersales_events.catalogue import returns as ret
+from aftersales_events.catalogue import reviews as rev
+from aftersales_events.catalogue import tickets as tix
+
+NOW = datetime.now(UTC)
+U = uuid.uuid4
+CNY = {"currency": "CNY"}
+
+CASES: list[tuple[str, EventPayload, dict[str, int]]] = [
+    (
+        "refund with goodwill",
+        ret.RefundApproved(
+            refund_id=U(), order_id="O-1", kind="goodwill", amount_minor=1500, goods_minor=1000, freight_minor=200,
+            goodwill_minor=300, method="online", approved_by="sup", approved_at=NOW, **CNY,
+        ),
+        {"sales_returns": 1000, "freight_refunds": 200, "goodwill_expense": 300, "customer_refunds_payable": -1500},
+    ),
+    (
+        "marketplace refund",
+        ret.RefundApproved(
+            refund_id=U(), order_id="O-2", amount_minor=800, goods_minor=800, freight_minor=0, method="online",
+            approved_by="sup", approved_at=NOW, merchant_id="M-1", **CNY,
+        ),
+        {"merchant_payables": 800, "customer_refunds_payable": -800},
+    ),
+    (
+        "refund issued",
+        ret.RefundIssued(
+            refund_id=U(), order_id="O-1", amount_minor=1500, method="online", provider_reference="P-1",
+            issued_at=NOW, **CNY,
+        ),
+        {"customer_refunds_payable": 1500, "cash": -1500},
+    ),
+    (
+        "exchange costs the customer more",
+        ret.ExchangeShipped(
+            return_id=U(), order_id="O-3", replacement_order_id="O-3R", difference_minor=250, shipped_at=NOW, **CNY
+        ),
+        {"customer_receivables": 250, "exchange_differences": -250},
+    ),
+    (
+        "exchange owes the customer",
+        ret.ExchangeShipped(
+            return_id=U(), order_id="O-4", replacement_order_id="O-4R", difference_minor=-90, shipped_at=NOW, **CNY
+        ),
+        {"exchange_differences": 90, "customer_refunds_payable": -90},
+    ),
+    (
+        "marketplace order paid",
+        orders.OrderPaid(
+            order_id="O-5", shop_event_id="s-1", occurred_at=NOW, merchant_id="M-1", paid_minor=5000, **CNY
+        ),
+        {"cash": 5000, "merchant_payables": -5000},
+    ),
+    (
+        "own order paid",
+        orders.OrderPaid(order_id="O-6", shop_event_id="s-2", occurred_at=NOW, paid_minor=700, **CNY),
+        {"cash": 700, "sales": -700},
+    ),
+    (
+        "C3B2 abnormal refund",
+        tix.AbnormalRefundApproved(
+            case_id=U(), abnormal_refund_id=U(), order_id="O-7", amount_minor=600, approved_by="sup",
+            approved_at=NOW, **CNY,
+        ),
+        {"sales_allowances": 600, "customer_refunds_payable": -600},
+    ),
+    (
+        "Z5 remedy",
+        rev.RemedyApproved(
+            review_id=U(), remedy_id=U(), order_id="O-8", amount_minor=400, approved_by="sup", approved_at=NOW, **CNY
+        ),
+        {"goodwill_expense": 400, "customer_refunds_payable": -400},
+    ),
+    (
+        "K2 courier liable",
+        tix.CourierLiabilityAssigned(
+            case_id=U(), order_id="O-9", courier="SF", amount_minor=900, assigned_by="log", assigned_at=NOW, **CNY
+        ),
+        {"courier_receivables": 900, "courier_recoveries": -900},
+    ),
+    (
+        "P2B1 freight advanced",
+        tix.QualityReturnFreightAdvanced(
+            case_id=U(), order_id="O-10", amount_minor=1200, approved_by="sup", advanced_at=NOW, **CNY
+        ),
+        {"freight_advanced": 1200, "customer_refunds_payable": -1200},
+    ),
+    (
+        "7.3 deposit cancelled",
+        cc.DepositCancelled(
+            cancellation_id=U(), deposit_id="D-1", merchant_id="M-1", outcome="cancelled", amount_minor=2000,
+            recorded_by="cc", recorded_at=NOW, **CNY,
+        ),
+        {"cancellation_float": 2000, "customer_refunds_payable": -2000},
+    ),
+]  # fmt: skip
+
+
+async def _booked(client: httpx.AsyncClient, tokens: Tokens, event_id: uuid.UUID) -> list[dict[str, object]]:
+    response = await client.get(
+        "/ledger/transactions", params={"source": f"event:{event_id}"}, headers=tokens.headers(Role.finance)
+    )
+    items: list[dict[str, object]] = response.json()["items"]
+    return items
+
+
+@pytest.mark.parametrize(("name", "payload", "postings"), CASES, ids=[c[0] for c in CASES])
+async def test_money_event_books_balanced_once(
+    runner: ConsumerRunner,
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    name: str,
+    payload: EventPayload,
+    postings: dict[str, int],
+) -> None:
+    envelope = wrap(payload)
+    assert await runner.process(record(envelope)) == "applied"
+    assert await runner.process(record(envelope)) == "duplicate"
+    items = await _booked(client, tokens, envelope.id)
+    assert len(items) == 1
+    booked = items[0]
+    assert {p["account_code"]: p["amount_minor"] for p in booked["postings"]} == postings  # type: ignore[index,union-attr]
+    assert booked["details"]["event_type"] == envelope.type  # type: ignore[index]
+
+
+async def test_a_refused_deposit_cancellation_moves_no_money(
+    runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    envelope = wrap(
+        cc.DepositCancelled(
+            cancellation_id=U(), deposit_id="D-2", merchant_id="M-1", outcome="refused", reason="goods already made",
+            amount_minor=2000, recorded_by="cc", recorded_at=NOW, currency="CNY",
+        )
+    )  # fmt: skip
+    assert await runner.process(record(envelope)) == "applied"
+    assert await _booked(client, tokens, envelope.id) == []
+
+
+async def test_a_refund_whose_parts_do_not_add_up_is_dead_lettered(
+    runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    envelope = wrap(
+        ret.RefundApproved(
+            refund_id=U(), order_id="O-X", amount_minor=1000, goods_minor=900, freight_minor=0, method="online",
+            approved_by="sup", approved_at=NOW, currency="CNY",
+        )
+    )  # fmt: skip
+    assert await runner.process(record(envelope)) == "dead-lettered"
+    assert await _booked(client, tokens, envelope.id) == []
