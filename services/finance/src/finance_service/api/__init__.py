@@ -1,7 +1,8 @@
 """The finance service's HTTP routers."""
 
 from .ledger import router as ledger_router
+from .periods import router as periods_router
 
-ROUTERS = [ledger_router]
+ROUTERS = [ledger_router, periods_router]
 
 __all__ = ["ROUTERS"]

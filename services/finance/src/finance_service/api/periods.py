@@ -1,0 +1,81 @@
+"""HTTP routes of periods and the monthly tables (finance role only)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Response, status
+
+from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+
+from ..chart import Table
+from ..dependencies import Finance
+from ..ledger.reading import parse_month
+from ..periods.schemas import CheckIn, LineOut, PeriodOut
+from ..periods.service import PeriodService
+from ..periods.tables import MonthlyTables
+
+router = service_router(
+    prefix="/ledger",
+    tags=["periods"],
+    responses={401: {"description": "No or invalid token"}, 403: {"description": "Finance role only"}},
+)
+
+
+def get_periods(session: SessionDep, clock: ClockDep) -> PeriodService:
+    return PeriodService(session, clock)
+
+
+def get_tables(session: SessionDep, clock: ClockDep) -> MonthlyTables:
+    return MonthlyTables(session, clock)
+
+
+Periods = Annotated[PeriodService, Depends(get_periods)]
+Tables = Annotated[MonthlyTables, Depends(get_tables)]
+
+
+@router.get("/periods", summary="Months with activity, newest first")
+async def list_periods(periods: Periods, _: Finance, page: PageDep) -> Page[PeriodOut]:
+    return await periods.list(page)
+
+
+@router.get("/periods/{month}", summary="A month: its close report, or what closing it would find now")
+async def get_period(month: str, periods: Periods, _: Finance) -> PeriodOut:
+    return await periods.get(parse_month(month))
+
+
+@router.post(
+    "/periods/{month}/close",
+    summary="Close a month (§8): it must have ended and balance; lists unreconciled lines",
+    responses={409: {}, 422: {}},
+)
+async def close_period(month: str, periods: Periods, who: Finance) -> PeriodOut:
+    return await periods.close(parse_month(month), by=who.subject)
+
+
+@router.get("/tables/{table}/{month}", summary="Monthly table (C4/C5 abnormal refunds, T4/T5 return refunds) as JSON")
+async def table_json(table: Table, month: str, tables: Tables, _: Finance, page: PageDep) -> Page[LineOut]:
+    return await tables.page(table, parse_month(month), page)
+
+
+@router.get(
+    "/tables/{table}/{month}/csv",
+    summary="The whole monthly table as CSV (a document, not paginated)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def table_csv(table: Table, month: str, tables: Tables, _: Finance) -> Response:
+    body = await tables.csv(table, parse_month(month))
+    filename = f"{table.value}-{month}.csv"
+    return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.post(
+    "/tables/lines/{transaction_id}/check",
+    summary="Finance checked a table line (C5/T5)",
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {}, 409: {}},
+)
+async def check_line(transaction_id: uuid.UUID, body: CheckIn, tables: Tables, who: Finance) -> LineOut:
+    return await tables.check(transaction_id, by=who.subject, note=body.note)

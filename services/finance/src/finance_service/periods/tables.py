@@ -1,0 +1,117 @@
+"""The monthly tables of PROCESSES.md §8: abnormal refunds (C4/C5) and return refunds
+(T4/T5), read from the booked transactions, with finance's check mark per line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date
+
+from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from aftersales_chassis import Clock, Conflict, NotFound, Page, PageParams, encode_cursor
+
+from ..chart import Table
+from ..ledger.booking import month_of, next_month
+from ..models import LedgerPeriod, LedgerTransaction, LineCheck
+from .schemas import LineOut
+
+CSV_COLUMNS = list(LineOut.model_fields)
+
+
+class MonthlyTables:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    def _query(self, table: Table, month: date) -> Select[tuple[LedgerTransaction, LineCheck | None, bool]]:
+        reversal = aliased(LedgerTransaction)
+        return (
+            select(
+                LedgerTransaction,
+                LineCheck,
+                exists().where(reversal.reverses_id == LedgerTransaction.id).label("reversed"),
+            )
+            .outerjoin(LineCheck, LineCheck.transaction_id == LedgerTransaction.id)
+            .where(
+                LedgerTransaction.details["table"].astext == table.value,
+                LedgerTransaction.accounting_date >= month,
+                LedgerTransaction.accounting_date < next_month(month),
+            )
+            .order_by(LedgerTransaction.accounting_date, LedgerTransaction.id)
+        )
+
+    async def page(self, table: Table, month: date, page: PageParams) -> Page[LineOut]:
+        query = self._query(table, month_of(month))
+        if page.cursor:
+            query = query.where(
+                tuple_(LedgerTransaction.accounting_date, LedgerTransaction.id)
+                > (date.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1]))
+            )
+        rows = (await self.session.execute(query.limit(page.limit + 1))).all()
+        items = [_line(*row) for row in rows[: page.limit]]
+        more = len(rows) > page.limit
+        cursor = encode_cursor([items[-1].accounting_date.isoformat(), str(items[-1].transaction_id)]) if more else None
+        return Page[LineOut](items=items, next_cursor=cursor)
+
+    async def all_lines(self, table: Table, month: date) -> list[LineOut]:
+        return [_line(*row) for row in (await self.session.execute(self._query(table, month_of(month)))).all()]
+
+    async def csv(self, table: Table, month: date) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for line in await self.all_lines(table, month):
+            writer.writerow(line.model_dump(mode="json"))
+        return out.getvalue()
+
+    async def unreconciled(self, month: date) -> list[LineOut]:
+        return [line for table in Table for line in await self.all_lines(table, month) if line.status == "booked"]
+
+    async def check(self, transaction_id: uuid.UUID, *, by: str, note: str | None) -> LineOut:
+        """C5/T5: finance checked the line against the source documents."""
+        found = await self.session.get(LedgerTransaction, transaction_id)
+        if found is None or not found.details.get("table"):
+            raise NotFound(f"{transaction_id} is not a line of a monthly table", resource="line")
+        period = await self.session.get(LedgerPeriod, month_of(found.accounting_date))
+        if period is not None and period.status == "closed":
+            raise Conflict(f"{found.accounting_date:%Y-%m} is closed: a closed month is not changed")
+        if await self.session.get(LineCheck, transaction_id) is not None:
+            raise Conflict("the line is already checked", resource="line")
+        self.session.add(
+            LineCheck(transaction_id=transaction_id, checked_by=by, checked_at=self.clock.now(), note=note)
+        )
+        await self.session.flush()
+        row = (
+            await self.session.execute(
+                self._query(Table(found.details["table"]), month_of(found.accounting_date)).where(
+                    LedgerTransaction.id == transaction_id
+                )
+            )
+        ).one()
+        return _line(*row)
+
+
+def _line(tx: LedgerTransaction, check: LineCheck | None, reversed_: bool) -> LineOut:
+    details = tx.details
+    return LineOut(
+        transaction_id=tx.id,
+        accounting_date=tx.accounting_date,
+        belongs_to=details.get("belongs_to"),
+        step=details.get("step"),
+        order_id=details.get("order_id"),
+        reference=next(
+            (details[k] for k in ("refund_id", "abnormal_refund_id", "remedy_id", "return_id") if details.get(k)), None
+        ),
+        kind=details.get("kind"),
+        amount_minor=int(details.get("amount_minor", 0)),
+        currency=tx.currency,
+        approved_by=details.get("approved_by"),
+        description=tx.description,
+        status="reversed" if reversed_ else ("checked" if check else "booked"),
+        checked_by=check.checked_by if check else None,
+        checked_at=check.checked_at if check else None,
+    )
