@@ -6,6 +6,8 @@ from aftersales_sla import SlaExtension
 from .api import router
 from .consumers import HANDLERS
 from .orders.api import router as orders_router
+from .parcels.api import router as parcels_router
+from .parcels.jobs import JOBS as PARCEL_JOBS
 from .payments import PaymentsExtension
 from .settings import ReturnsSettings
 from .sla import POLICIES
@@ -14,13 +16,14 @@ definition = ServiceDefinition(
     name="returns",
     title="Returns service",
     description="Refunds, returns, exchanges and warehouse parcels (PROCESSES.md §6).",
-    extensions=[PaymentsExtension(), SlaExtension(POLICIES)],
+    extensions=[PaymentsExtension(), SlaExtension(POLICIES, jobs=PARCEL_JOBS)],
     handlers=HANDLERS,
     settings_factory=ReturnsSettings,
-    routers=[router, orders_router],
+    routers=[router, orders_router, parcels_router],
     openapi_tags=[
         {"name": "returns", "description": "Returns after shipment: T1A2 → T1A3 → T1A4 → M → T1A5 → T2A → T1B3."},
         {"name": "orders", "description": "Order facts from the shop's order system (intake) and lookups."},
+        {"name": "parcels", "description": "Warehouse parcels: scanners, matching, unclaimed register (M … M12)."},
     ],
 )
 app = create_app(definition)

@@ -49,6 +49,16 @@ POLICIES = PolicyBook(
             source="seed 000 §7.2.1 9) T1B2: 48 h (seed 003: refund or exchange within 3 wd of receipt)",
         ),
         SlaPolicy(
+            step="M2",
+            title="Customer service identifies an unmatched parcel",
+            duration=WallClock(timedelta(hours=24)),
+            warn_before=WallClock(timedelta(hours=4)),
+            role="agent",
+            starts="parcel not matched automatically (M1)",
+            stops="identified (M3 → M5) or recorded unclaimed (M4–M6)",
+            source="seed 000 §7.2.3 4) M4–M6: 24 h (M2–M3 give none; one clock from the hand-over to CS)",
+        ),
+        SlaPolicy(
             step="T1B3",
             title="Warehouse stocks the returned goods in",
             duration=WallClock(timedelta(hours=24)),

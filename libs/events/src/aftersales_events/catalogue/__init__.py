@@ -1,7 +1,18 @@
 """The one catalogue of event payloads. Importing this package registers every type."""
 
-from . import callcenter, finance, orders, returns, reviews, sla, tickets
+from . import callcenter, finance, orders, parcels, returns, reviews, sla, tickets
 from .base import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
 
-__all__ = ["CATALOGUE", "EventPayload", "dlq_topic_for", "event", "finance", "orders", "returns", "sla", "topic_for"]
+__all__ = [
+    "CATALOGUE",
+    "EventPayload",
+    "dlq_topic_for",
+    "event",
+    "finance",
+    "orders",
+    "parcels",
+    "returns",
+    "sla",
+    "topic_for",
+]
 __all__ += ["callcenter", "reviews", "tickets"]

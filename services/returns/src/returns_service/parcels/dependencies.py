@@ -1,0 +1,31 @@
+"""``Annotated`` aliases the parcel routers use."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from aftersales_chassis import ClockDep, Principal, Role, SessionDep, allow
+from aftersales_sla import SlaDep
+
+from ..dependencies import Service as ReturnsServiceDep
+from .ingest import ScanIngestion
+from .service import ParcelService
+
+
+def get_parcel_service(session: SessionDep, clock: ClockDep, sla: SlaDep, returns: ReturnsServiceDep) -> ParcelService:
+    return ParcelService(session, clock, sla, returns)
+
+
+Parcels = Annotated[ParcelService, Depends(get_parcel_service)]
+
+
+def get_ingestion(parcels: Parcels) -> ScanIngestion:
+    return ScanIngestion(parcels)
+
+
+Ingestion = Annotated[ScanIngestion, Depends(get_ingestion)]
+# Scanners post as the warehouse, or through a gateway holding a service token.
+Scanner = Annotated[Principal, Depends(allow(Role.warehouse, Role.service))]
+CustomerService = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor))]
+Custodian = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse))]
+Staff = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]

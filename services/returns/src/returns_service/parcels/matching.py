@@ -1,0 +1,126 @@
+"""M1: automatic matching of new parcels to returns, for a whole batch in one query.
+
+Rules, in this order: the return number written on the parcel (the return's id), the
+return tracking number the agent entered (T1A4), then the order's customer phone, name
+and address. Only approved returns with no parcel yet are candidates. The first rule that
+finds any candidate decides: exactly one is a match, several are ambiguous and the parcel
+goes to customer service (M2) rather than to a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+RULES = ("return_number", "return_tracking_number", "phone", "sender_name", "address")
+
+# Normalisation shared by both sides: digits only (last 11, a mainland mobile without +86);
+# names without spaces; addresses without spaces and punctuation. Lower-cased.
+_ADDRESS_NOISE = r"[\s,.;，。；：、#-]+"
+
+CANDIDATES = text(r"""
+WITH p AS (
+    SELECT * FROM unnest(CAST(:parcel_id AS uuid[]), CAST(:return_id AS uuid[]), CAST(:tracking AS text[]),
+                         CAST(:phone AS text[]), CAST(:sender AS text[]), CAST(:address AS text[]))
+         AS p(parcel_id, return_id, tracking, phone, sender, address)
+), c AS MATERIALIZED (
+    SELECT r.id,
+           upper(r.return_tracking_number) AS tracking,
+           right(regexp_replace(coalesce(o.customer_phone, ''), '\D', '', 'g'), 11) AS phone,
+           lower(regexp_replace(coalesce(o.customer_name, ''), '\s+', '', 'g')) AS sender,
+           lower(regexp_replace(coalesce(o.address, ''), '[\s,.;，。；：、#-]+', '', 'g')) AS address
+    FROM returns r LEFT JOIN orders o ON o.order_id = r.order_id
+    WHERE r.state = 'approved' AND NOT EXISTS (SELECT 1 FROM parcels x WHERE x.return_id = r.id)
+)
+SELECT p.parcel_id, 0 AS rule, c.id FROM p JOIN c ON c.id = p.return_id
+UNION ALL SELECT p.parcel_id, 1, c.id FROM p JOIN c ON c.tracking = p.tracking
+UNION ALL SELECT p.parcel_id, 2, c.id FROM p JOIN c ON p.phone <> '' AND c.phone = p.phone
+UNION ALL SELECT p.parcel_id, 3, c.id FROM p JOIN c ON p.sender <> '' AND c.sender = p.sender
+UNION ALL SELECT p.parcel_id, 4, c.id FROM p JOIN c ON p.address <> '' AND c.address = p.address
+""")
+
+
+def normalise_phone(value: str | None) -> str:
+    return re.sub(r"\D", "", value or "")[-11:]
+
+
+def normalise_name(value: str | None) -> str:
+    return re.sub(r"\s+", "", value or "").lower()
+
+
+def normalise_address(value: str | None) -> str:
+    return re.sub(_ADDRESS_NOISE, "", value or "").lower()
+
+
+def parse_return_number(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID((value or "").strip())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Label:
+    parcel_id: uuid.UUID
+    tracking_number: str
+    return_number: str | None
+    phone: str | None
+    sender_name: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    parcel_id: uuid.UUID
+    return_id: uuid.UUID | None
+    rule: str | None  # the rule that matched, or that found several candidates
+    candidates: int
+
+    @property
+    def matched(self) -> bool:
+        return self.return_id is not None
+
+
+async def find_candidates(session: AsyncSession, labels: list[Label]) -> dict[uuid.UUID, list[set[uuid.UUID]]]:
+    """For each parcel, the candidate returns per rule (index into ``RULES``)."""
+    found: dict[uuid.UUID, list[set[uuid.UUID]]] = defaultdict(lambda: [set() for _ in RULES])
+    if not labels:
+        return found
+    rows = await session.execute(
+        CANDIDATES,
+        {
+            "parcel_id": [x.parcel_id for x in labels],
+            "return_id": [parse_return_number(x.return_number) for x in labels],
+            "tracking": [x.tracking_number.upper() for x in labels],
+            "phone": [normalise_phone(x.phone) for x in labels],
+            "sender": [normalise_name(x.sender_name) for x in labels],
+            "address": [normalise_address(x.address) for x in labels],
+        },
+    )
+    for parcel_id, rule, return_id in rows:
+        found[parcel_id][rule].add(return_id)
+    return found
+
+
+def decide(labels: list[Label], candidates: dict[uuid.UUID, list[set[uuid.UUID]]]) -> list[Outcome]:
+    """Applies the rules in order; a return goes to at most one parcel of the batch."""
+    taken: set[uuid.UUID] = set()
+    outcomes: list[Outcome] = []
+    for label in labels:
+        outcome = Outcome(label.parcel_id, None, None, 0)
+        for rule, ids in zip(RULES, candidates.get(label.parcel_id, [set() for _ in RULES]), strict=True):
+            free = ids - taken
+            if len(free) == 1:
+                outcome = Outcome(label.parcel_id, next(iter(free)), rule, 1)
+                taken |= free
+                break
+            if len(free) > 1:
+                outcome = Outcome(label.parcel_id, None, rule, len(free))
+                break
+        outcomes.append(outcome)
+    return outcomes

@@ -1,0 +1,97 @@
+"""M1: each matching rule, in order; ambiguity is never guessed; a match logs the parcel (M)
+and starts T1A5."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from aftersales_chassis import ManualClock, Role
+from aftersales_chassis.testing import Tokens
+
+from .kit import approved_return, ingest, scan, tracking_number, unique_contact
+
+
+async def _clock_steps(client: httpx.AsyncClient, tokens: Tokens, aggregate_id: str) -> set[str]:
+    response = await client.get(
+        "/sla/clocks", params={"aggregate_id": aggregate_id, "status": "open"}, headers=tokens.headers(Role.supervisor)
+    )
+    return {c["step"] for c in response.json()["items"]}
+
+
+async def _scan_one(client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock, **label: Any) -> dict[str, Any]:
+    body = await ingest(client, tokens, [scan(clock, label.pop("tracking", None) or tracking_number(), **label)])
+    [parcel] = body["parcels"]
+    return parcel  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("rule", ["return_number", "return_tracking_number", "phone", "sender_name", "address"])
+async def test_each_rule_matches_and_starts_receipt(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock, rule: str
+) -> None:
+    contact = unique_contact()
+    tn = tracking_number()
+    ret = await approved_return(client, tokens, contact, tracking=tn if rule == "return_tracking_number" else None)
+    label = {
+        "return_number": {"return_number": ret["id"]},
+        "return_tracking_number": {"tracking": tn},
+        "phone": {"phone": "+86 " + contact["phone"][:3] + "-" + contact["phone"][3:]},
+        "sender_name": {"sender_name": "  " + contact["name"].upper()},
+        "address": {"address": contact["address"].replace(", ", " ")},
+    }[rule]
+    parcel = await _scan_one(client, tokens, clock, **label)
+    assert (parcel["status"], parcel["matched_by"], parcel["return_id"]) == ("matched", rule, ret["id"])
+    assert "T1A5" in await _clock_steps(client, tokens, ret["id"])
+    history = (await client.get(f"/returns/{ret['id']}/history", headers=tokens.headers(Role.agent))).json()
+    assert history[-1]["action"] == "log-arrival"
+    assert history[-1]["actor"] == "test-warehouse"
+
+
+async def test_rules_apply_in_order(client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock) -> None:
+    contact = unique_contact()
+    await approved_return(client, tokens, contact)
+    by_number = await approved_return(client, tokens)
+    parcel = await _scan_one(client, tokens, clock, return_number=by_number["id"], phone=contact["phone"])
+    assert (parcel["matched_by"], parcel["return_id"]) == ("return_number", by_number["id"])
+
+
+async def test_several_candidates_are_not_auto_matched(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    contact = unique_contact()
+    await approved_return(client, tokens, contact)
+    await approved_return(client, tokens, contact)  # the same customer returns twice
+    parcel = await _scan_one(client, tokens, clock, phone=contact["phone"])
+    assert (parcel["status"], parcel["return_id"]) == ("unmatched", None)
+    full = (await client.get(f"/parcels/{parcel['parcel_id']}", headers=tokens.headers(Role.agent))).json()
+    assert full["match_note"] == "ambiguous: 2 returns match by phone"
+    assert await _clock_steps(client, tokens, parcel["parcel_id"]) == {"M2"}
+
+
+async def test_only_approved_returns_without_a_parcel_are_candidates(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    contact = unique_contact()
+    ret = await approved_return(client, tokens, contact)
+    first = await _scan_one(client, tokens, clock, return_number=ret["id"])
+    assert first["status"] == "matched"
+    second = await _scan_one(client, tokens, clock, return_number=ret["id"], phone=contact["phone"])
+    assert second["status"] == "unmatched"  # the return already has its parcel
+
+
+async def test_two_parcels_of_one_batch_never_share_a_return(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    contact = unique_contact()
+    await approved_return(client, tokens, contact)
+    body = await ingest(
+        client,
+        tokens,
+        [
+            scan(clock, tracking_number(), phone=contact["phone"]),
+            scan(clock, tracking_number(), phone=contact["phone"]),
+        ],
+    )
+    assert sorted(p["status"] for p in body["parcels"]) == ["matched", "unmatched"]

@@ -1,0 +1,98 @@
+"""The scanner API: idempotent by scan id, out-of-order scans, per-item rejection, roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from aftersales_chassis import ManualClock, Role
+from aftersales_chassis.testing import Tokens
+
+from .kit import ingest, post_scans, scan, tracking_number
+
+
+async def test_a_resent_batch_is_not_counted_twice(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    tn = tracking_number()
+    batch = [scan(clock, tn, "arrived", ago=timedelta(minutes=5)), scan(clock, tn, "opened")]
+    first = await ingest(client, tokens, batch)
+    assert [a["index"] for a in first["accepted"]] == [0, 1]
+    again = await ingest(client, tokens, batch)  # the scanner lost the reply and resends
+    assert again["accepted"] == []
+    assert [d["scan_id"] for d in again["duplicates"]] == [s["scan_id"] for s in batch]
+    parcel_id = first["accepted"][0]["parcel_id"]
+    scans = await client.get(f"/parcels/{parcel_id}/scans", headers=tokens.headers(Role.agent))
+    assert [s["kind"] for s in scans.json()] == ["arrived", "opened"]
+
+
+async def test_a_scan_id_twice_in_one_batch_counts_once(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    one = scan(clock, tracking_number())
+    body = await ingest(client, tokens, [one, dict(one)])
+    assert [a["index"] for a in body["accepted"]] == [0]
+    assert body["duplicates"] == [{"index": 1, "scan_id": one["scan_id"]}]
+
+
+async def test_out_of_order_scans_follow_scanned_at(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    tn = tracking_number()
+    late = await ingest(client, tokens, [scan(clock, tn, "opened", ago=timedelta(minutes=10))])
+    parcel_id = late["accepted"][0]["parcel_id"]
+    early = await ingest(client, tokens, [scan(clock, tn, "arrived", ago=timedelta(minutes=30))])
+    assert early["accepted"][0]["parcel_id"] == parcel_id
+    parcel = (await client.get(f"/parcels/{parcel_id}", headers=tokens.headers(Role.agent))).json()
+    assert parcel["stage"] == "opened"  # the earlier scan arriving late does not move it back
+    assert parcel["first_scan_at"] == (clock.now() - timedelta(minutes=30)).isoformat().replace("+00:00", "Z")
+    scans = (await client.get(f"/parcels/{parcel_id}/scans", headers=tokens.headers(Role.agent))).json()
+    assert [s["kind"] for s in scans] == ["arrived", "opened"]
+
+
+async def test_bad_items_are_rejected_with_reasons_and_the_rest_kept(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    good = scan(clock, tracking_number())
+    naive = {**scan(clock, tracking_number()), "scanned_at": "2026-11-23T09:00:00"}
+    no_kind = {k: v for k, v in scan(clock, tracking_number()).items() if k != "kind"}
+    inspected_without_verdict = scan(clock, tracking_number(), "inspected")
+    future = scan(clock, tracking_number(), ago=-timedelta(hours=3))
+    body = await ingest(client, tokens, [naive, good, "not an object", no_kind, inspected_without_verdict, future])
+    assert [a["index"] for a in body["accepted"]] == [1]
+    rejected = {r["index"]: r for r in body["rejected"]}
+    assert sorted(rejected) == [0, 2, 3, 4, 5]
+    assert rejected[0]["scan_id"] == naive["scan_id"]
+    assert rejected[0]["errors"][0]["field"] == "scanned_at"
+    assert rejected[2]["scan_id"] is None
+    assert rejected[3]["errors"][0]["field"] == "kind"
+    assert "intact" in rejected[4]["errors"][0]["message"]
+    assert rejected[5]["errors"][0]["field"] == "scanned_at"
+
+
+async def test_a_batch_that_is_not_a_list_or_too_big_is_a_422(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    assert (await post_scans(client, tokens, {"scan_id": "x"})).status_code == 422  # type: ignore[arg-type]
+    assert (await post_scans(client, tokens, [])).status_code == 422
+    too_many = [scan(clock, tracking_number()) for _ in range(501)]
+    assert (await post_scans(client, tokens, too_many)).status_code == 422
+
+
+async def test_scanners_post_as_warehouse_or_service_only(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    for role in (Role.warehouse, Role.service):
+        assert (await post_scans(client, tokens, [scan(clock, tracking_number())], role)).status_code == 200
+    for role in (Role.agent, Role.customer, Role.supervisor):
+        assert (await post_scans(client, tokens, [scan(clock, tracking_number())], role)).status_code == 403
+    assert (await client.post("/parcels/scans:batch", json=[scan(clock, tracking_number())])).status_code == 401
+
+
+async def test_the_batch_endpoint_documents_its_per_item_response(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    operation = spec["paths"]["/parcels/scans:batch"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["maxItems"] == 500
+    example = operation["responses"]["200"]["content"]["application/json"]["example"]
+    assert set(example) == {"accepted", "duplicates", "rejected", "parcels"}
