@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from . import sla_scheduler
+from . import scan_ingestion, sla_scheduler
 
 logging.basicConfig(level=logging.WARNING)
 sla_scheduler.main()
+scan_ingestion.main()

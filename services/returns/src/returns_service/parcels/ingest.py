@@ -57,7 +57,7 @@ def validate(items: list[Any], now: datetime) -> tuple[list[tuple[int, schemas.S
             result.duplicates.append(schemas.DuplicateScan(index=index, scan_id=scan.scan_id))
             continue
         seen.add(scan.scan_id)
-        valid.append((index, scan.model_copy(update={"tracking_number": scan.tracking_number.upper()})))
+        valid.append((index, scan))
     return valid, result
 
 
@@ -83,12 +83,15 @@ class _Parcel:
     """What this batch says about one parcel, from its accepted scans in scanned_at order."""
 
     scans: list[schemas.ScanIn] = field(default_factory=list)
+    _ordered: list[schemas.ScanIn] | None = None
 
     def ordered(self) -> list[schemas.ScanIn]:
-        return sorted(self.scans, key=lambda s: (s.scanned_at, KIND_ORDER[ScanKind(s.kind)], s.scan_id))
+        if self._ordered is None:
+            self._ordered = sorted(self.scans, key=lambda s: (s.scanned_at, KIND_ORDER[ScanKind(s.kind)], s.scan_id))
+        return self._ordered
 
     def label(self, name: str) -> str | None:
-        return next((getattr(s, name) for s in self.ordered() if getattr(s, name)), None)
+        return next((value for s in self.ordered() if (value := getattr(s, name))), None)
 
     def inspection(self) -> schemas.ScanIn | None:
         return next((s for s in reversed(self.ordered()) if s.kind == "inspected"), None)
@@ -265,20 +268,14 @@ class ScanIngestion:
         warn = max(sla.calendar.subtract(due, policy.warn_before), now)
         provisional = sla.calendar.is_provisional(due.astimezone(sla.calendar.zone).date())
         await self.repository.start_clocks(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "step": STEP_IDENTIFY,
-                    "aggregate_type": "parcel",
-                    "aggregate_id": str(parcel_id),
-                    "state": "running",
-                    "kind": policy.duration.kind,
-                    "duration": policy.duration.describe(),
-                    "started_at": now,
-                    "due_at": due,
-                    "warn_at": warn,
-                    "provisional": provisional,
-                }
-                for parcel_id in parcel_ids
-            ]
+            STEP_IDENTIFY,
+            [str(parcel_id) for parcel_id in parcel_ids],
+            {
+                "kind": policy.duration.kind,
+                "duration": policy.duration.describe(),
+                "started_at": now,
+                "due_at": due,
+                "warn_at": warn,
+                "provisional": provisional,
+            },
         )

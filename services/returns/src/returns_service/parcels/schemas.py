@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_BATCH = 500
 
@@ -33,6 +33,11 @@ class ScanIn(BaseModel):
         default=None, description="`inspected` only: received quantity per sku; omit when all lines arrived."
     )
     note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("tracking_number")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
 
     @model_validator(mode="after")
     def _inspection_fields(self) -> ScanIn:
