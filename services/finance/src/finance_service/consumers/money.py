@@ -3,6 +3,7 @@ per event id (``event:<id>`` is the unique source), in the consumer's transactio
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,9 @@ from aftersales_events.catalogue import tickets as tix
 
 from ..chart import AccountCode as A
 from ..chart import Table
-from ..ledger import LedgerService, Leg
+from ..ledger import Entry, LedgerService, Leg
+
+COLLECTING: ContextVar[list[Entry] | None] = ContextVar("finance_collecting", default=None)
 
 
 async def _book(
@@ -28,7 +31,7 @@ async def _book(
     step: str | None,
     **details: Any,
 ) -> None:
-    await LedgerService(ctx.session, SystemClock()).book(
+    entry = Entry(
         source=f"event:{ctx.envelope.id}",
         description=description,
         currency=currency,
@@ -36,6 +39,10 @@ async def _book(
         legs=legs,
         details={"event_type": ctx.envelope.type, "step": step, **{k: v for k, v in details.items() if v is not None}},
     )
+    if (batch := COLLECTING.get()) is not None:
+        batch.append(entry)  # a batch books all its entries at once (see batch.py)
+        return
+    await LedgerService(ctx.session, SystemClock()).book_many([entry])
 
 
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import BigInteger, String, Uuid, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,15 @@ from ..chart import BUSINESS_ZONE
 from ..models import Account, LedgerPeriod, LedgerTransaction, Posting
 
 TRANSACTIONS = LedgerTransaction.__table__
-POSTINGS = Posting.__table__
+INSERT_POSTINGS = text(
+    "INSERT INTO postings (transaction_id, account_id, amount_minor, currency)"
+    " SELECT * FROM unnest(:tx, :account, :amount, :currency)"
+).bindparams(
+    bindparam("tx", type_=ARRAY(Uuid())),
+    bindparam("account", type_=ARRAY(Uuid())),
+    bindparam("amount", type_=ARRAY(BigInteger())),
+    bindparam("currency", type_=ARRAY(String())),
+)
 
 
 @dataclass(frozen=True)
@@ -154,18 +163,21 @@ class LedgerService:
         if not new:
             return []
         by_source = {e.source: e for e in entries}
-        postings = [
-            {
-                "transaction_id": tx_id,
-                "account_id": accounts[leg.account_code].id,
-                "amount_minor": leg.amount_minor,
-                "currency": by_source[source].currency,
-            }
-            for source, tx_id in new.items()
-            for leg in by_source[source].legs
-        ]
+        legs = [(tx_id, leg) for source, tx_id in new.items() for leg in by_source[source].legs]
         with _database_rules():
-            await self.session.execute(insert(POSTINGS), postings)
+            # One statement whatever the batch size (arrays, not N bind parameters): the
+            # balance trigger runs once per statement.
+            await self.session.execute(
+                INSERT_POSTINGS,
+                {
+                    "tx": [tx_id for tx_id, _ in legs],
+                    "account": [accounts[leg.account_code].id for _, leg in legs],
+                    "amount": [leg.amount_minor for _, leg in legs],
+                    "currency": [
+                        by_source[source].currency for source, tx_id in new.items() for _ in by_source[source].legs
+                    ],
+                },
+            )
         booked = [Booked(r["id"], r["source"], r["accounting_date"]) for r in rows if r["source"] in new]
         await record_events(
             self.session,
