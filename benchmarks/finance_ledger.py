@@ -163,7 +163,7 @@ def main() -> None:
     out.write(f"\nFinance ledger: balanced 2-posting transactions per second (batches of {BATCH}; 1 connection)\n")
     out.write(f"{'path':<44} {'tx/s':>9} {'÷ raw':>7}\n")
     for name, rate in (
-        (f"raw asyncpg executemany ({TOTAL:,} tx)", raw),
+        (f"raw asyncpg, unnest inserts ({TOTAL:,} tx)", raw),
         (f"API POST /ledger/transactions/batch ({TOTAL:,})", api_batch),
         (f"API POST /ledger/transactions, one each ({SINGLE:,})", api_single),
         (f"consumer, batched apply_batch ({TOTAL:,})", consumer_batch),
