@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -155,8 +155,8 @@ class OutboxRelay:
                     select(func.min(outbox.c.created_at), func.count()).where(outbox.c.published_at.is_(None))
                 )
             ).one()
-            age = await session.scalar(select(func.extract("epoch", func.now() - oldest))) if oldest else 0
-            OUTBOX_LAG.labels(self._service).set(float(age or 0))
+            age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+            OUTBOX_LAG.labels(self._service).set(max(age, 0.0))
             OUTBOX_BACKLOG.labels(self._service).set(backlog)
             # Published rows are kept for a while so a broker that lost its log can be refilled.
             await session.execute(delete(outbox).where(outbox.c.published_at < func.now() - self._retention))
