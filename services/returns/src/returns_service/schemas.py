@@ -151,6 +151,7 @@ class ReturnOut(BaseModel):
     freight_payer: str
     refund_amount_minor: int | None
     refund_method: str | None
+    refund_id: uuid.UUID | None
     refund_kind: str | None
     goodwill_minor: int
     refund_issued_at: datetime | None
