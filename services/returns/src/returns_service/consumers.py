@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from aftersales_events import EventContext, EventPayload, Handler
 from aftersales_events.catalogue import returns as ev
 
+from .cancellations.models import Cancellation
+from .cancellations.service import record_cancellation_refund_issued
 from .payments import PaymentPort, RefundRequest
 from .refunds import record_refund_issued
 from .repository import ReturnRepository
@@ -12,16 +16,22 @@ from .repository import ReturnRepository
 
 async def issue_refund(ctx: EventContext, event: ev.RefundApproved) -> None:
     """Calls the payment port (idempotent by refund id) and records RefundIssued."""
-    if event.refund_id is None or event.return_id is None:
-        return  # not a return's refund
+    if event.refund_id is None:
+        return
+    port: PaymentPort = ctx.resources.payments
+    request = RefundRequest(event.refund_id, event.order_id, event.amount_minor, event.currency, event.method)
+    if event.kind == "cancellation":
+        cancellation = await ctx.session.scalar(
+            select(Cancellation).where(Cancellation.refund_id == event.refund_id).with_for_update()
+        )
+        if cancellation is not None and cancellation.refund_issued_at is None:
+            await record_cancellation_refund_issued(ctx.session, ctx.resources.clock, cancellation,
+                                                    await port.refund(request))  # fmt: skip
+        return
     record = await ReturnRepository(ctx.session).get_by_refund(event.refund_id, for_update=True)
     if record is None or record.refund_issued_at is not None:
         return
-    port: PaymentPort = ctx.resources.payments
-    reference = await port.refund(
-        RefundRequest(event.refund_id, event.order_id, event.amount_minor, event.currency, event.method)
-    )
-    await record_refund_issued(ctx.session, ctx.resources.clock, record, reference)
+    await record_refund_issued(ctx.session, ctx.resources.clock, record, await port.refund(request))
 
 
 HANDLERS: dict[type[EventPayload], Handler] = {ev.RefundApproved: issue_refund}

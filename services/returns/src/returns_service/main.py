@@ -4,6 +4,7 @@ from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
 from .api import router
+from .cancellations.api import router as cancellations_router
 from .consumers import HANDLERS
 from .orders.api import router as orders_router
 from .parcels.api import router as parcels_router
@@ -19,9 +20,10 @@ definition = ServiceDefinition(
     extensions=[PaymentsExtension(), SlaExtension(POLICIES, jobs=PARCEL_JOBS)],
     handlers=HANDLERS,
     settings_factory=ReturnsSettings,
-    routers=[router, orders_router, parcels_router],
+    routers=[router, orders_router, cancellations_router, parcels_router],
     openapi_tags=[
         {"name": "returns", "description": "Returns after shipment: T1A2 → T1A3 → T1A4 → M → T1A5 → T2A → T1B3."},
+        {"name": "cancellations", "description": "Cancellations: T1 → T1B1 → T1B2 (refund only once confirmed); §6.4."},
         {"name": "orders", "description": "Order facts from the shop's order system (intake) and lookups."},
         {"name": "parcels", "description": "Warehouse parcels: scanners, matching, unclaimed register (M … M12)."},
     ],

@@ -1,7 +1,8 @@
 from aftersales_sla.migrations import run_service_migrations
+from returns_service.cancellations import models as cancellation_models
 from returns_service.models import Base
 from returns_service.orders import models as order_models
 from returns_service.parcels import models as parcel_models
 
-_ = order_models, parcel_models  # imported for their tables on Base.metadata
+_ = order_models, parcel_models, cancellation_models  # imported for their tables on Base.metadata
 run_service_migrations(Base.metadata)

@@ -1,0 +1,60 @@
+"""Bodies of the cancellation API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Minor = Annotated[int, Field(ge=0, le=10**12)]
+
+
+class CancellationIn(BaseModel):
+    """T1: the customer asks to cancel; the agent records why and whose reason it is."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"order_id": "TB-20261123-0001", "reason": "ordered twice",
+                                         "reason_party": "customer"}]},
+    )  # fmt: skip
+    order_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+    reason_party: Literal["customer", "shop"] = Field(
+        description="Whose reason it is: for a shipped order, freight is the customer's when the reason is theirs."
+    )
+    freight_minor: Minor = Field(default=0, description="Return freight of a shipped order (§6.4).")
+
+
+class ConfirmIn(BaseModel):
+    """T1B1: the warehouse cancelled the order; the note says what the customer was told."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer_note: str = Field(min_length=1, max_length=500, examples=["Cancelled, refund within 48 h"])
+
+
+class CancellationRefundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: Literal["online", "dispute", "transfer"] = "online"
+
+
+class CancellationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    order_id: str
+    state: str
+    reason: str
+    reason_party: str
+    freight_payer: str
+    freight_minor: int
+    paid_minor: int
+    currency: str
+    requested_by: str
+    confirmed_by: str | None
+    customer_note: str | None
+    refund_id: uuid.UUID | None
+    refund_amount_minor: int | None
+    refund_issued_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

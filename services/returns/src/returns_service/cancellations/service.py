@@ -1,0 +1,159 @@
+"""Use cases: T1 request, T1B1 warehouse confirmation, T1B2 refund only once confirmed;
+§6.4 unpaid orders are closed, shipped ones intercepted (freight to whoever caused it)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import Clock, Conflict, NotFound, Principal, RuleViolation
+from aftersales_events import record_event
+from aftersales_events.catalogue import returns as ev
+from aftersales_sla import SlaClocks
+
+from ..orders.models import OrderStatus
+from ..orders.repository import OrderRepository
+from . import schemas
+from .models import Cancellation
+from .models import CancellationState as S
+
+REFUNDABLE = frozenset({S.confirmed, S.intercepted})
+
+
+class CancellationsService:
+    def __init__(self, session: AsyncSession, clock: Clock, sla: SlaClocks) -> None:
+        self.session = session
+        self.clock = clock
+        self.sla = sla
+        self.orders = OrderRepository(session)
+
+    async def _get(self, cancellation_id: uuid.UUID, *, for_update: bool = False) -> Cancellation:
+        query = select(Cancellation).where(Cancellation.id == cancellation_id)
+        found = await self.session.scalar(query.with_for_update() if for_update else query)
+        if found is None:
+            raise NotFound(f"cancellation {cancellation_id} does not exist", resource="cancellation")
+        return found
+
+    def _expect(self, record: Cancellation, action: str, states: set[S], rule: str | None = None) -> None:
+        if S(record.state) not in states:
+            allowed = {
+                S.awaiting_warehouse: ["confirm"], S.intercept_requested: ["intercepted"],
+                S.confirmed: ["refund"], S.intercepted: ["refund"],
+            }.get(S(record.state), [])  # fmt: skip
+            raise Conflict(
+                f"'{action}' is not allowed while the cancellation is '{record.state}'",
+                action=action, current_state=record.state, allowed_actions=allowed,
+                **({"rule": rule} if rule else {}),
+            )  # fmt: skip
+
+    async def request(self, data: schemas.CancellationIn, actor: Principal) -> schemas.CancellationOut:
+        """T1: check whether the order shipped and route the request accordingly."""
+        order = await self.orders.get(data.order_id, for_update=True)
+        if order.status == OrderStatus.cancelled:
+            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
+        open_request = await self.session.scalar(
+            select(Cancellation.id).where(Cancellation.order_id == order.order_id, Cancellation.state != S.refunded)
+        )
+        if open_request is not None:
+            raise Conflict(f"order {order.order_id} already has cancellation {open_request}", id=str(open_request))
+        shipped = order.status in (OrderStatus.shipped, OrderStatus.signed)
+        state = S.closed_unpaid if order.status == OrderStatus.placed else (
+            S.intercept_requested if shipped else S.awaiting_warehouse)  # fmt: skip
+        now = self.clock.now()
+        record = Cancellation(
+            id=uuid.uuid4(),
+            order_id=order.order_id,
+            state=state,
+            reason=data.reason,
+            reason_party=data.reason_party,
+            freight_payer="customer" if shipped and data.reason_party == "customer" else "shop",
+            freight_minor=data.freight_minor if shipped else 0,
+            paid_minor=order.paid_minor,
+            currency=order.currency,
+            requested_by=actor.subject,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(record)
+        await self.session.flush()
+        if state == S.awaiting_warehouse:
+            await self.sla.start("T1B1", "cancellation", str(record.id))
+        return schemas.CancellationOut.model_validate(record)
+
+    async def confirm(
+        self, cancellation_id: uuid.UUID, data: schemas.ConfirmIn, actor: Principal
+    ) -> schemas.CancellationOut:
+        """T1B1: the warehouse cancelled the paid order before shipping; the customer is told."""
+        record = await self._get(cancellation_id, for_update=True)
+        self._expect(record, "confirm", {S.awaiting_warehouse})
+        record.state, record.confirmed_by, record.customer_note = S.confirmed, actor.subject, data.customer_note
+        record.updated_at = self.clock.now()
+        await self.sla.stop("T1B1", str(record.id), by=actor.subject)
+        await self.sla.start("T1B2", "cancellation", str(record.id))
+        await record_event(
+            self.session,
+            ev.OrderCancellationConfirmed(
+                order_id=record.order_id, cancellation_id=record.id, confirmed_by=actor.subject,
+                confirmed_at=record.updated_at, paid_minor=record.paid_minor, currency=record.currency,
+            ),
+            subject=record.order_id,
+            at=record.updated_at,
+        )  # fmt: skip
+        return schemas.CancellationOut.model_validate(record)
+
+    async def intercepted(self, cancellation_id: uuid.UUID, actor: Principal) -> schemas.CancellationOut:
+        """§6.4: the shipped parcel came back (courier return or refused delivery)."""
+        record = await self._get(cancellation_id, for_update=True)
+        self._expect(record, "intercepted", {S.intercept_requested})
+        record.state, record.confirmed_by, record.updated_at = S.intercepted, actor.subject, self.clock.now()
+        await self.sla.start("T1B2", "cancellation", str(record.id))
+        return schemas.CancellationOut.model_validate(record)
+
+    async def refund(
+        self, cancellation_id: uuid.UUID, data: schemas.CancellationRefundIn, actor: Principal
+    ) -> schemas.CancellationOut:
+        """T1B2: the refund, and only once the cancellation is confirmed (or the parcel is back)."""
+        record = await self._get(cancellation_id, for_update=True)
+        self._expect(record, "refund", set(REFUNDABLE), rule="T1B2.refund-after-cancellation-confirmed")
+        freight = record.freight_minor if record.freight_payer == "customer" else 0
+        amount = max(record.paid_minor - freight, 0)
+        order = await self.orders.get(record.order_id)
+        now = self.clock.now()
+        record.state, record.refund_id, record.updated_at = S.refunded, uuid.uuid4(), now
+        record.refund_amount_minor, record.refund_method = amount, data.method
+        await self.sla.stop("T1B2", str(record.id), by=actor.subject)
+        await record_event(
+            self.session,
+            ev.RefundApproved(
+                refund_id=record.refund_id, order_id=record.order_id, kind="cancellation", amount_minor=amount,
+                goods_minor=amount, freight_minor=0, currency=record.currency, method=data.method,
+                approved_by=actor.subject, approved_at=now, merchant_id=order.merchant_id,
+            ),
+            subject=record.order_id,
+            at=now,
+        )  # fmt: skip
+        return schemas.CancellationOut.model_validate(record)
+
+    async def get(self, cancellation_id: uuid.UUID) -> schemas.CancellationOut:
+        return schemas.CancellationOut.model_validate(await self._get(cancellation_id))
+
+
+async def record_cancellation_refund_issued(
+    session: AsyncSession, clock: Clock, record: Cancellation, reference: str
+) -> None:
+    """The payment port paid a cancelled order's refund out: RefundIssued, once."""
+    if record.refund_id is None or record.refund_amount_minor is None or record.refund_issued_at is not None:
+        return
+    record.refund_issued_at, record.refund_reference = clock.now(), reference
+    await record_event(
+        session,
+        ev.RefundIssued(
+            refund_id=record.refund_id, order_id=record.order_id, amount_minor=record.refund_amount_minor,
+            currency=record.currency, method=record.refund_method or "online",  # type: ignore[arg-type]
+            provider_reference=reference, issued_at=record.refund_issued_at,
+        ),
+        subject=record.order_id,
+        at=record.refund_issued_at,
+    )  # fmt: skip
