@@ -10,6 +10,8 @@ from .orders.api import router as orders_router
 from .parcels.api import router as parcels_router
 from .parcels.jobs import JOBS as PARCEL_JOBS
 from .payments import PaymentsExtension
+from .reports.api import router as reports_router
+from .reports.jobs import JOBS as REPORT_JOBS
 from .settings import ReturnsSettings
 from .sla import POLICIES
 
@@ -17,13 +19,14 @@ definition = ServiceDefinition(
     name="returns",
     title="Returns service",
     description="Refunds, returns, exchanges and warehouse parcels (PROCESSES.md §6).",
-    extensions=[PaymentsExtension(), SlaExtension(POLICIES, jobs=PARCEL_JOBS)],
+    extensions=[PaymentsExtension(), SlaExtension(POLICIES, jobs=[*PARCEL_JOBS, *REPORT_JOBS])],
     handlers=HANDLERS,
     settings_factory=ReturnsSettings,
-    routers=[router, orders_router, cancellations_router, parcels_router],
+    routers=[router, orders_router, cancellations_router, parcels_router, reports_router],
     openapi_tags=[
         {"name": "returns", "description": "Returns after shipment: T1A2 → T1A3 → T1A4 → M → T1A5 → T2A → T1B3."},
         {"name": "cancellations", "description": "Cancellations: T1 → T1B1 → T1B2 (refund only once confirmed); §6.4."},
+        {"name": "reports", "description": "Daily detail, monthly T4 summary, return rate (CSV or JSON)."},
         {"name": "orders", "description": "Order facts from the shop's order system (intake) and lookups."},
         {"name": "parcels", "description": "Warehouse parcels: scanners, matching, unclaimed register (M … M12)."},
     ],
