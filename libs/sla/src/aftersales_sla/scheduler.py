@@ -62,6 +62,7 @@ class SlaScheduler:
         self._jobs = tuple(jobs)
         self._interval = interval
         self._batch_size = batch_size
+        self._job_lookback = job_lookback
         self._jobs_checked_until = clock.now() - job_lookback
         self._on_fired = on_fired
         self._stopping = asyncio.Event()
@@ -159,8 +160,10 @@ class SlaScheduler:
         ran = 0
         async with self._sessionmaker() as session:
             calendar = await self._calendar(session)
+        # After a long stop, catch up at most the lookback (a day), not every missed run.
+        since = max(self._jobs_checked_until, now - self._job_lookback)
         for job in self._jobs:
-            for instant in job.runs_between(calendar, self._jobs_checked_until, now):
+            for instant in job.runs_between(calendar, since, now):
                 async with self._sessionmaker() as session, session.begin():
                     claimed = await session.scalar(
                         pg_insert(scheduled_runs)
