@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -147,3 +148,83 @@ async def test_refund_reaches_the_ledger_exactly_once(
 
         await _eventually(duplicate_dropped)
         assert len(await _ledger_for(http, finance, tokens, rid)) == 1
+
+
+async def _place_shipped_order(
+    http: httpx.AsyncClient, returns: str, tokens: Tokens, order_id: str, phone: str
+) -> None:
+    facts = [
+        {"kind": "placed", "shop_event_id": f"{order_id}-placed", "order_id": order_id, "customer_id": "C-7",
+         "occurred_at": "2026-11-20T10:00:00+08:00", "contact": {"name": "Li Lei", "phone": phone, "address": "Xihu"},
+         "lines": [{"sku": "SKU-POT", "quantity": 1, "unit_price_minor": 30000}]},
+        {"kind": "paid", "shop_event_id": f"{order_id}-paid", "order_id": order_id, "paid_minor": 30000,
+         "occurred_at": "2026-11-20T10:01:00+08:00"},
+        {"kind": "shipped", "shop_event_id": f"{order_id}-shipped", "order_id": order_id, "courier": "SF",
+         "tracking_number": f"SF{order_id}", "occurred_at": "2026-11-21T09:00:00+08:00"},
+    ]  # fmt: skip
+    for fact in facts:
+        taken = await http.post(f"{returns}/order-facts", json=fact, headers=tokens.headers(Role.service))
+        assert taken.status_code == 200, taken.text
+
+
+async def test_scanned_parcel_is_matched_received_refunded_and_booked(
+    stack: dict[str, ServiceProcess], jwt_secret: str
+) -> None:
+    """M → M1 (by the return tracking number) → M7–M12 intact → T1A5 → T2A → finance."""
+    tokens = Tokens(jwt_secret)
+    returns, finance = stack["returns"].url, stack["finance"].url
+    async with httpx.AsyncClient(timeout=10) as http:
+        await _place_shipped_order(http, returns, tokens, "TB-E2E-2", "13912345678")
+        created = await http.post(
+            f"{returns}/returns",
+            json={"order_id": "TB-E2E-2", "reason": "cracked", "lines": [{"sku": "SKU-POT", "quantity": 1}],
+                  "requested_refund_minor": 30000},
+            headers=tokens.headers(Role.agent),
+        )  # fmt: skip
+        rid = created.json()["id"]
+        await http.post(f"{returns}/returns/{rid}/approve", json={}, headers=tokens.headers(Role.supervisor))
+        await http.post(f"{returns}/returns/{rid}/tracking", json={"courier": "YTO", "tracking_number": "YT9900112233"},
+                        headers=tokens.headers(Role.agent))  # fmt: skip
+        now = datetime.now(UTC)
+        scans = [
+            {"scan_id": "e2e-2-arrived", "kind": "arrived", "scanned_at": now.isoformat(),
+             "tracking_number": "YT9900112233"},
+            {"scan_id": "e2e-2-inspected", "kind": "inspected", "scanned_at": (now + timedelta(minutes=5)).isoformat(),
+             "tracking_number": "YT9900112233", "intact": True},
+        ]  # fmt: skip
+        batch = await http.post(f"{returns}/parcels/scans:batch", json=scans, headers=tokens.headers(Role.warehouse))
+        assert batch.status_code == 200, batch.text
+        current = await http.get(f"{returns}/returns/{rid}", headers=tokens.headers(Role.agent))
+        assert current.json()["state"] == "received"
+        refund = await http.post(f"{returns}/returns/{rid}/refund", json={"amount_minor": 30000},
+                                 headers=tokens.headers(Role.supervisor))  # fmt: skip
+        assert refund.status_code == 200, refund.text
+
+        async def booked() -> list[dict[str, Any]]:
+            return await _ledger_for(http, finance, tokens, rid)
+
+        [transaction] = await _eventually(booked)
+        assert {p["account_code"]: p["amount_minor"] for p in transaction["postings"]}["customer_refunds_payable"] == (
+            -30000
+        )
+
+
+async def test_unmatched_parcel_ends_in_the_unclaimed_register(
+    stack: dict[str, ServiceProcess], jwt_secret: str
+) -> None:
+    """M1 finds nothing → M2–M3 customer service → M4–M6 unclaimed register, and its event on the broker."""
+    tokens = Tokens(jwt_secret)
+    returns = stack["returns"].url
+    async with httpx.AsyncClient(timeout=10) as http:
+        scan = {"scan_id": "e2e-3-arrived", "kind": "arrived", "scanned_at": datetime.now(UTC).isoformat(),
+                "tracking_number": "ZTO000111222", "sender_name": "Nobody Known"}  # fmt: skip
+        batch = await http.post(f"{returns}/parcels/scans:batch", json=[scan], headers=tokens.headers(Role.warehouse))
+        [parcel] = batch.json()["parcels"]
+        queue = await http.get(f"{returns}/parcels/unmatched", headers=tokens.headers(Role.agent))
+        assert parcel["parcel_id"] in [p["id"] for p in queue.json()["items"]]
+        registered = await http.post(f"{returns}/parcels/{parcel['parcel_id']}/unclaimed", json={"note": "no match"},
+                                     headers=tokens.headers(Role.agent))  # fmt: skip
+        assert registered.status_code == 200, registered.text
+        found = await http.get(f"{returns}/parcels/unclaimed", params={"tracking_number": "ZTO000111222"},
+                               headers=tokens.headers(Role.agent))  # fmt: skip
+        assert [p["id"] for p in found.json()["items"]] == [parcel["parcel_id"]]
