@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar, Duration, WallClock, WorkingHours
@@ -55,34 +57,46 @@ class SlaClocks:
         self.policies = policies
         self.now = now
 
+    def _schedule(self, step: str, started: datetime) -> dict[str, Any]:
+        """Due and warning instants of a clock of ``step`` started at ``started``."""
+        policy = self.policies[step]
+        due = self.calendar.add(started, policy.duration)
+        return {
+            "step": step,
+            "state": "running",
+            "kind": policy.duration.kind,
+            "duration": policy.duration.describe(),
+            "started_at": started,
+            "due_at": due,
+            "warn_at": max(self.calendar.subtract(due, policy.warn_before), started),
+            "provisional": self.calendar.is_provisional(due.astimezone(self.calendar.zone).date()),
+        }
+
     async def start(
         self, step: str, aggregate_type: str, aggregate_id: str, *, at: datetime | None = None
     ) -> uuid.UUID:
         """Starts the step's clock for an aggregate (a no-op if one is already open)."""
-        policy = self.policies[step]
-        started = at or self.now
-        due = self.calendar.add(started, policy.duration)
-        warn = max(self.calendar.subtract(due, policy.warn_before), started)
+        schedule = self._schedule(step, at or self.now)
         existing = await self._open(step, aggregate_id)
         if existing is not None:
             return uuid.UUID(str(existing.id))
         clock_id = uuid.uuid4()
         await self.session.execute(
-            insert(sla_clocks).values(
-                id=clock_id,
-                step=step,
-                aggregate_type=aggregate_type,
-                aggregate_id=aggregate_id,
-                state="running",
-                kind=policy.duration.kind,
-                duration=policy.duration.describe(),
-                started_at=started,
-                due_at=due,
-                warn_at=warn,
-                provisional=self.calendar.is_provisional(due.astimezone(self.calendar.zone).date()),
-            )
+            insert(sla_clocks).values(id=clock_id, aggregate_type=aggregate_type, aggregate_id=aggregate_id, **schedule)
         )
         return clock_id
+
+    async def start_many(self, step: str, aggregate_type: str, aggregate_ids: Sequence[str]) -> None:
+        """Starts one clock per aggregate in one statement (a batch of scans, say); aggregates
+        that already have an open clock for the step keep it."""
+        if not aggregate_ids:
+            return
+        schedule = self._schedule(step, self.now)
+        rows = [
+            {"id": uuid.uuid4(), "aggregate_type": aggregate_type, "aggregate_id": aggregate_id, **schedule}
+            for aggregate_id in aggregate_ids
+        ]
+        await self.session.execute(pg_insert(sla_clocks).values(rows).on_conflict_do_nothing())
 
     async def pause(self, step: str, aggregate_id: str) -> None:
         """Waiting on the customer: time from now until resume does not count."""

@@ -261,21 +261,5 @@ class ScanIngestion:
             return None
 
     async def _start_identification_clocks(self, parcel_ids: list[uuid.UUID], now: datetime) -> None:
-        """M2's 24 h, started for the batch in one statement (same start, same due time)."""
-        sla = self.parcels.sla
-        policy = sla.policies[STEP_IDENTIFY]
-        due = sla.calendar.add(now, policy.duration)
-        warn = max(sla.calendar.subtract(due, policy.warn_before), now)
-        provisional = sla.calendar.is_provisional(due.astimezone(sla.calendar.zone).date())
-        await self.repository.start_clocks(
-            STEP_IDENTIFY,
-            [str(parcel_id) for parcel_id in parcel_ids],
-            {
-                "kind": policy.duration.kind,
-                "duration": policy.duration.describe(),
-                "started_at": now,
-                "due_at": due,
-                "warn_at": warn,
-                "provisional": provisional,
-            },
-        )
+        """M2's 24 h, started for the batch in one statement."""
+        await self.parcels.sla.start_many(STEP_IDENTIFY, "parcel", [str(parcel_id) for parcel_id in parcel_ids])

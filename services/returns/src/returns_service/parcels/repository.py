@@ -62,16 +62,6 @@ RETURNING p.id, p.tracking_number, p.status, p.stage, p.return_id, p.matched_by,
           (p.xmax = 0) AS inserted
 """)
 
-START_CLOCKS = text("""
-INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at, warn_at,
-                        provisional)
-SELECT gen_random_uuid(), CAST(:step AS text), 'parcel', a.id, 'running', CAST(:kind AS text),
-       CAST(:duration AS text), CAST(:started_at AS timestamptz), CAST(:due_at AS timestamptz),
-       CAST(:warn_at AS timestamptz), CAST(:provisional AS boolean)
-FROM unnest(CAST(:aggregate_id AS text[])) AS a(id)
-ON CONFLICT DO NOTHING
-""")
-
 
 class ParcelRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -113,12 +103,6 @@ class ParcelRepository:
 
     async def update(self, parcel_id: uuid.UUID, **values: Any) -> None:
         await self.session.execute(update(Parcel).where(Parcel.id == parcel_id).values(**values))
-
-    async def start_clocks(self, step: str, aggregate_ids: list[str], clock: dict[str, Any]) -> None:
-        """One clock per aggregate, same start and due, in one fixed statement; an already
-        open clock for the step is kept (the partial unique index)."""
-        if aggregate_ids:
-            await self.session.execute(START_CLOCKS, {"step": step, "aggregate_id": aggregate_ids, **clock})
 
     async def scans(self, tracking_number: str) -> list[ParcelScan]:
         query = (
