@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar, Duration, WallClock, WorkingHours
 from aftersales_events import record_event
-from aftersales_events.catalogue.sla import SLA_BREACHED
+from aftersales_events.catalogue.sla import SLA_BREACHED, SLA_WARNING
 
 from .metrics import observe_stop
 from .policy import PolicyBook
@@ -29,18 +29,26 @@ class StoppedClock:
     stopped_at: datetime
 
 
+def clock_fields(row: Row[Any]) -> dict[str, Any]:
+    """What every SLA event says about its clock."""
+    return {
+        "clock_id": row.id,
+        "step": row.step,
+        "aggregate_type": row.aggregate_type,
+        "aggregate_id": row.aggregate_id,
+        "started_at": row.started_at,
+        "due_at": row.due_at,
+        "duration": row.duration,
+        "provisional": row.provisional,
+    }
+
+
 def breach_payload(service: str, row: Row[Any], at: datetime) -> Any:
-    return SLA_BREACHED[service](
-        clock_id=row.id,
-        step=row.step,
-        aggregate_type=row.aggregate_type,
-        aggregate_id=row.aggregate_id,
-        started_at=row.started_at,
-        due_at=row.due_at,
-        duration=row.duration,
-        provisional=row.provisional,
-        breached_at=at,
-    )
+    return SLA_BREACHED[service](**clock_fields(row), breached_at=at)
+
+
+def warning_payload(service: str, row: Row[Any]) -> Any:
+    return SLA_WARNING[service](**clock_fields(row), warn_at=row.warn_at)
 
 
 def _remaining(kind: str, seconds: float) -> Duration:

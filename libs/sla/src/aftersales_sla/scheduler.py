@@ -23,9 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from aftersales_calendar import BusinessCalendar
 from aftersales_chassis import Clock
 from aftersales_events import record_events
-from aftersales_events.catalogue.sla import SLA_WARNING
 
-from .clocks import breach_payload
+from .clocks import breach_payload, warning_payload
 from .jobs import FixedTimeJob, JobContext, run_key
 from .metrics import SLA_AT_RISK, SLA_BREACHES, SLA_ON_TIME_RATIO, SLA_OPEN, SLA_OVERDUE, SLA_TICK, SLA_WARNINGS
 from .tables import scheduled_runs, sla_clocks
@@ -119,24 +118,7 @@ class SlaScheduler:
         )
         async with self._sessionmaker() as session, session.begin():
             rows = await self._claim(session, pending, sla_clocks.c.warn_at, {"warned_at": now})
-            warning = SLA_WARNING[self.service]
-            events = [
-                (
-                    warning(
-                        clock_id=row.id,
-                        step=row.step,
-                        aggregate_type=row.aggregate_type,
-                        aggregate_id=row.aggregate_id,
-                        started_at=row.started_at,
-                        due_at=row.due_at,
-                        duration=row.duration,
-                        provisional=row.provisional,
-                        warn_at=row.warn_at,
-                    ),
-                    row.aggregate_id,
-                )
-                for row in rows
-            ]
+            events = [(warning_payload(self.service, row), row.aggregate_id) for row in rows]
             await record_events(session, events, at=now)
         for row in rows:
             SLA_WARNINGS.labels(self.service, row.step).inc()
