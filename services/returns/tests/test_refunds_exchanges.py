@@ -190,3 +190,18 @@ async def test_returns_need_a_shipped_order(client: httpx.AsyncClient, tokens: T
     )  # fmt: skip
     assert response.status_code == 422
     assert response.json()["rule"] == "T1A2.order-shipped"
+
+
+async def test_a_held_refund_waits_and_its_clock_pauses(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    rid = (await received_return(client, tokens))["id"]
+    assert (await _post(client, f"/returns/{rid}/refund-hold", Role.agent, {"reason": "QC"})).status_code == 403
+    held = await _post(client, f"/returns/{rid}/refund-hold", Role.supervisor, {"reason": "QC inspection pending"})
+    assert held.json()["refund_hold_reason"] == "QC inspection pending"
+    clocks = (await client.get("/sla/clocks", params={"aggregate_id": rid, "step": "T2A"},
+                               headers=tokens.headers(Role.supervisor))).json()["items"]  # fmt: skip
+    assert [c["status"] for c in clocks] == ["paused"]
+    blocked = await _post(client, f"/returns/{rid}/refund", Role.supervisor, {"amount_minor": 100})
+    assert blocked.status_code == 422
+    assert blocked.json()["rule"] == "T2A.refund-on-hold"
+    await _post(client, f"/returns/{rid}/refund-release", Role.supervisor)
+    assert (await _post(client, f"/returns/{rid}/refund", Role.supervisor, {"amount_minor": 100})).status_code == 200

@@ -121,6 +121,20 @@ async def approve_refund(
     return await refunds.approve_refund(return_id, body, actor)
 
 
+@router.post("/{return_id}/refund-hold", summary="T2A · Hold the refund of a received return (inspection pending)")
+async def hold_refund(
+    return_id: uuid.UUID, body: schemas.HoldIn, refunds: Refunds, actor: Supervisor
+) -> schemas.ReturnOut:
+    """Role: supervisor. The parcel stays received; T2A's 48 h pause until released."""
+    return await refunds.hold(return_id, body, actor)
+
+
+@router.post("/{return_id}/refund-release", summary="T2A · Release a held refund")
+async def release_refund(return_id: uuid.UUID, refunds: Refunds, actor: Supervisor) -> schemas.ReturnOut:
+    """Role: supervisor. T2A's clock resumes with the time it had left."""
+    return await refunds.release(return_id, actor)
+
+
 @router.post("/{return_id}/refund-without-parcel", summary="T2A · Refund with no parcel (goodwill, lost in transit)")
 async def refund_without_parcel(
     return_id: uuid.UUID, body: schemas.RefundWithoutParcelIn, refunds: Refunds, actor: Supervisor

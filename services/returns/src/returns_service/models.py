@@ -74,6 +74,8 @@ class ReturnRequest(Base):
     replacement_order_id: Mapped[str | None] = mapped_column(String(64))
     exchange_difference_minor: Mapped[int | None] = mapped_column(BigInteger)
     stocked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Received but not to be refunded yet (e.g. inspection pending): T2A's clock is paused.
+    refund_hold_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -27,6 +27,12 @@ class RefundsService(ReturnFlow):
         the shop bears, unless a supervisor grants goodwill on top."""
         record = await self.repository.get(return_id, for_update=True)
         transition("refund", ReturnState(record.state))
+        if record.refund_hold_reason is not None:
+            raise RuleViolation(
+                "T2A.refund-on-hold",
+                f"the refund is on hold: {record.refund_hold_reason}",
+                hold=record.refund_hold_reason,
+            )
         if data.goodwill_minor and not actor.has(Role.supervisor):
             raise Forbidden(
                 "a goodwill amount above the received goods needs a supervisor", rule="T2A.goodwill-by-supervisor"
@@ -53,6 +59,25 @@ class RefundsService(ReturnFlow):
                             actor)  # fmt: skip
         await self.sla.stop("T2A", str(record.id), by=actor.subject)
         await self.sla.start("T1B3", "return", str(record.id))
+        return to_out(record)
+
+    async def hold(self, return_id: uuid.UUID, data: schemas.HoldIn, actor: Principal) -> schemas.ReturnOut:
+        """Supervisor-approved: the parcel is received but not refunded yet; T2A's clock pauses."""
+        record = await self.repository.get(return_id, for_update=True)
+        await self.move(record, "hold-refund", actor, data.reason)
+        if record.refund_hold_reason is not None:
+            raise RuleViolation("T2A.refund-on-hold", "the refund is already on hold", hold=record.refund_hold_reason)
+        record.refund_hold_reason = data.reason
+        await self.sla.pause("T2A", str(record.id))
+        return to_out(record)
+
+    async def release(self, return_id: uuid.UUID, actor: Principal) -> schemas.ReturnOut:
+        record = await self.repository.get(return_id, for_update=True)
+        await self.move(record, "release-refund", actor)
+        if record.refund_hold_reason is None:
+            raise RuleViolation("T2A.refund-on-hold", "the refund is not on hold")
+        record.refund_hold_reason = None
+        await self.sla.resume("T2A", str(record.id))
         return to_out(record)
 
     async def refund_without_parcel(

@@ -134,6 +134,11 @@ class TrackingIn(BaseModel):
     tracking_number: str = Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
 
 
+class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, examples=["QC inspection pending"])
+
+
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500, examples=["customer kept the goods"])
@@ -161,6 +166,7 @@ class ReturnOut(BaseModel):
     replacement_order_id: str | None
     exchange_difference_minor: int | None
     stocked_in_at: datetime | None
+    refund_hold_reason: str | None
     created_by: str
     created_at: datetime
     updated_at: datetime

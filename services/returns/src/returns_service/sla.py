@@ -46,6 +46,7 @@ POLICIES = PolicyBook(
             role="supervisor-authorised agent",
             starts="receipt confirmed (T1A5)",
             stops="refund approved",
+            pauses="a supervisor holds the refund (inspection pending)",
             source="seed 000 §7.2.1 9) T1B2: 48 h (seed 003: refund or exchange within 3 wd of receipt)",
         ),
         SlaPolicy(

@@ -30,6 +30,9 @@ TRANSITIONS: dict[str, tuple[Transition, ...]] = {
     "refund": (_t("T2A", {S.received}, S.refunded),),
     # Supervisor-approved: refund with no parcel (goodwill, lost in transit).
     "refund-without-parcel": (_t("T2A", {S.approved}, S.refunded),),
+    # Supervisor-approved: received, but the refund waits (inspection pending).
+    "hold-refund": (_t("T2A", {S.received}, None),),
+    "release-refund": (_t("T2A", {S.received}, None),),
     "request-exchange": (_t("T3A1", {S.received}, S.exchange_requested),),
     "ship-exchange": (_t("T3A2", {S.exchange_requested}, S.exchange_shipped),),
     "stock-in": (_t("T1B3", {S.refunded}, S.stocked_in), _t("T3A4", {S.exchange_shipped}, S.stocked_in)),
