@@ -15,12 +15,11 @@ that consumers drop), never lost.
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Text, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_LAG
@@ -85,7 +84,17 @@ class OutboxRelay:
                 return 0
             rows = (
                 await session.execute(
-                    select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.envelope)
+                    # The envelope leaves as PostgreSQL renders it: no decode and re-encode here.
+                    select(
+                        outbox.c.id,
+                        outbox.c.topic,
+                        outbox.c.message_key,
+                        outbox.c.event_id,
+                        outbox.c.event_type,
+                        outbox.c.envelope.cast(Text).label("body"),
+                        outbox.c.envelope["source"].astext.label("source"),
+                        outbox.c.envelope["correlationid"].astext.label("correlation_id"),
+                    )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.id)
                     .limit(self._batch_size)
@@ -96,19 +105,15 @@ class OutboxRelay:
                 return 0
             pending = []
             for row in rows:
-                envelope = row.envelope
                 headers = [
-                    ("ce_id", str(envelope["id"]).encode()),
-                    ("ce_type", str(envelope["type"]).encode()),
-                    ("ce_source", str(envelope["source"]).encode()),
-                    ("correlation_id", str(envelope.get("correlationid", "")).encode()),
+                    ("ce_id", str(row.event_id).encode()),
+                    ("ce_type", row.event_type.encode()),
+                    ("ce_source", (row.source or "").encode()),
+                    ("correlation_id", (row.correlation_id or "").encode()),
                 ]
                 pending.append(
                     await self._producer.send(
-                        row.topic,
-                        value=json.dumps(envelope, separators=(",", ":")).encode(),
-                        key=row.message_key.encode(),
-                        headers=headers,
+                        row.topic, value=row.body.encode(), key=row.message_key.encode(), headers=headers
                     )
                 )
             # Raises if any send failed: the transaction rolls back and the rows stay unpublished.

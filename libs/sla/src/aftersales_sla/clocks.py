@@ -104,7 +104,8 @@ class SlaClocks:
             {"id": uuid.uuid4(), "aggregate_type": aggregate_type, "aggregate_id": aggregate_id, **schedule}
             for aggregate_id in aggregate_ids
         ]
-        await self.session.execute(pg_insert(sla_clocks).values(rows).on_conflict_do_nothing())
+        # executemany form: one cached statement, not a freshly compiled multi-row VALUES.
+        await self.session.execute(pg_insert(sla_clocks).on_conflict_do_nothing(), rows)
 
     async def pause(self, step: str, aggregate_id: str) -> None:
         """Waiting on the customer: time from now until resume does not count."""
