@@ -76,7 +76,8 @@ def create_app(
         app.state.relay = relay = OutboxRelay(
             db.sessionmaker, producer, service=definition.name, batch_size=config.outbox_batch_size
         )
-        relay.start()
+        if config.outbox_relay_enabled:
+            relay.start()
         consumer: ConsumerRunner | None = None
         if definition.handlers:
             consumer = ConsumerRunner(

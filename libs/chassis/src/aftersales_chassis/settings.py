@@ -26,6 +26,9 @@ class ServiceSettings(BaseSettings):
     topic_partitions: int = Field(default=3, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
     outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_relay_enabled: bool = Field(
+        default=True, description="Off on API-only replicas when dedicated replicas run the relay."
+    )
     consumer_max_attempts: int = Field(default=5, ge=1)
     sla_scheduler_enabled: bool = Field(default=True, description="Tests turn it off and tick by hand.")
     sla_tick_seconds: float = Field(default=0.5, gt=0, description="A due clock fires within this (plus a tick).")
