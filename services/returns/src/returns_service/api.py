@@ -22,6 +22,7 @@ from .dependencies import (
     Warehouse,
 )
 from .models import ReturnState
+from .parcels.dependencies import Parcels
 
 PROBLEMS = {
     401: {"description": "No or invalid bearer token (problem+json)"},
@@ -84,10 +85,12 @@ async def reject(
 
 @router.post("/{return_id}/tracking", summary="T1A4 · Enter the customer's return tracking number")
 async def enter_tracking(
-    return_id: uuid.UUID, body: schemas.TrackingIn, service: Service, actor: Agent
+    return_id: uuid.UUID, body: schemas.TrackingIn, service: Service, parcels: Parcels, actor: Agent
 ) -> schemas.ReturnOut:
-    """Roles: agent, supervisor. SLA 24 h from approval. The warehouse matches parcels on it (M1)."""
-    return await service.enter_tracking(return_id, body, actor)
+    """Roles: agent, supervisor. SLA 24 h from approval. The warehouse matches parcels on it (M1);
+    a parcel already inspected intact is received (T1A5) at once."""
+    entered = await service.enter_tracking(return_id, body, actor)
+    return await service.get(return_id) if await parcels.tracking_entered(return_id) else entered
 
 
 @router.post("/{return_id}/cancel", summary="Withdraw the return (customer or agent), until the parcel is received")

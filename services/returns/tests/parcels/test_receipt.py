@@ -69,6 +69,15 @@ async def test_no_receipt_until_the_tracking_number_is_entered(
     assert (await get_return(client, tokens, ret["id"]))["state"] == "approved"
     full = (await client.get(f"/parcels/{parcel['parcel_id']}", headers=tokens.headers(Role.agent))).json()
     assert full["attention"] == "tracking-number-missing"
+    # T1A4 done now: the parcel was inspected intact, so the receipt (T1A5) follows at once.
+    entered = await client.post(
+        f"/returns/{ret['id']}/tracking",
+        json={"courier": "SF", "tracking_number": "SF55501234"},
+        headers=tokens.headers(Role.agent),
+    )
+    assert entered.json()["state"] == "received"
+    full = (await client.get(f"/parcels/{parcel['parcel_id']}", headers=tokens.headers(Role.agent))).json()
+    assert full["attention"] is None
 
 
 async def test_lines_the_return_does_not_have_are_flagged_not_a_failure(

@@ -150,6 +150,11 @@ class ParcelService:
         await self.repository.update(parcel.id, receipt_confirmed_at=now, attention=None, updated_at=now)
         return True
 
+    async def tracking_entered(self, return_id: uuid.UUID) -> bool:
+        """T1A4 done after the parcel was inspected intact: the receipt (T1A5) follows now."""
+        parcel_id = await self.repository.parcel_for_return(return_id)
+        return parcel_id is not None and await self.confirm_if_ready(parcel_id)
+
     # -- M2–M3: customer service identifies ------------------------------------------------
 
     async def _require(self, parcel_id: uuid.UUID, action: str, *states: ParcelStatus) -> Parcel:
