@@ -1,0 +1,108 @@
+"""Finance's read models for merchant settlement, fed from order facts, cancellations,
+complaints and deposit cancellations (never from another service's tables)."""
+
+from __future__ import annotations
+
+from aftersales_events import EventContext, EventPayload, Handler
+from aftersales_events.catalogue import callcenter as cc
+from aftersales_events.catalogue import orders
+from aftersales_events.catalogue import returns as ret
+from aftersales_events.catalogue import tickets as tix
+
+from ..settlement.readmodel import SettlementReadModel
+
+
+async def order_placed(ctx: EventContext, event: orders.OrderPlaced) -> None:
+    await SettlementReadModel(ctx.session).order_fact(
+        event.order_id,
+        event.occurred_at,
+        merchant_id=event.merchant_id,
+        currency=event.currency,
+        total_minor=event.total_minor,
+        placed_at=event.occurred_at,
+    )
+
+
+async def order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
+    await SettlementReadModel(ctx.session).order_fact(
+        event.order_id,
+        event.occurred_at,
+        merchant_id=event.merchant_id,
+        currency=event.currency,
+        paid_minor=event.paid_minor,
+        paid_at=event.occurred_at,
+    )
+
+
+async def order_shipped(ctx: EventContext, event: orders.OrderShipped) -> None:
+    await SettlementReadModel(ctx.session).order_fact(
+        event.order_id, event.occurred_at, merchant_id=event.merchant_id, shipped_at=event.occurred_at
+    )
+
+
+async def order_signed_for(ctx: EventContext, event: orders.OrderSignedFor) -> None:
+    await SettlementReadModel(ctx.session).order_fact(
+        event.order_id, event.occurred_at, merchant_id=event.merchant_id, signed_at=event.occurred_at
+    )
+
+
+async def order_cancelled(ctx: EventContext, event: orders.OrderCancelled) -> None:
+    await SettlementReadModel(ctx.session).order_fact(
+        event.order_id, event.occurred_at, merchant_id=event.merchant_id, cancelled_at=event.occurred_at
+    )
+
+
+async def cancellation_refund(ctx: EventContext, event: ret.RefundApproved) -> None:
+    """A refund of kind ``cancellation``: the order is being cancelled (6.1/6.4)."""
+    if event.kind != "cancellation":
+        return
+    await SettlementReadModel(ctx.session).order_fact(
+        event.order_id, event.approved_at, merchant_id=event.merchant_id, cancellation_pending_at=event.approved_at
+    )
+
+
+async def cancellation_confirmed(ctx: EventContext, event: ret.OrderCancellationConfirmed) -> None:
+    """T1B1: the warehouse confirmed the cancellation; the order system's OrderCancelled ends it."""
+    await SettlementReadModel(ctx.session).order_fact(
+        event.order_id, event.confirmed_at, cancellation_pending_at=event.confirmed_at
+    )
+
+
+async def complaint_opened(ctx: EventContext, event: tix.ComplaintOpened) -> None:
+    await SettlementReadModel(ctx.session).complaint(
+        event.complaint_id, order_id=event.order_id, merchant_id=event.merchant_id, opened_at=event.opened_at
+    )
+
+
+async def complaint_closed(ctx: EventContext, event: tix.ComplaintClosed) -> None:
+    await SettlementReadModel(ctx.session).complaint(
+        event.complaint_id, order_id=event.order_id, closed_at=event.closed_at
+    )
+
+
+async def deposit_cancelled(ctx: EventContext, event: cc.DepositCancelled) -> None:
+    """7.3: a cancelled deposit is owed back by the merchant, offset at its next settlement."""
+    if event.outcome != "cancelled":
+        return
+    await SettlementReadModel(ctx.session).deposit_cancelled(
+        event.deposit_id,
+        merchant_id=event.merchant_id,
+        order_id=event.order_id,
+        amount_minor=event.amount_minor,
+        currency=event.currency,
+        recorded_at=event.recorded_at,
+    )
+
+
+SETTLEMENT_HANDLERS: dict[type[EventPayload], Handler] = {
+    orders.OrderPlaced: order_placed,
+    orders.OrderPaid: order_paid,
+    orders.OrderShipped: order_shipped,
+    orders.OrderSignedFor: order_signed_for,
+    orders.OrderCancelled: order_cancelled,
+    ret.RefundApproved: cancellation_refund,
+    ret.OrderCancellationConfirmed: cancellation_confirmed,
+    tix.ComplaintOpened: complaint_opened,
+    tix.ComplaintClosed: complaint_closed,
+    cc.DepositCancelled: deposit_cancelled,
+}

@@ -1,0 +1,209 @@
+"""Use cases of merchant settlement: draft (recomputable) → approved (frozen, by another
+finance user) → booked (one balanced transaction, once per merchant and month)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import (
+    Clock,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Page,
+    PageParams,
+    Principal,
+    Role,
+    RuleViolation,
+    encode_cursor,
+)
+
+from ..chart import BUSINESS_ZONE
+from ..chart import AccountCode as A
+from ..ledger import LedgerService, Leg
+from ..ledger.booking import month_of, next_month
+from ..models import LedgerTransaction, Settlement, SettlementLine, SettlementOrder
+from .plan import DEPOSIT_OFFSET, Plan, PlannedLine, plan_settlement
+from .repository import SettlementRepository
+from .schemas import OrderFormOut, SettlementDetail, SettlementLineOut, SettlementOut
+
+CURRENCY = "CNY"
+CSV_COLUMNS = ["merchant_id", "month", "status", "kind", "order_id", "deposit_id", "reason", "amount_minor"]
+
+
+def month_start(month: date) -> datetime:
+    return datetime.combine(month_of(month), datetime.min.time(), tzinfo=BUSINESS_ZONE)
+
+
+class SettlementService:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+        self.repo = SettlementRepository(session)
+
+    async def _plan(self, merchant_id: str, month: date) -> Plan:
+        end = month_start(next_month(month))
+        return plan_settlement(
+            await self.repo.candidates(merchant_id, end),
+            await self.repo.outstanding_deposits(merchant_id, end),
+            currency=CURRENCY,
+            month_start=month_start(month),
+        )
+
+    async def draft(self, merchant_id: str, month: date, *, by: str) -> SettlementDetail:
+        """Computes the draft, replacing an earlier draft; approved and booked ones are frozen."""
+        month = month_of(month)
+        if month >= month_of(self.clock.now().astimezone(BUSINESS_ZONE).date()):
+            raise RuleViolation("settlement.month-ended", f"{month:%Y-%m} has not ended yet")
+        plan = await self._plan(merchant_id, month)
+        settlement = await self.repo.for_month(merchant_id, month)
+        if settlement is None:
+            settlement = Settlement(id=uuid.uuid4(), merchant_id=merchant_id, month=month, currency=CURRENCY)
+            self.session.add(settlement)
+        elif settlement.status != "draft":
+            raise Conflict(f"the settlement of {merchant_id} for {month:%Y-%m} is {settlement.status}: it is frozen")
+        settlement.status = "draft"
+        settlement.created_by = by
+        settlement.computed_at = self.clock.now()
+        settlement.gross_minor = plan.gross_minor
+        settlement.withheld_minor = plan.withheld_minor
+        settlement.deposits_minor = plan.deposits_minor
+        settlement.net_minor = plan.net_minor
+        await self.session.flush()
+        await self.repo.replace_lines(settlement.id, plan.lines)
+        return _detail(settlement, await self.repo.lines(settlement.id))
+
+    async def draft_all(self, month: date, *, by: str) -> int:
+        """The 10th's run: a draft for every merchant with something to settle (frozen ones kept)."""
+        drafted = 0
+        for merchant_id in await self.repo.merchants_due(month_start(next_month(month))):
+            existing = await self.repo.for_month(merchant_id, month)
+            if existing is None or existing.status == "draft":
+                await self.draft(merchant_id, month, by=by)
+                drafted += 1
+        return drafted
+
+    async def approve(self, settlement_id: uuid.UUID, *, by: str) -> SettlementDetail:
+        settlement = await self._found(settlement_id, lock=True)
+        if settlement.status != "draft":
+            raise Conflict(f"the settlement is {settlement.status}, not a draft")
+        if settlement.created_by == by:
+            raise RuleViolation("settlement.four-eyes", "the draft is approved by someone other than its creator")
+        lines = await self.repo.lines(settlement.id)
+        current = await self._plan(settlement.merchant_id, settlement.month)
+        if current.signature() != {(x.kind, x.order_id, x.deposit_id, x.reason, x.amount_minor) for x in lines}:
+            raise Conflict("the draft is out of date (orders, complaints or deposits changed): recompute it")
+        orders = [x.order_id for x in lines if x.kind == "included" and x.order_id]
+        deposits = [x.deposit_id for x in lines if x.kind == "deposit" and x.reason == DEPOSIT_OFFSET and x.deposit_id]
+        if not await self.repo.claim(settlement.id, orders, deposits):
+            raise Conflict("an order or deposit of this draft was settled by another settlement: recompute it")
+        settlement.status, settlement.approved_by, settlement.approved_at = "approved", by, self.clock.now()
+        await self.session.flush()
+        return _detail(settlement, lines)
+
+    async def book(self, settlement_id: uuid.UUID, *, by: str) -> SettlementDetail:
+        """Dr merchant_payables (included) / Cr cancellation_float (deposits) / Cr cash (net)."""
+        settlement = await self._found(settlement_id, lock=True)
+        if settlement.status != "approved":
+            raise Conflict(f"the settlement is {settlement.status}: only an approved settlement is booked")
+        source = f"settlement:{settlement.merchant_id}:{settlement.month:%Y-%m}"
+        booked = await LedgerService(self.session, self.clock).book(
+            source=source,
+            description=f"Settlement of merchant {settlement.merchant_id} for {settlement.month:%Y-%m}",
+            currency=settlement.currency,
+            effective_at=self.clock.now(),
+            legs=[
+                Leg(A.merchant_payables, settlement.net_minor + settlement.deposits_minor),
+                Leg(A.cancellation_float, -settlement.deposits_minor),
+                Leg(A.cash, -settlement.net_minor),
+            ],
+            details={"step": "8", "settlement_id": str(settlement.id), "merchant_id": settlement.merchant_id},
+        )
+        settlement.transaction_id = (
+            booked.id
+            if booked
+            else await self.session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.source == source))
+        )
+        settlement.status, settlement.booked_by, settlement.booked_at = "booked", by, self.clock.now()
+        await self.session.flush()
+        return _detail(settlement, await self.repo.lines(settlement.id))
+
+    async def get(self, settlement_id: uuid.UUID, viewer: Principal) -> SettlementDetail:
+        settlement = await self._visible(settlement_id, viewer)
+        return _detail(settlement, await self.repo.lines(settlement.id))
+
+    async def list(self, page: PageParams, viewer: Principal, *, merchant_id: str | None, status: str | None) -> Page:
+        if not viewer.has(Role.finance):
+            if viewer.merchant_id is None:
+                raise Forbidden("a merchant token carries its merchant_id")
+            merchant_id = viewer.merchant_id
+        after = (date.fromisoformat(page.cursor[0]), str(page.cursor[1])) if page.cursor else None
+        rows = await self.repo.page(merchant_id=merchant_id, status=status, limit=page.limit + 1, after=after)
+        items = [_summary(s) for s in rows[: page.limit]]
+        more = len(rows) > page.limit
+        cursor = encode_cursor([items[-1].month.isoformat(), items[-1].merchant_id]) if more else None
+        return Page[SettlementOut](items=items, next_cursor=cursor)
+
+    async def csv(self, settlement_id: uuid.UUID, viewer: Principal) -> tuple[Settlement, str]:
+        settlement = await self._visible(settlement_id, viewer)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for line in await self.repo.lines(settlement.id):
+            writer.writerow(
+                {
+                    "merchant_id": settlement.merchant_id,
+                    "month": f"{settlement.month:%Y-%m}",
+                    "status": settlement.status,
+                    "kind": line.kind,
+                    "order_id": line.order_id or "",
+                    "deposit_id": line.deposit_id or "",
+                    "reason": line.reason or "",
+                    "amount_minor": line.amount_minor,
+                }
+            )
+        return settlement, out.getvalue()
+
+    async def mark_order_form(self, order_id: str, *, missing: bool, note: str | None) -> OrderFormOut:
+        """Finance records whether an order's form is missing (a draft picks it up when recomputed)."""
+        order = await self.repo.order(order_id)
+        if order is None:
+            order = SettlementOrder(order_id=order_id, updated_at=self.clock.now())
+            self.session.add(order)
+        if order.settlement_id is not None:
+            raise Conflict(f"order {order_id} is already settled")
+        order.order_form_missing, order.order_form_note = missing, note
+        await self.session.flush()
+        return OrderFormOut(order_id=order_id, order_form_missing=missing, order_form_note=note)
+
+    async def _found(self, settlement_id: uuid.UUID, *, lock: bool = False) -> Settlement:
+        settlement = await self.repo.get(settlement_id, lock=lock)
+        if settlement is None:
+            raise NotFound(f"settlement {settlement_id} does not exist", resource="settlement")
+        return settlement
+
+    async def _visible(self, settlement_id: uuid.UUID, viewer: Principal) -> Settlement:
+        settlement = await self._found(settlement_id)
+        if not viewer.has(Role.finance) and settlement.merchant_id != viewer.merchant_id:
+            raise NotFound(f"settlement {settlement_id} does not exist", resource="settlement")
+        return settlement
+
+
+def _summary(s: Settlement) -> SettlementOut:
+    return SettlementOut.model_validate(s, from_attributes=True)
+
+
+def _detail(s: Settlement, lines: list[SettlementLine] | list[PlannedLine]) -> SettlementDetail:
+    out = [SettlementLineOut.model_validate(x, from_attributes=True) for x in lines]
+    return SettlementDetail(
+        **_summary(s).model_dump(),
+        included=[x for x in out if x.kind == "included"],
+        excluded=[x for x in out if x.kind == "excluded"],
+        offsets=[x for x in out if x.kind in ("withheld", "deposit")],
+    )
