@@ -95,3 +95,20 @@ async def test_two_parcels_of_one_batch_never_share_a_return(
         ],
     )
     assert sorted(p["status"] for p in body["parcels"]) == ["matched", "unmatched"]
+
+
+async def test_a_later_scan_with_more_of_the_label_matches_an_unmatched_parcel(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    contact = unique_contact()
+    ret = await approved_return(client, tokens, contact)
+    tn = tracking_number()
+    first = await _scan_one(client, tokens, clock, tracking=tn, sender_name="Smudged Label")
+    assert first["status"] == "unmatched"
+    assert await _clock_steps(client, tokens, str(first["parcel_id"])) == {"M2"}
+    again = await _scan_one(client, tokens, clock, tracking=tn, kind="opened", sender_name="Smudged Label")
+    assert again["status"] == "unmatched"  # nothing new on the label: still with customer service
+    later = await _scan_one(client, tokens, clock, tracking=tn, kind="opened", phone=contact["phone"])
+    assert later["status"] == "matched"
+    assert later["return_id"] == ret["id"]
+    assert await _clock_steps(client, tokens, str(first["parcel_id"])) == set()  # M2 stopped

@@ -93,6 +93,9 @@ class _Parcel:
     def label(self, name: str) -> str | None:
         return next((value for s in self.ordered() if (value := getattr(s, name))), None)
 
+    def has_label(self) -> bool:
+        return any(self.label(name) for name in ("return_number", "phone", "sender_name", "address"))
+
     def inspection(self) -> schemas.ScanIn | None:
         return next((s for s in reversed(self.ordered()) if s.kind == "inspected"), None)
 
@@ -167,9 +170,11 @@ class ScanIngestion:
                 address=batch[row.tracking_number].label("address"),
             )
             for row in sorted(rows, key=lambda r: r.tracking_number)
-            if row.inserted
+            if row.inserted or (row.status == ParcelStatus.unmatched and batch[row.tracking_number].has_label())
         ]
-        to_check |= await self._match(new, briefs, events, actor, now)
+        # An unmatched parcel whose later scan shows more of its label gets M1 again.
+        retried = {row.id for row in rows if not row.inserted}
+        to_check |= await self._match(new, briefs, events, actor, now, retried)
         await record_events(self.parcels.session, events, at=now)
         for parcel_id in sorted(to_check):
             await self.parcels.confirm_if_ready(parcel_id)
@@ -220,8 +225,10 @@ class ScanIngestion:
         events: list[tuple[EventPayload, str]],
         actor: Principal,
         now: datetime,
+        retried: set[uuid.UUID],
     ) -> set[uuid.UUID]:
-        """M1 for the batch's new parcels; the rest go to customer service with a clock (M2)."""
+        """M1 for the batch's new parcels (and unmatched ones with new label details); the rest
+        go to customer service with a clock (M2), once."""
         matched: set[uuid.UUID] = set()
         unmatched: list[uuid.UUID] = []
         outcomes = decide(new, await find_candidates(self.parcels.session, new))
@@ -235,7 +242,11 @@ class ScanIngestion:
                     update={"status": "matched", "return_id": record.id, "matched_by": outcome.rule}
                 )
                 matched.add(label.parcel_id)
+                if label.parcel_id in retried:
+                    await self.parcels.sla.stop(STEP_IDENTIFY, str(label.parcel_id), by=actor.subject)
                 continue
+            if label.parcel_id in retried:
+                continue  # still unmatched: already with customer service, clock running
             ambiguous = outcome.candidates > 1
             if ambiguous:
                 note = f"ambiguous: {outcome.candidates} returns match by {outcome.rule}"
