@@ -34,9 +34,16 @@ async def database(finance_db: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(scope="session")
-async def client(finance_db: str, kafka_bootstrap: str, jwt_secret: str) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    finance_db: str, kafka_bootstrap: str, jwt_secret: str, test_run_id: str
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = FinanceSettings(
-        database_url=finance_db, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=jwt_secret, log_json=False
+        database_url=finance_db,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        jwt_secret=jwt_secret,
+        log_json=False,
+        # Its own group: the cross-service tests run a real finance service on the same broker.
+        consumer_group=f"finance-{test_run_id}",
     )
     async with app_client(create_app(definition, settings=settings)) as http:
         yield http

@@ -24,13 +24,15 @@ def returns_db(service_database_url: Callable[..., str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(returns_db: str, kafka_bootstrap: str, jwt_secret: str, clock: ManualClock) -> FastAPI:
+def app(returns_db: str, kafka_bootstrap: str, jwt_secret: str, clock: ManualClock, test_run_id: str) -> FastAPI:
     settings = ReturnsSettings(
         database_url=returns_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
         log_json=False,
         sla_scheduler_enabled=False,  # tests tick it by hand on the manual clock
+        # Its own group: the cross-service tests run a real returns service on the same broker.
+        consumer_group=f"returns-{test_run_id}",
     )
     return create_app(definition, settings=settings, clock=clock)
 

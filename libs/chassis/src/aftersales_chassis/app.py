@@ -82,7 +82,7 @@ def create_app(
         if definition.handlers:
             consumer = ConsumerRunner(
                 service=definition.name,
-                group_id=f"{definition.name}-service",
+                group_id=config.consumer_group or f"{definition.name}-service",
                 bootstrap_servers=config.kafka_bootstrap_servers,
                 sessionmaker=db.sessionmaker,
                 handlers=definition.handlers,

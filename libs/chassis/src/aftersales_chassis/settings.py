@@ -30,6 +30,11 @@ class ServiceSettings(BaseSettings):
         default=True, description="Off on API-only replicas when dedicated replicas run the relay."
     )
     consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_group: str | None = Field(
+        default=None,
+        description="Kafka consumer group; default `<service>-service`. Two deployments reading the same "
+        "broker with their own databases (e.g. test apps) need their own groups.",
+    )
     sla_scheduler_enabled: bool = Field(default=True, description="Tests turn it off and tick by hand.")
     sla_tick_seconds: float = Field(default=0.5, gt=0, description="A due clock fires within this (plus a tick).")
     log_level: str = "INFO"
