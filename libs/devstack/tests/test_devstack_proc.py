@@ -28,12 +28,12 @@ def _alive(pid: int) -> bool:
 def test_children_die_with_their_parent() -> None:
     parent_code = textwrap.dedent(
         """
-        import sys, time
+        import signal, sys
         from aftersales_devstack._proc import spawn
-        child = spawn([sys.executable, "-c", "import time; time.sleep(120)"])
+        child = spawn([sys.executable, "-c", "import signal; signal.pause()"])
         sys.stdout.write(f"{child.pid}\\n")
         sys.stdout.flush()
-        time.sleep(120)
+        signal.pause()
         """
     )
     parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=True)
@@ -47,8 +47,8 @@ def test_children_die_with_their_parent() -> None:
 
 def test_stop_kills_a_child_that_ignores_sigterm() -> None:
     code = (
-        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-        "print('ready', flush=True); time.sleep(120)"
+        "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('ready', flush=True); signal.pause()"
     )
     proc = spawn([sys.executable, "-c", code], stdout=subprocess.PIPE)
     assert proc.stdout is not None
@@ -57,12 +57,12 @@ def test_stop_kills_a_child_that_ignores_sigterm() -> None:
 
 
 def test_stop_terminates_gracefully() -> None:
-    proc = spawn([sys.executable, "-c", "import time; time.sleep(120)"])
+    proc = spawn([sys.executable, "-c", "import signal; signal.pause()"])
     assert stop(proc, timeout=10) == -signal.SIGTERM
 
 
 def test_spawned_child_has_its_own_process_group() -> None:
-    proc = spawn([sys.executable, "-c", "import time; time.sleep(120)"])
+    proc = spawn([sys.executable, "-c", "import signal; signal.pause()"])
     try:
         assert os.getpgid(proc.pid) == proc.pid != os.getpgid(0)
     finally:

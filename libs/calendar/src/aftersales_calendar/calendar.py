@@ -114,10 +114,8 @@ class BusinessCalendar:
         return self.weekly_hours[day.weekday()]
 
     def _interval(self, day: date) -> Interval | None:
-        try:
+        if day in self._days:  # cached (None means closed all day)
             return self._days[day]
-        except KeyError:
-            pass
         hours = self._local_hours(day)
         interval = None
         if hours is not None:
