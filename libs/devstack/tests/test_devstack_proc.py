@@ -46,10 +46,7 @@ def test_children_die_with_their_parent() -> None:
 
 
 def test_stop_kills_a_child_that_ignores_sigterm() -> None:
-    code = (
-        "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-        "print('ready', flush=True); signal.pause()"
-    )
+    code = "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); signal.pause()"
     proc = spawn([sys.executable, "-c", code], stdout=subprocess.PIPE)
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == b"ready"
