@@ -88,3 +88,25 @@ async def test_a_run_happens_once_across_racing_replicas(database: Database, cal
     clock.advance(timedelta(hours=1))
     await asyncio.gather(*(r.tick() for r in replicas))
     assert len(ran) == 1
+
+
+async def test_a_refresh_job_runs_only_its_latest_missed_instant(
+    database: Database, calendar: BusinessCalendar
+) -> None:
+    ran: list[datetime] = []
+
+    async def record(context: JobContext) -> None:
+        ran.append(context.scheduled_for)
+
+    hourly = tuple(time(hour) for hour in range(24))
+    job = FixedTimeJob(f"refresh-{id(ran)}", "T4", hourly, record, days="every", catch_up=False)
+    clock = ManualClock(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))
+
+    async def current(_: AsyncSession) -> BusinessCalendar:
+        return calendar
+
+    scheduler = SlaScheduler(
+        service="tickets", sessionmaker=database.sessionmaker, calendar=current, clock=clock, jobs=[job]
+    )
+    await scheduler.tick()  # a day of missed hours behind it
+    assert ran == [datetime(2026, 11, 24, 8, tzinfo=SHANGHAI)]

@@ -35,6 +35,7 @@ class FixedTimeJob:
     action: JobAction
     days: Literal["working", "every"] = "working"
     monthly_by: int | None = None
+    catch_up: bool = True  # False: after a pause run only the latest missed instant (refreshes)
 
     def runs_between(self, calendar: BusinessCalendar, after: datetime, until: datetime) -> list[datetime]:
         """Run instants in ``(after, until]``, in order."""

@@ -145,7 +145,8 @@ class SlaScheduler:
         # After a long stop, catch up at most the lookback (a day), not every missed run.
         since = max(self._jobs_checked_until, now - self._job_lookback)
         for job in self._jobs:
-            for instant in job.runs_between(calendar, since, now):
+            instants = job.runs_between(calendar, since, now)
+            for instant in instants if job.catch_up else instants[-1:]:
                 async with self._sessionmaker() as session, session.begin():
                     claimed = await session.scalar(
                         pg_insert(scheduled_runs)

@@ -15,5 +15,12 @@ async def refresh_return_rate(context: JobContext) -> None:
 
 
 JOBS = [
-    FixedTimeJob("return-rate-gauges", "T4", tuple(time(hour) for hour in range(24)), refresh_return_rate, days="every")
+    FixedTimeJob(
+        "return-rate-gauges",
+        "T4",
+        tuple(time(hour) for hour in range(24)),
+        refresh_return_rate,
+        days="every",
+        catch_up=False,  # a gauge needs the latest figure, not every missed hour
+    )
 ]
