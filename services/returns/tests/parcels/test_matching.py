@@ -112,3 +112,25 @@ async def test_a_later_scan_with_more_of_the_label_matches_an_unmatched_parcel(
     assert later["status"] == "matched"
     assert later["return_id"] == ret["id"]
     assert await _clock_steps(client, tokens, str(first["parcel_id"])) == set()  # M2 stopped
+
+
+async def test_a_label_with_a_masked_phone_still_matches(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    contact = unique_contact()
+    ret = await approved_return(client, tokens, contact)
+    phone = contact["phone"]
+    masked = f"{phone[:3]}****{phone[-4:]}"  # as printed on most labels
+    parcel = await _scan_one(client, tokens, clock, phone=masked)
+    assert parcel["status"] == "matched"
+    assert parcel["return_id"] == ret["id"]
+    too_little = await _scan_one(client, tokens, clock, phone=f"*******{phone[-4:]}")
+    assert too_little["status"] == "unmatched"
+
+
+def test_phone_normalisation() -> None:
+    from returns_service.parcels.matching import normalise_phone
+
+    assert normalise_phone("+86 138-0013-8000") == "13800138000"
+    assert normalise_phone("138****8000") == "138____8000"
+    assert normalise_phone("****8000") == ""

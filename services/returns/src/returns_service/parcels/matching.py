@@ -39,14 +39,19 @@ WITH p AS (
 )
 SELECT p.parcel_id, 0 AS rule, c.id FROM p JOIN c ON c.id = p.return_id
 UNION ALL SELECT p.parcel_id, 1, c.id FROM p JOIN c ON c.tracking = p.tracking
-UNION ALL SELECT p.parcel_id, 2, c.id FROM p JOIN c ON p.phone <> '' AND c.phone = p.phone
+UNION ALL SELECT p.parcel_id, 2, c.id FROM p JOIN c ON p.phone <> '' AND c.phone LIKE p.phone
 UNION ALL SELECT p.parcel_id, 3, c.id FROM p JOIN c ON p.sender <> '' AND c.sender = p.sender
 UNION ALL SELECT p.parcel_id, 4, c.id FROM p JOIN c ON p.address <> '' AND c.address = p.address
 """)
 
 
 def normalise_phone(value: str | None) -> str:
-    return re.sub(r"\D", "", value or "")[-11:]
+    """Digits, last 11. Labels often mask the middle (138****8000): each masked digit becomes a
+    one-character wildcard for LIKE; with fewer than 7 digits shown there is nothing to match on."""
+    kept = re.sub(r"[^\d*]", "", value or "")[-11:]
+    if sum(ch.isdigit() for ch in kept) < 7:
+        return ""
+    return kept.replace("*", "_")
 
 
 def normalise_name(value: str | None) -> str:
