@@ -179,3 +179,23 @@ async def test_list_filters_and_pages(client: httpx.AsyncClient, tokens: Tokens)
         "/returns", params={"order_id": order, "state": "approved"}, headers=tokens.headers(Role.agent)
     )
     assert filtered.json()["items"] == []
+
+
+async def test_receipt_records_damaged_and_missing_units(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    rid = (await open_return(client, tokens))["id"]
+    await client.post(f"/returns/{rid}/approve", json={}, headers=tokens.headers(Role.supervisor))
+    too_damaged = await client.post(
+        f"/returns/{rid}/receipt",
+        json={"lines": [{"sku": "SKU-TEA", "received_quantity": 1, "damaged_quantity": 2}]},
+        headers=tokens.headers(Role.warehouse),
+    )
+    assert too_damaged.status_code == 422
+    assert too_damaged.json()["rule"] == "T1A5.damaged-within-received"
+    receipt = await client.post(
+        f"/returns/{rid}/receipt",
+        json={"lines": [{"sku": "SKU-TEA", "received_quantity": 2, "damaged_quantity": 1}]},
+        headers=tokens.headers(Role.warehouse),
+    )
+    lines = {line["sku"]: line for line in receipt.json()["lines"]}
+    assert (lines["SKU-TEA"]["received_quantity"], lines["SKU-TEA"]["damaged_quantity"]) == (2, 1)
+    assert lines["SKU-CUP"]["received_quantity"] == 0  # missing: returned 1, received 0

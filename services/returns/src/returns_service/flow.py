@@ -40,7 +40,10 @@ def lines_value(record: ReturnRequest, *, received: bool) -> int:
 def event_lines(record: ReturnRequest, *, received: bool) -> list[ev.ReturnLine]:
     return [
         ev.ReturnLine(
-            sku=ln.sku, quantity=ln.received_quantity if received else ln.quantity, unit_price_minor=ln.unit_price_minor
+            sku=ln.sku,
+            quantity=ln.received_quantity if received else ln.quantity,
+            unit_price_minor=ln.unit_price_minor,
+            damaged_quantity=ln.damaged_quantity if received else 0,
         )
         for ln in record.lines
     ]

@@ -91,6 +91,9 @@ class ReturnLine(Base):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_minor >= 0", name="price_not_negative"),
         CheckConstraint("received_quantity >= 0 AND received_quantity <= quantity", name="received_within_quantity"),
+        CheckConstraint(
+            "damaged_quantity >= 0 AND damaged_quantity <= received_quantity", name="damaged_within_received"
+        ),
     )
 
     return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), primary_key=True)
@@ -99,6 +102,7 @@ class ReturnLine(Base):
     quantity: Mapped[int]
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     received_quantity: Mapped[int] = mapped_column(default=0)
+    damaged_quantity: Mapped[int] = mapped_column(default=0)  # of the received ones
     reason: Mapped[str] = mapped_column(String(32), default=LineReason.other)
 
 

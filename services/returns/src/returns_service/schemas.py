@@ -67,8 +67,12 @@ class RejectIn(BaseModel):
 
 
 class ReceivedLineIn(BaseModel):
+    """What arrived of one line; what did not is missing (returned − received)."""
+
+    model_config = ConfigDict(extra="forbid")
     sku: str = Field(min_length=1, max_length=64)
     received_quantity: int = Field(ge=0, le=10_000)
+    damaged_quantity: int = Field(default=0, ge=0, le=10_000, description="Of the received units.")
 
 
 class ReceiptIn(BaseModel):
@@ -121,6 +125,7 @@ class ReturnLineOut(BaseModel):
     quantity: int
     unit_price_minor: int
     received_quantity: int
+    damaged_quantity: int
     reason: str
 
 

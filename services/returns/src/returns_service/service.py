@@ -151,19 +151,27 @@ class ReturnsService(ReturnFlow):
         """T1A5: the warehouse confirms what arrived (all lines unless it says otherwise)."""
         record = await self.repository.get(return_id, for_update=True)
         await self.move(record, "receive", actor)
-        received = {ln.sku: ln.received_quantity for ln in data.lines} if data.lines is not None else None
+        received = {ln.sku: ln for ln in data.lines} if data.lines is not None else None
         known = {ln.sku for ln in record.lines}
         if received is not None and (unknown := sorted(set(received) - known)):
             raise RuleViolation("T1A5.lines-belong-to-return", f"unknown sku(s) {unknown}", field="lines")
         for line in record.lines:
-            quantity = line.quantity if received is None else received.get(line.sku, 0)
+            reported = None if received is None else received.get(line.sku)
+            quantity = line.quantity if received is None else (reported.received_quantity if reported else 0)
+            damaged = reported.damaged_quantity if reported else 0
             if quantity > line.quantity:
                 raise RuleViolation(
                     "T1A5.received-within-returned",
                     f"received {quantity} of {line.sku} but only {line.quantity} were returned",
                     field="lines",
                 )
-            line.received_quantity = quantity
+            if damaged > quantity:
+                raise RuleViolation(
+                    "T1A5.damaged-within-received",
+                    f"{damaged} damaged of {quantity} received {line.sku}",
+                    field="lines",
+                )
+            line.received_quantity, line.damaged_quantity = quantity, damaged
         await self.sla.stop("T1A5", str(record.id), by=actor.subject)
         await self.sla.stop("T1A4", str(record.id), by=actor.subject)
         await self.sla.start("T2A", "return", str(record.id))

@@ -18,6 +18,7 @@ class ReturnLine(BaseModel):
     sku: str
     quantity: int
     unit_price_minor: MinorUnits
+    damaged_quantity: int = 0  # at receipt (T1A5), of the received quantity
 
 
 @event("returns", "ReturnRequested", step="T1A2")
