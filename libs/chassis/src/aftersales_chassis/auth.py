@@ -110,6 +110,9 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known  # verified already (the Idempotency-Key claim reads the subject first)
     verifier: TokenVerifier = request.app.state.token_verifier
     principal = verifier.verify(credentials.credentials)
     request.state.principal = principal

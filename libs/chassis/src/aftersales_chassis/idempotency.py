@@ -41,9 +41,11 @@ def _principal_of(request: Request) -> str:
     if verifier is None or not authorization.lower().startswith("bearer "):
         return "anonymous"
     try:
-        return verifier.verify(authorization[7:]).subject
+        principal = verifier.verify(authorization[7:])
     except DomainError:
         return "anonymous"
+    request.state.principal = principal  # the auth dependency reuses it instead of verifying again
+    return principal.subject
 
 
 async def _fingerprint(request: Request) -> str:

@@ -66,19 +66,7 @@ def spawn(
 
 def stop(proc: subprocess.Popen[bytes], *, timeout: float = 10.0, name: str = "process") -> int:
     """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL. Returns the exit code."""
-    if proc.poll() is None:
-        _signal_group(proc, signal.SIGTERM)
-        try:
-            return proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _logger.warning(
-                "devstack.stop.killed name=%s pid=%s timeout=%s",
-                name,
-                proc.pid,
-                timeout,
-            )
-            _signal_group(proc, signal.SIGKILL)
-    return proc.wait()
+    return stop_all([(name, proc)], timeout=timeout)[name]
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

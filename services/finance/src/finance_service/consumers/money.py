@@ -42,7 +42,8 @@ async def _book(
     if (batch := COLLECTING.get()) is not None:
         batch.append(entry)  # a batch books all its entries at once (see batch.py)
         return
-    await LedgerService(ctx.session, SystemClock()).book_many([entry])
+    # The service's clock (tests drive it); a bare runner without app resources: the system's.
+    await LedgerService(ctx.session, getattr(ctx.resources, "clock", None) or SystemClock()).book_many([entry])
 
 
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:

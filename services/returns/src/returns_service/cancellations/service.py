@@ -19,7 +19,12 @@ from . import schemas
 from .models import Cancellation
 from .models import CancellationState as S
 
-REFUNDABLE = frozenset({S.confirmed, S.intercepted})
+# Which action is allowed from which states: one table, read by the check and its 409.
+ACTIONS: dict[str, frozenset[S]] = {
+    "confirm": frozenset({S.awaiting_warehouse}),
+    "intercepted": frozenset({S.intercept_requested}),
+    "refund": frozenset({S.confirmed, S.intercepted}),
+}
 
 
 class CancellationsService:
@@ -36,17 +41,16 @@ class CancellationsService:
             raise NotFound(f"cancellation {cancellation_id} does not exist", resource="cancellation")
         return found
 
-    def _expect(self, record: Cancellation, action: str, states: set[S], rule: str | None = None) -> None:
-        if S(record.state) not in states:
-            allowed = {
-                S.awaiting_warehouse: ["confirm"], S.intercept_requested: ["intercepted"],
-                S.confirmed: ["refund"], S.intercepted: ["refund"],
-            }.get(S(record.state), [])  # fmt: skip
+    def _expect(self, record: Cancellation, action: str, rule: str | None = None) -> None:
+        state = S(record.state)
+        if state not in ACTIONS[action]:
             raise Conflict(
                 f"'{action}' is not allowed while the cancellation is '{record.state}'",
-                action=action, current_state=record.state, allowed_actions=allowed,
+                action=action,
+                current_state=record.state,
+                allowed_actions=[name for name, sources in ACTIONS.items() if state in sources],
                 **({"rule": rule} if rule else {}),
-            )  # fmt: skip
+            )
 
     async def request(self, data: schemas.CancellationIn, actor: Principal) -> schemas.CancellationOut:
         """T1: check whether the order shipped and route the request accordingly."""
@@ -87,7 +91,7 @@ class CancellationsService:
     ) -> schemas.CancellationOut:
         """T1B1: the warehouse cancelled the paid order before shipping; the customer is told."""
         record = await self._get(cancellation_id, for_update=True)
-        self._expect(record, "confirm", {S.awaiting_warehouse})
+        self._expect(record, "confirm")
         record.state, record.confirmed_by, record.customer_note = S.confirmed, actor.subject, data.customer_note
         record.updated_at = self.clock.now()
         await self.sla.stop("T1B1", str(record.id), by=actor.subject)
@@ -106,7 +110,7 @@ class CancellationsService:
     async def intercepted(self, cancellation_id: uuid.UUID, actor: Principal) -> schemas.CancellationOut:
         """§6.4: the shipped parcel came back (courier return or refused delivery)."""
         record = await self._get(cancellation_id, for_update=True)
-        self._expect(record, "intercepted", {S.intercept_requested})
+        self._expect(record, "intercepted")
         record.state, record.confirmed_by, record.updated_at = S.intercepted, actor.subject, self.clock.now()
         await self.sla.start("T1B2", "cancellation", str(record.id))
         return schemas.CancellationOut.model_validate(record)
@@ -116,7 +120,7 @@ class CancellationsService:
     ) -> schemas.CancellationOut:
         """T1B2: the refund, and only once the cancellation is confirmed (or the parcel is back)."""
         record = await self._get(cancellation_id, for_update=True)
-        self._expect(record, "refund", set(REFUNDABLE), rule="T1B2.refund-after-cancellation-confirmed")
+        self._expect(record, "refund", rule="T1B2.refund-after-cancellation-confirmed")
         freight = record.freight_minor if record.freight_payer == "customer" else 0
         amount = max(record.paid_minor - freight, 0)
         order = await self.orders.get(record.order_id)

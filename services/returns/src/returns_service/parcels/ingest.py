@@ -260,7 +260,7 @@ class ScanIngestion:
                 at=now,
             )
             events.append((payload, str(label.parcel_id)))
-        await self._start_identification_clocks(unmatched, now)
+        await self._start_identification_clocks(unmatched)
         if unmatched:
             PARCELS.labels(ParcelStatus.unmatched.value, "").inc(len(unmatched))
         return matched
@@ -271,6 +271,6 @@ class ScanIngestion:
         except DomainError:  # taken or withdrawn since the candidate query: not a match
             return None
 
-    async def _start_identification_clocks(self, parcel_ids: list[uuid.UUID], now: datetime) -> None:
+    async def _start_identification_clocks(self, parcel_ids: list[uuid.UUID]) -> None:
         """M2's 24 h, started for the batch in one statement."""
         await self.parcels.sla.start_many(STEP_IDENTIFY, "parcel", [str(parcel_id) for parcel_id in parcel_ids])
