@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import (
@@ -35,10 +39,27 @@ from .schemas import OrderFormOut, SettlementDetail, SettlementLineOut, Settleme
 
 CURRENCY = "CNY"
 CSV_COLUMNS = ["merchant_id", "month", "status", "kind", "order_id", "deposit_id", "reason", "amount_minor"]
+# The database's refusals of a settlement change (migration finance_0005) all start so.
+DATABASE_RULE = re.compile(r"settlement [0-9a-f-]{36} .*")
 
 
 def month_start(month: date) -> datetime:
     return datetime.combine(month_of(month), datetime.min.time(), tzinfo=BUSINESS_ZONE)
+
+
+@contextmanager
+def _database_rules() -> Iterator[None]:
+    """The database freezes approved and booked settlements whatever the checks here saw
+    (a stale read, a race): its refusal is the 409 (or the four-eyes 422) it means, not a 500."""
+    try:
+        yield
+    except DBAPIError as error:
+        refused = DATABASE_RULE.search(str(error.orig))
+        if refused is None:
+            raise
+        if "someone other than its creator" in refused.group():
+            raise RuleViolation("settlement.four-eyes", refused.group()) from error
+        raise Conflict(refused.group()) from error
 
 
 class SettlementService:
@@ -75,8 +96,9 @@ class SettlementService:
         settlement.withheld_minor = plan.withheld_minor
         settlement.deposits_minor = plan.deposits_minor
         settlement.net_minor = plan.net_minor
-        await self.session.flush()
-        await self.repo.replace_lines(settlement.id, plan.lines)
+        with _database_rules():
+            await self.session.flush()
+            await self.repo.replace_lines(settlement.id, plan.lines)
         return _detail(settlement, await self.repo.lines(settlement.id))
 
     async def draft_all(self, month: date, *, by: str) -> int:
@@ -101,10 +123,11 @@ class SettlementService:
             raise Conflict("the draft is out of date (orders, complaints or deposits changed): recompute it")
         orders = [x.order_id for x in lines if x.kind == "included" and x.order_id]
         deposits = [x.deposit_id for x in lines if x.kind == "deposit" and x.reason == DEPOSIT_OFFSET and x.deposit_id]
-        if not await self.repo.claim(settlement.id, orders, deposits):
-            raise Conflict("an order or deposit of this draft was settled by another settlement: recompute it")
-        settlement.status, settlement.approved_by, settlement.approved_at = "approved", by, self.clock.now()
-        await self.session.flush()
+        with _database_rules():
+            if not await self.repo.claim(settlement.id, orders, deposits):
+                raise Conflict("an order or deposit of this draft was settled by another settlement: recompute it")
+            settlement.status, settlement.approved_by, settlement.approved_at = "approved", by, self.clock.now()
+            await self.session.flush()
         return _detail(settlement, lines)
 
     async def book(self, settlement_id: uuid.UUID, *, by: str) -> SettlementDetail:
@@ -131,7 +154,8 @@ class SettlementService:
             else await self.session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.source == source))
         )
         settlement.status, settlement.booked_by, settlement.booked_at = "booked", by, self.clock.now()
-        await self.session.flush()
+        with _database_rules():
+            await self.session.flush()
         return _detail(settlement, await self.repo.lines(settlement.id))
 
     async def get(self, settlement_id: uuid.UUID, viewer: Principal) -> SettlementDetail:
