@@ -33,5 +33,7 @@ Agent = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor))]
 Supervisor = Annotated[Principal, Depends(allow(Role.supervisor))]
 Warehouse = Annotated[Principal, Depends(allow(Role.warehouse))]
 RefundApprover = Annotated[Principal, Depends(allow(*REFUND_APPROVER))]
+# T1 intake: the customer (their own order), staff, or the shop frontend on the customer's behalf.
+Requester = Annotated[Principal, Depends(allow(Role.customer, Role.agent, Role.supervisor, Role.service))]
 Canceller = Annotated[Principal, Depends(allow(Role.customer, Role.agent, Role.supervisor))]
 Reader = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]

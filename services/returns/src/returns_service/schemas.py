@@ -47,6 +47,11 @@ class ReturnCreate(BaseModel):
     requested_refund_minor: Minor
     freight_minor: Minor = 0
     freight_payer: Literal["shop", "customer"] = "customer"
+    refund_request_id: uuid.UUID | None = Field(
+        default=None,
+        description="The refund request agreed in T1A1 (state `negotiating`, same order): it becomes `filed` and "
+        "T1A1's clock stops.",
+    )
 
     @field_validator("lines")
     @classmethod

@@ -12,6 +12,7 @@ from . import schemas
 from .flow import ReturnFlow, event_lines, lines_value, refundable_freight, to_out
 from .models import ReturnLine, ReturnRequest, ReturnState, ReturnTransition
 from .orders.models import Order, OrderStatus
+from .requests.service import RefundRequestsService
 
 RETURNABLE = frozenset({OrderStatus.shipped, OrderStatus.signed})
 
@@ -53,7 +54,8 @@ class ReturnsService(ReturnFlow):
         return order, lines
 
     async def open_return(self, data: schemas.ReturnCreate, actor: Principal) -> schemas.ReturnOut:
-        """T1A2: file the return with its refund amount, freight and reasons."""
+        """T1A2: file the return with its refund amount, freight and reasons (and, when it was
+        agreed on a refund request in T1A1, close that request)."""
         order, lines = await self._priced_lines(data)
         now = self.clock.now()
         record = ReturnRequest(
@@ -80,6 +82,10 @@ class ReturnsService(ReturnFlow):
                 limit_minor=cap,
             )
         await self.repository.add(record)
+        if data.refund_request_id is not None:  # T1A1 agreed: its request is filed, its clock stops
+            await RefundRequestsService(self.session, self.clock, self.sla).file(
+                data.refund_request_id, order_id=record.order_id, return_id=record.id, actor=actor
+            )
         await self.repository.add_transition(
             ReturnTransition(
                 return_id=record.id, action="open", step="T1A2", from_state=None,

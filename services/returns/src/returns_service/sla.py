@@ -9,6 +9,26 @@ POLICIES = PolicyBook(
     "returns",
     [
         SlaPolicy(
+            step="T1",
+            title="Agent checks whether the order has shipped",
+            duration=WallClock(timedelta(hours=24)),
+            warn_before=WallClock(timedelta(hours=4)),
+            role="agent",
+            starts="refund request opened (退款申请)",
+            stops="routed: not shipped to a cancellation (T1B), shipped to agreeing the return (T1A1); or withdrawn",
+            source="seed 000 §7.1 1)",
+        ),
+        SlaPolicy(
+            step="T1A1",
+            title="Agent agrees the return with the customer (reason, items, quantity, amount, courier, freight)",
+            duration=WallClock(timedelta(hours=24)),
+            warn_before=WallClock(timedelta(hours=4)),
+            role="agent",
+            starts="refund request routed on a shipped order (T1)",
+            stops="return filed with the request (T1A2), or the request withdrawn",
+            source="seed 000 §7.2 2)",
+        ),
+        SlaPolicy(
             step="T1A3",
             title="Supervisor reviews the return",
             duration=WorkingDays(1),

@@ -1,0 +1,226 @@
+"""Use cases: T1 intake and routing (not shipped → a cancellation, T1B1; shipped → T1A1
+agreeing the return), T1A2 filing the return for it, and withdrawal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import (
+    Clock,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Page,
+    PageParams,
+    Principal,
+    Role,
+    RuleViolation,
+    encode_cursor,
+)
+from aftersales_sla import SlaClocks
+
+from ..cancellations.models import CancellationState
+from ..cancellations.schemas import CancellationIn
+from ..cancellations.service import CancellationsService
+from ..orders.models import Order, OrderStatus
+from ..orders.repository import OrderRepository
+from . import schemas
+from .models import OPEN_STATES, RefundRequest, RefundRequestTransition
+from .models import RefundRequestState as S
+
+# Which action is allowed from which states: one table, read by the check and its 409.
+ACTIONS: dict[str, frozenset[S]] = {
+    "route": frozenset({S.open}),
+    "file": frozenset({S.negotiating}),
+    "withdraw": frozenset({S.open, S.negotiating}),
+}
+# The step a request is in while it waits, and so the clock a withdrawal stops.
+STEP_OF = {S.open: "T1", S.negotiating: "T1A1"}
+AGGREGATE = "refund_request"
+NOT_SHIPPED = frozenset({OrderStatus.placed, OrderStatus.paid})
+SHIPPED = frozenset({OrderStatus.shipped, OrderStatus.signed})
+
+
+def _staff(actor: Principal) -> bool:
+    return any(actor.has(role) for role in (Role.agent, Role.supervisor, Role.service))
+
+
+def to_out(record: RefundRequest) -> schemas.RefundRequestOut:
+    state = S(record.state)
+    columns = {
+        name: getattr(record, name) for name in schemas.RefundRequestOut.model_fields if name != "allowed_actions"
+    }
+    return schemas.RefundRequestOut(
+        **columns, allowed_actions=[name for name, sources in ACTIONS.items() if state in sources]
+    )
+
+
+class RefundRequestsService:
+    def __init__(self, session: AsyncSession, clock: Clock, sla: SlaClocks) -> None:
+        self.session = session
+        self.clock = clock
+        self.sla = sla
+        self.orders = OrderRepository(session)
+
+    async def _find(self, request_id: uuid.UUID, *, for_update: bool = False) -> RefundRequest | None:
+        query = select(RefundRequest).where(RefundRequest.id == request_id)
+        found: RefundRequest | None = await self.session.scalar(query.with_for_update() if for_update else query)
+        return found
+
+    async def _get(self, request_id: uuid.UUID, *, for_update: bool = False) -> RefundRequest:
+        found = await self._find(request_id, for_update=for_update)
+        if found is None:
+            raise NotFound(f"refund request {request_id} does not exist", resource="refund_request", id=str(request_id))
+        return found
+
+    def _expect(self, record: RefundRequest, action: str) -> None:
+        state = S(record.state)
+        if state not in ACTIONS[action]:
+            raise Conflict(
+                f"'{action}' is not allowed while the refund request is '{record.state}'",
+                action=action,
+                current_state=record.state,
+                allowed_actions=[name for name, sources in ACTIONS.items() if state in sources],
+            )
+
+    def _own_order(self, order: Order, actor: Principal) -> None:
+        """Customers act on their own orders only; staff and the shop frontend on any."""
+        if not _staff(actor) and order.customer_id != actor.subject:
+            raise Forbidden("customers may act only on their own orders", rule="T1.own-order")
+
+    async def _move(
+        self, record: RefundRequest, action: str, step: str, target: S, actor: Principal, reason: str | None
+    ) -> datetime:
+        """Moves the request and writes the audit row (who, when, which step, why)."""
+        now = self.clock.now()
+        self.session.add(
+            RefundRequestTransition(
+                request_id=record.id, action=action, step=step, from_state=record.state, to_state=target,
+                actor=actor.subject, reason=reason, at=now,
+            )
+        )  # fmt: skip
+        record.state, record.updated_at = target, now
+        await self.session.flush()
+        return now
+
+    async def open(self, data: schemas.RefundRequestIn, actor: Principal) -> schemas.RefundRequestOut:
+        """T1 starts: the customer asked for their money back; the agent has 24 h to check the order."""
+        order = await self.orders.find(data.order_id, for_update=True)  # serialises intake per order
+        if order is None:
+            raise RuleViolation("T1.order-known", f"order {data.order_id} is not known", field="order_id")
+        self._own_order(order, actor)
+        if order.status == OrderStatus.cancelled:
+            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
+        open_request = await self.session.scalar(
+            select(RefundRequest.id).where(
+                RefundRequest.order_id == order.order_id, RefundRequest.state.in_(OPEN_STATES)
+            )
+        )
+        if open_request is not None:
+            raise Conflict(
+                f"order {order.order_id} already has refund request {open_request} in progress", id=str(open_request)
+            )
+        now = self.clock.now()
+        record = RefundRequest(
+            id=uuid.uuid4(), order_id=order.order_id, state=S.open, reason=data.reason, channel=data.channel,
+            created_by=actor.subject, created_at=now, updated_at=now,
+        )  # fmt: skip
+        self.session.add(record)
+        await self.session.flush()
+        self.session.add(
+            RefundRequestTransition(
+                request_id=record.id, action="open", step="T1", from_state=None, to_state=S.open,
+                actor=actor.subject, reason=data.reason, at=now,
+            )
+        )  # fmt: skip
+        await self.session.flush()
+        await self.sla.start("T1", AGGREGATE, str(record.id))
+        return to_out(record)
+
+    async def route(self, request_id: uuid.UUID, data: schemas.RouteIn, actor: Principal) -> schemas.RefundRequestOut:
+        """T1: has the order shipped? Not shipped → a cancellation (T1B1; unpaid: closed);
+        shipped → T1A1, agree the return with the customer. T1 stops either way."""
+        record = await self._get(request_id, for_update=True)
+        self._expect(record, "route")
+        order = await self.orders.get(record.order_id)
+        if order.status in NOT_SHIPPED:
+            cancellation = await CancellationsService(self.session, self.clock, self.sla).request(
+                CancellationIn(order_id=order.order_id, reason=record.reason, reason_party=data.reason_party), actor
+            )
+            record.cancellation_id = cancellation.id
+            target = S.closed if cancellation.state == CancellationState.closed_unpaid else S.cancellation
+        elif order.status in SHIPPED:
+            target = S.negotiating
+            await self.sla.start("T1A1", AGGREGATE, str(record.id))
+        else:
+            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
+        await self.sla.stop("T1", str(record.id), by=actor.subject)
+        now = await self._move(record, "route", "T1", target, actor, data.note)
+        record.order_status, record.routed_by, record.routed_at = order.status, actor.subject, now
+        if target == S.closed:
+            record.closed_by, record.closed_at = actor.subject, now
+        return to_out(record)
+
+    async def file(self, request_id: uuid.UUID, *, order_id: str, return_id: uuid.UUID, actor: Principal) -> None:
+        """T1A2: the return agreed in T1A1 is filed; T1A1 stops. Called inside the return's unit of work."""
+        record = await self._find(request_id, for_update=True)
+        if record is None:
+            raise RuleViolation(
+                "T1A2.refund-request-known", f"refund request {request_id} does not exist", field="refund_request_id"
+            )
+        if record.order_id != order_id:
+            raise RuleViolation(
+                "T1A2.refund-request-same-order",
+                f"refund request {request_id} is for order {record.order_id}, not {order_id}",
+                field="refund_request_id",
+            )
+        self._expect(record, "file")
+        record.return_id = return_id
+        await self.sla.stop("T1A1", str(record.id), by=actor.subject)
+        now = await self._move(record, "file", "T1A2", S.filed, actor, f"return {return_id}")
+        record.closed_by, record.closed_at = actor.subject, now
+
+    async def withdraw(
+        self, request_id: uuid.UUID, data: schemas.WithdrawIn, actor: Principal
+    ) -> schemas.RefundRequestOut:
+        """The customer changed their mind, or the agent records that no agreement was reached."""
+        record = await self._get(request_id, for_update=True)
+        self._own_order(await self.orders.get(record.order_id), actor)
+        self._expect(record, "withdraw")
+        step = STEP_OF[S(record.state)]
+        await self.sla.stop(step, str(record.id), by=actor.subject)
+        now = await self._move(record, "withdraw", step, S.withdrawn, actor, data.reason)
+        record.closed_by, record.closed_at = actor.subject, now
+        return to_out(record)
+
+    async def get(self, request_id: uuid.UUID) -> schemas.RefundRequestOut:
+        return to_out(await self._get(request_id))
+
+    async def history(self, request_id: uuid.UUID) -> list[schemas.TransitionOut]:
+        await self._get(request_id)
+        rows = await self.session.scalars(
+            select(RefundRequestTransition)
+            .where(RefundRequestTransition.request_id == request_id)
+            .order_by(RefundRequestTransition.id)
+        )
+        return [schemas.TransitionOut.model_validate(row) for row in rows]
+
+    async def list(self, page: PageParams, *, state: S | None, order_id: str | None) -> Page[schemas.RefundRequestOut]:
+        query = select(RefundRequest)
+        if state:
+            query = query.where(RefundRequest.state == state)
+        if order_id:
+            query = query.where(RefundRequest.order_id == order_id)
+        if page.cursor:
+            created_at, last_id = datetime.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1])
+            query = query.where(tuple_(RefundRequest.created_at, RefundRequest.id) > (created_at, last_id))
+        rows = list(await self.session.scalars(query.order_by(RefundRequest.created_at, RefundRequest.id)
+                                               .limit(page.limit + 1)))  # fmt: skip
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        cursor = encode_cursor([rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more and rows else None
+        return Page[schemas.RefundRequestOut](items=[to_out(r) for r in rows], next_cursor=cursor)
