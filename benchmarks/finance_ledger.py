@@ -27,7 +27,6 @@ from aftersales_events import ConsumerRunner, EventEnvelope
 from aftersales_events.catalogue import orders
 from aftersales_events.kafka import make_producer
 from finance_service.consumers import HANDLERS
-from finance_service.consumers.batch import apply_batch
 from finance_service.main import definition
 from finance_service.settings import FinanceSettings
 
@@ -127,18 +126,18 @@ async def _consumer(url: str, bootstrap: str) -> tuple[float, float]:
         handlers=HANDLERS, dlq_producer=producer,
     )  # fmt: skip
     records = [
-        ConsumerRecord("returns.events", 0, i, 0, 0, b"k", e.to_bytes(), None, 0, 0, ())
-        for i, e in enumerate(_paid(i) for i in range(SINGLE))
+        ConsumerRecord("orders.events", 0, i, 0, 0, b"k", e.to_bytes(), None, 0, 0, ())
+        for i, e in enumerate(_paid(i) for i in range(TOTAL + SINGLE))
     ]
-    batch_envelopes = [_paid(i) for i in range(TOTAL)]
 
     async def one_by_one() -> None:
-        for message in records:
+        for message in records[TOTAL:]:
             assert await runner.process(message) == "applied"
 
     async def batched() -> None:
         for start in range(0, TOTAL, BATCH):
-            await apply_batch(db.sessionmaker, "bench-batch", batch_envelopes[start : start + BATCH])
+            outcomes = await runner.process_batch(records[start : start + BATCH])
+            assert outcomes == ["applied"] * len(outcomes)
 
     try:
         return await _rate(SINGLE, one_by_one), await _rate(TOTAL, batched)
@@ -166,7 +165,7 @@ def main() -> None:
         (f"raw asyncpg, unnest inserts ({TOTAL:,} tx)", raw),
         (f"API POST /ledger/transactions/batch ({TOTAL:,})", api_batch),
         (f"API POST /ledger/transactions, one each ({SINGLE:,})", api_single),
-        (f"consumer, batched apply_batch ({TOTAL:,})", consumer_batch),
+        (f"consumer runner, batches of {BATCH} ({TOTAL:,})", consumer_batch),
         (f"consumer runner, one event per tx ({SINGLE:,})", consumer_single),
     ):
         out.write(f"{name:<44} {rate:>9,.0f} {rate / raw:>7.2f}\n")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -190,11 +190,11 @@ class RecordingRunner(ConsumerRunner):
         self.outcomes: list[tuple[int, int, str]] = []
         self.messages: list[ConsumerRecord[bytes, bytes]] = []
 
-    async def process(self, message: ConsumerRecord[bytes, bytes]) -> str:
-        outcome = await super().process(message)
-        self.messages.append(message)
-        self.outcomes.append((message.partition, message.offset, outcome))
-        return outcome
+    async def process_batch(self, messages: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
+        outcomes = await super().process_batch(messages)
+        self.messages.extend(messages)
+        self.outcomes.extend((m.partition, m.offset, o) for m, o in zip(messages, outcomes, strict=True))
+        return outcomes
 
     async def wait_outcomes(self, count: int, timeout: float = 30.0) -> list[str]:
         async def enough() -> bool:

@@ -79,7 +79,10 @@ async def test_handler_that_keeps_failing_is_retried_then_dead_lettered(
     good, good_value = envelope_bytes(thing(thing_id="good", quantity=1), subject="k")
     await produce(kafka_bootstrap, topic, [(b"k", flaky_value), (b"k", hopeless_value), (b"k", good_value)])
 
-    runner = await start_runner(thing, handler=handler, max_attempts=3, backoff_base=0.001, backoff_max=0.01)
+    # One at a time, so attempts count exactly (a failed batch is one more attempt: test_consumer_batches.py).
+    runner = await start_runner(
+        thing, handler=handler, max_attempts=3, backoff_base=0.001, backoff_max=0.01, batch_size=1
+    )
 
     assert await runner.wait_outcomes(3) == ["dead-lettered", "dead-lettered", "applied"]
     assert attempts == {"flaky": 3, "hopeless": 1, "good": 1}

@@ -1,4 +1,4 @@
-"""The batched consumer path books the same as one event at a time, and a batch replayed
+"""The runner's batched path books the same as one event at a time, and a batch replayed
 (same consumer, or one without dedupe rows) books nothing twice."""
 
 from __future__ import annotations
@@ -7,28 +7,55 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
+from aiokafka import ConsumerRecord
 from finance_testkit import balances, wrap
+from sqlalchemy import text
 
 from aftersales_chassis.db import Database
 from aftersales_chassis.testing import Tokens
+from aftersales_events import ConsumerRunner
 from aftersales_events.catalogue import orders
-from finance_service.consumers.batch import apply_batch
+from finance_service.consumers import HANDLERS
 
 
-async def test_a_batch_books_each_event_once(database: Database, client: httpx.AsyncClient, tokens: Tokens) -> None:
-    before = await balances(client, tokens)
+def _records(count: int) -> list[ConsumerRecord[bytes, bytes]]:
     envelopes = [
         wrap(
             orders.OrderPaid(
-                order_id=f"BATCH-{i}", shop_event_id=uuid.uuid4().hex, occurred_at=datetime.now(UTC), paid_minor=10,
-                currency="CNY",
+                order_id=f"BATCH-{uuid.uuid4().hex[:8]}", shop_event_id=uuid.uuid4().hex,
+                occurred_at=datetime.now(UTC), paid_minor=10, currency="CNY",
             )
         )
-        for i in range(20)
+        for _ in range(count)
     ]  # fmt: skip
-    assert await apply_batch(database.sessionmaker, "batch-a", envelopes) == 20
-    assert await apply_batch(database.sessionmaker, "batch-a", envelopes) == 0
-    assert await apply_batch(database.sessionmaker, "batch-b", envelopes) == 20  # fresh dedupe, unique sources hold
+    return [
+        ConsumerRecord("orders.events", 0, i, 0, 0, b"k", e.to_bytes(), None, 0, 0, ()) for i, e in enumerate(envelopes)
+    ]
+
+
+def _fresh(database: Database, runner: ConsumerRunner) -> ConsumerRunner:
+    return ConsumerRunner(
+        service="finance", group_id=f"batch-{uuid.uuid4().hex[:6]}", bootstrap_servers="unused:9092",
+        sessionmaker=database.sessionmaker, handlers=HANDLERS, dlq_producer=runner._dlq_producer,
+    )  # fmt: skip
+
+
+async def test_a_batch_books_each_event_once(
+    database: Database, client: httpx.AsyncClient, tokens: Tokens, runner: ConsumerRunner
+) -> None:
+    before = await balances(client, tokens)
+    records = _records(20)
+
+    assert await runner.process_batch(records) == ["applied"] * 20
+    assert await runner.process_batch(records) == ["duplicate"] * 20
+    # A consumer without dedupe rows (a new group): the unique sources still hold.
+    assert await _fresh(database, runner).process_batch(records) == ["applied"] * 20
+
     after = await balances(client, tokens)
     assert after["cash"] - before["cash"] == 200
     assert after["sales"] - before["sales"] == -200
+    async with database.sessionmaker() as session:
+        orders_known = await session.scalar(
+            text("SELECT count(*) FROM settlement_orders WHERE order_id LIKE 'BATCH-%' AND paid_minor = 10")
+        )
+    assert orders_known == 20  # the read model, one upsert per batch

@@ -88,6 +88,7 @@ def create_app(
                 handlers=definition.handlers,
                 dlq_producer=producer,
                 max_attempts=config.consumer_max_attempts,
+                batch_size=config.consumer_batch_size,
                 resources=app.state,
             )
             await consumer.start()

@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
         default=True, description="Off on API-only replicas when dedicated replicas run the relay."
     )
     consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_batch_size: int = Field(
+        default=200, ge=1, description="Messages of one partition applied in one transaction (1: one at a time)."
+    )
     consumer_group: str | None = Field(
         default=None,
         description="Kafka consumer group; default `<service>-service`. Two deployments reading the same "

@@ -1,5 +1,6 @@
 """The event contract and machinery: envelope, catalogue, outbox, relay, consumer runner."""
 
+from .batching import BatchWriter, DeferredWrites
 from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
 from .consumer import ConsumerRunner, EventContext, Handler, PermanentError
 from .context import correlation_scope, current_correlation_id
@@ -11,7 +12,9 @@ from .tables import NAMING_CONVENTION, events_metadata, outbox, processed_events
 __all__ = [
     "CATALOGUE",
     "NAMING_CONVENTION",
+    "BatchWriter",
     "ConsumerRunner",
+    "DeferredWrites",
     "EventContext",
     "EventEnvelope",
     "EventPayload",

@@ -1,9 +1,12 @@
 """The consumer runner: at-least-once delivery made effectively-once by the database.
 
-For every message: in one transaction, insert ``processed_events(consumer, event_id)``
-(a conflict means a duplicate: skip) and run the handler; commit; only after the batch
-is applied commit the partition's offset. Transient failures are retried with backoff;
-a message that still fails, or can never succeed (malformed, invalid payload), goes to
+For a batch of a partition's messages: in one transaction, insert
+``processed_events(consumer, event_id)`` for all of them (a conflict means a duplicate:
+skip it), run the handlers of the new ones, flush the writes they deferred (batching.py);
+commit; only then commit the partition's offset. If the batch fails, nothing of it was
+applied: its messages are applied again one by one, each in its own transaction, so one
+bad message costs only itself. Transient failures are retried with backoff; a message
+that still fails, or can never succeed (malformed, invalid payload), goes to
 ``<topic>.dlq`` with the error in its headers, and the partition moves on.
 Unknown event types are acknowledged and ignored.
 """
@@ -12,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,9 +24,12 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
+from sqlalchemy import Text, Uuid, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .batching import BatchWriter, DeferredWrites, ItemT
 from .catalogue import EventPayload, dlq_topic_for
 from .context import correlation_scope
 from .envelope import EventEnvelope
@@ -32,6 +38,17 @@ from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
 from .tables import processed_events
 
 log = structlog.get_logger("events.consumer")
+
+# A batch's dedupe rows in one statement of arrays; the ones returned are new.
+CLAIM_MANY = text(
+    "INSERT INTO processed_events (consumer, event_id, event_type)"
+    " SELECT :consumer, event_id, event_type FROM unnest(:event_id, :event_type) AS e(event_id, event_type)"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+).bindparams(
+    bindparam("consumer", type_=Text()),
+    bindparam("event_id", type_=ARRAY(Uuid())),
+    bindparam("event_type", type_=ARRAY(Text())),
+)
 
 
 @dataclass(frozen=True)
@@ -42,10 +59,19 @@ class EventContext:
     envelope: EventEnvelope
     # The service's shared resources (its app state: clock, ports to outside systems).
     resources: Any = None
+    # The runner's deferred writes; None when a handler is applied on its own (tests, tools).
+    deferred: DeferredWrites | None = field(default=None, repr=False)
 
     @property
     def received_at(self) -> datetime:
         return self.envelope.time
+
+    async def write(self, writer: BatchWriter[ItemT], item: ItemT) -> None:
+        """Writes ``item`` with ``writer``: at the end of the runner's batch, or now if none."""
+        if self.deferred is None:
+            await writer.write(self.session, [item])
+        else:
+            self.deferred.add(writer, item)
 
 
 Handler = Callable[[EventContext, Any], Awaitable[None]]
@@ -69,6 +95,7 @@ class ConsumerRunner:
         backoff_base: float = 0.05,
         backoff_max: float = 2.0,
         resources: Any = None,
+        batch_size: int = 200,
     ) -> None:
         self._service = service
         self._group_id = group_id
@@ -81,6 +108,7 @@ class ConsumerRunner:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._resources = resources
+        self._batch_size = max(batch_size, 1)
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -114,29 +142,37 @@ class ConsumerRunner:
         consumer = self._consumer
         while not self._stopping:
             try:
-                batches = await consumer.getmany(timeout_ms=200, max_records=500)
+                batches = await consumer.getmany(timeout_ms=200, max_records=self._batch_size * 4)
             except KafkaError:
                 log.exception("events.consumer.fetch_failed", group=self._group_id)
                 await asyncio.sleep(1.0)
                 continue
-            for tp, messages in batches.items():
-                applied_up_to: int | None = None
-                for message in messages:
-                    if self.stopping and applied_up_to is not None:
-                        break  # shutting down: commit what is applied, leave the rest
-                    await self.process(message)
-                    applied_up_to = message.offset
-                if applied_up_to is not None:
-                    await self._commit(consumer, tp, applied_up_to + 1)
+            # Partitions are independent (order holds within one): their batches are applied
+            # side by side, so one batch's Python work overlaps another's database round trips.
+            applied = await asyncio.gather(*(self._apply_partition(msgs) for msgs in batches.values()))
+            offsets = {tp: offset + 1 for tp, offset in zip(batches, applied, strict=True) if offset is not None}
+            if offsets:
+                await self._commit(consumer, offsets)
             await self._observe_lag(consumer)
 
-    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+    async def _apply_partition(self, messages: Sequence[ConsumerRecord[bytes, bytes]]) -> int | None:
+        """Applies one partition's fetched messages in batches; returns the last applied offset."""
+        applied_up_to: int | None = None
+        for start in range(0, len(messages), self._batch_size):
+            if self.stopping and applied_up_to is not None:
+                break  # shutting down: commit what is applied, leave the rest
+            chunk = messages[start : start + self._batch_size]
+            await self.process_batch(chunk)
+            applied_up_to = chunk[-1].offset
+        return applied_up_to
+
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await consumer.commit({tp: offset})
+            await consumer.commit(offsets)
         except CommitFailedError:
             # The group rebalanced: the new owner re-reads from the last commit and the
             # processed_events rows drop what this member already applied.
-            log.warning("events.consumer.commit_failed", group=self._group_id, partition=tp.partition)
+            log.warning("events.consumer.commit_failed", group=self._group_id, partitions=len(offsets))
 
     async def _observe_lag(self, consumer: AIOKafkaConsumer) -> None:
         for tp in consumer.assignment():
@@ -145,6 +181,66 @@ class ConsumerRunner:
                 continue
             position = await consumer.position(tp)
             CONSUMER_LAG.labels(self._service, tp.topic, str(tp.partition)).set(max(highwater - position, 0))
+
+    async def process_batch(self, messages: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
+        """Applies the messages (of one partition, in order) in one transaction; returns each
+        one's outcome. If that transaction fails, applies them one by one instead."""
+        if len(messages) == 1:
+            return [await self.process(messages[0])]
+        outcomes: dict[int, str] = {}
+        ready: list[tuple[int, EventEnvelope, EventPayload, Handler]] = []
+        for index, message in enumerate(messages):
+            try:
+                envelope = EventEnvelope.model_validate_json(message.value or b"")
+                registered = self._handlers.get(envelope.type)
+                if registered is None:
+                    outcomes[index] = "ignored"
+                    continue
+                model, handler = registered
+                ready.append((index, envelope, model.model_validate(envelope.data), handler))
+            except ValidationError:
+                outcomes[index] = "one-by-one"  # the single path dead-letters it with its error
+        try:
+            outcomes.update(await self._apply_many(ready))
+        except Exception as error:  # nothing of the batch is applied: isolate the culprit
+            log.warning("events.consumer.batch_failed", group=self._group_id, size=len(ready), error=repr(error))
+            outcomes.update((index, "one-by-one") for index, *_ in ready)
+        for index, message in enumerate(messages):
+            if outcomes[index] == "one-by-one":
+                outcomes[index] = await self.process(message)
+            else:
+                EVENTS_CONSUMED.labels(self._service, message.topic, outcomes[index]).inc()
+        return [outcomes[index] for index in range(len(messages))]
+
+    async def _apply_many(self, ready: Sequence[tuple[int, EventEnvelope, EventPayload, Handler]]) -> dict[int, str]:
+        if not ready:
+            return {}
+        first: dict[Any, int] = {}
+        for index, envelope, *_ in ready:
+            first.setdefault(envelope.id, index)  # a duplicate inside the batch counts once
+        async with self._sessionmaker() as session, session.begin():
+            distinct = [envelope for index, envelope, *_ in ready if first[envelope.id] == index]
+            claimed = await session.scalars(
+                CLAIM_MANY,
+                {
+                    "consumer": self._group_id,
+                    "event_id": [envelope.id for envelope in distinct],
+                    "event_type": [envelope.type for envelope in distinct],
+                },
+            )
+            new = set(claimed)
+            deferred = DeferredWrites()
+            outcomes: dict[int, str] = {}
+            for index, envelope, payload, handler in ready:
+                if envelope.id not in new or first[envelope.id] != index:
+                    outcomes[index] = "duplicate"
+                    continue
+                with correlation_scope(envelope.correlationid, causation_id=str(envelope.id)):
+                    ctx = EventContext(session=session, envelope=envelope, resources=self._resources, deferred=deferred)
+                    await handler(ctx, payload)
+                outcomes[index] = "applied"
+            await deferred.flush(session)
+        return outcomes
 
     async def process(self, message: ConsumerRecord[bytes, bytes]) -> str:
         """Applies one message; returns its outcome. Public so tools and tests can drive it."""
@@ -194,8 +290,11 @@ class ConsumerRunner:
             if claimed is None:
                 return "duplicate"
             payload = model.model_validate(envelope.data)
+            deferred = DeferredWrites()
             with correlation_scope(envelope.correlationid, causation_id=str(envelope.id)):
-                await handler(EventContext(session=session, envelope=envelope, resources=self._resources), payload)
+                ctx = EventContext(session=session, envelope=envelope, resources=self._resources, deferred=deferred)
+                await handler(ctx, payload)
+            await deferred.flush(session)
         return "applied"
 
     def _backoff(self, attempt: int) -> float:

@@ -3,11 +3,14 @@ per event id (``event:<id>`` is the unique source), in the consumer's transactio
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from aftersales_chassis import SystemClock
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import Clock, SystemClock
 from aftersales_events import EventContext, EventPayload, Handler, PermanentError
 from aftersales_events.catalogue import callcenter as cc
 from aftersales_events.catalogue import orders
@@ -19,7 +22,15 @@ from ..chart import AccountCode as A
 from ..chart import Table
 from ..ledger import Entry, LedgerService, Leg
 
-COLLECTING: ContextVar[list[Entry] | None] = ContextVar("finance_collecting", default=None)
+
+@dataclass(frozen=True)
+class LedgerWriter:
+    """Books a batch's entries together (three statements, whatever the batch size)."""
+
+    clock: Clock = field(compare=False)
+
+    async def write(self, session: AsyncSession, items: Sequence[Entry]) -> None:
+        await LedgerService(session, self.clock).book_many(items)
 
 
 async def _book(
@@ -39,11 +50,8 @@ async def _book(
         legs=legs,
         details={"event_type": ctx.envelope.type, "step": step, **{k: v for k, v in details.items() if v is not None}},
     )
-    if (batch := COLLECTING.get()) is not None:
-        batch.append(entry)  # a batch books all its entries at once (see batch.py)
-        return
     # The service's clock (tests drive it); a bare runner without app resources: the system's.
-    await LedgerService(ctx.session, getattr(ctx.resources, "clock", None) or SystemClock()).book_many([entry])
+    await ctx.write(LedgerWriter(getattr(ctx.resources, "clock", None) or SystemClock()), entry)
 
 
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:

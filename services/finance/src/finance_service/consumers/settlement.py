@@ -3,17 +3,26 @@ complaints and deposit cancellations (never from another service's tables)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from aftersales_events import EventContext, EventPayload, Handler
 from aftersales_events.catalogue import callcenter as cc
 from aftersales_events.catalogue import orders
 from aftersales_events.catalogue import returns as ret
 from aftersales_events.catalogue import tickets as tix
 
-from ..settlement.readmodel import SettlementReadModel
+from ..settlement.readmodel import ORDER_FACTS_WRITER, OrderFact, SettlementReadModel
+
+
+async def _order_fact(ctx: EventContext, order_id: str, at: datetime, **facts: Any) -> None:
+    """Deferred to the end of the consumer's batch: one upsert for all of its order facts."""
+    await ctx.write(ORDER_FACTS_WRITER, OrderFact(order_id, at, facts))
 
 
 async def order_placed(ctx: EventContext, event: orders.OrderPlaced) -> None:
-    await SettlementReadModel(ctx.session).order_fact(
+    await _order_fact(
+        ctx,
         event.order_id,
         event.occurred_at,
         merchant_id=event.merchant_id,
@@ -24,7 +33,8 @@ async def order_placed(ctx: EventContext, event: orders.OrderPlaced) -> None:
 
 
 async def order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
-    await SettlementReadModel(ctx.session).order_fact(
+    await _order_fact(
+        ctx,
         event.order_id,
         event.occurred_at,
         merchant_id=event.merchant_id,
@@ -35,20 +45,20 @@ async def order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
 
 
 async def order_shipped(ctx: EventContext, event: orders.OrderShipped) -> None:
-    await SettlementReadModel(ctx.session).order_fact(
-        event.order_id, event.occurred_at, merchant_id=event.merchant_id, shipped_at=event.occurred_at
+    await _order_fact(
+        ctx, event.order_id, event.occurred_at, merchant_id=event.merchant_id, shipped_at=event.occurred_at
     )
 
 
 async def order_signed_for(ctx: EventContext, event: orders.OrderSignedFor) -> None:
-    await SettlementReadModel(ctx.session).order_fact(
-        event.order_id, event.occurred_at, merchant_id=event.merchant_id, signed_at=event.occurred_at
+    await _order_fact(
+        ctx, event.order_id, event.occurred_at, merchant_id=event.merchant_id, signed_at=event.occurred_at
     )
 
 
 async def order_cancelled(ctx: EventContext, event: orders.OrderCancelled) -> None:
-    await SettlementReadModel(ctx.session).order_fact(
-        event.order_id, event.occurred_at, merchant_id=event.merchant_id, cancelled_at=event.occurred_at
+    await _order_fact(
+        ctx, event.order_id, event.occurred_at, merchant_id=event.merchant_id, cancelled_at=event.occurred_at
     )
 
 
@@ -56,16 +66,14 @@ async def cancellation_refund(ctx: EventContext, event: ret.RefundApproved) -> N
     """A refund of kind ``cancellation``: the order is being cancelled (6.1/6.4)."""
     if event.kind != "cancellation":
         return
-    await SettlementReadModel(ctx.session).order_fact(
-        event.order_id, event.approved_at, merchant_id=event.merchant_id, cancellation_pending_at=event.approved_at
+    await _order_fact(
+        ctx, event.order_id, event.approved_at, merchant_id=event.merchant_id, cancellation_pending_at=event.approved_at
     )
 
 
 async def cancellation_confirmed(ctx: EventContext, event: ret.OrderCancellationConfirmed) -> None:
     """T1B1: the warehouse confirmed the cancellation; the order system's OrderCancelled ends it."""
-    await SettlementReadModel(ctx.session).order_fact(
-        event.order_id, event.confirmed_at, cancellation_pending_at=event.confirmed_at
-    )
+    await _order_fact(ctx, event.order_id, event.confirmed_at, cancellation_pending_at=event.confirmed_at)
 
 
 async def complaint_opened(ctx: EventContext, event: tix.ComplaintOpened) -> None:

@@ -6,6 +6,7 @@ open, within limits); the checks here only give callers a clear error before it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,9 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, Uuid, bindparam, select, text
+from sqlalchemy import BigInteger, Date, DateTime, String, Text, Uuid, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,26 @@ from aftersales_events.catalogue import finance as fin
 from ..chart import BUSINESS_ZONE
 from ..models import Account, LedgerPeriod, LedgerTransaction, Posting
 
-TRANSACTIONS = LedgerTransaction.__table__
+# Arrays, not rows of bind parameters: one short statement whatever the batch size (the
+# server plans it once; the statement-level triggers run once per batch).
+INSERT_TRANSACTIONS = text(
+    "INSERT INTO ledger_transactions (id, source, description, currency, effective_at, booked_at, accounting_date,"
+    " reverses_id, details)"
+    " SELECT id, source, description, currency, effective_at, :booked_at, accounting_date, reverses_id, details::jsonb"
+    " FROM unnest(:id, :source, :description, :currency, :effective_at, :accounting_date, :reverses_id, :details)"
+    " AS t(id, source, description, currency, effective_at, accounting_date, reverses_id, details)"
+    " ON CONFLICT (source) DO NOTHING RETURNING id, source"
+).bindparams(
+    bindparam("id", type_=ARRAY(Uuid())),
+    bindparam("source", type_=ARRAY(Text())),
+    bindparam("description", type_=ARRAY(Text())),
+    bindparam("currency", type_=ARRAY(String())),
+    bindparam("effective_at", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("booked_at", type_=DateTime(timezone=True)),
+    bindparam("accounting_date", type_=ARRAY(Date())),
+    bindparam("reverses_id", type_=ARRAY(Uuid())),
+    bindparam("details", type_=ARRAY(Text())),
+)
 INSERT_POSTINGS = text(
     "INSERT INTO postings (transaction_id, account_id, amount_minor, currency)"
     " SELECT * FROM unnest(:tx, :account, :amount, :currency)"
@@ -74,6 +93,9 @@ def next_month(month: date) -> date:
 
 def business_day(at: datetime) -> date:
     return at.astimezone(BUSINESS_ZONE).date()
+
+
+_TRANSACTION_COLUMNS = ("id", "source", "description", "currency", "effective_at", "accounting_date", "reverses_id")
 
 
 @contextmanager
@@ -146,7 +168,6 @@ class LedgerService:
                     "description": entry.description,
                     "currency": entry.currency,
                     "effective_at": entry.effective_at,
-                    "booked_at": now,
                     "accounting_date": accounting_date,
                     "reverses_id": entry.reverses_id,
                     "details": details,
@@ -154,10 +175,12 @@ class LedgerService:
             )
         with _database_rules():
             inserted = await self.session.execute(
-                pg_insert(TRANSACTIONS)
-                .on_conflict_do_nothing(index_elements=["source"])
-                .returning(TRANSACTIONS.c.id, TRANSACTIONS.c.source),
-                rows,
+                INSERT_TRANSACTIONS,
+                {
+                    "booked_at": now,
+                    **{name: [row[name] for row in rows] for name in _TRANSACTION_COLUMNS},
+                    "details": [json.dumps(row["details"]) for row in rows],
+                },
             )
         new = {source: tx_id for tx_id, source in inserted.all()}
         if not new:

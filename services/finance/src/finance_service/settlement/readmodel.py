@@ -4,10 +4,13 @@ events: replaying an event, or receiving facts out of order, leaves the same row
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import BigInteger, DateTime, String, bindparam, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,24 +20,66 @@ ORDERS = SettlementOrder.__table__
 COMPLAINTS = SettlementComplaint.__table__
 DEPOSITS = SettlementDeposit.__table__
 
+# The facts an order event may carry, with their column types (the unnest below).
+ORDER_FACTS: dict[str, Any] = {
+    "merchant_id": String(),
+    "currency": String(),
+    "total_minor": BigInteger(),
+    "paid_minor": BigInteger(),
+    "placed_at": DateTime(timezone=True),
+    "paid_at": DateTime(timezone=True),
+    "shipped_at": DateTime(timezone=True),
+    "signed_at": DateTime(timezone=True),
+    "cancelled_at": DateTime(timezone=True),
+    "cancellation_pending_at": DateTime(timezone=True),
+}
+_COLUMNS = ["order_id", "updated_at", *ORDER_FACTS]
+# One statement for a whole batch: the first known value of each fact wins (facts do not
+# change; replays are no-ops), so the update keeps what the row has and fills the gaps.
+# Column names come from the constant above; every value is bound.
+UPSERT_ORDER_FACTS = text(
+    f"INSERT INTO settlement_orders ({', '.join(_COLUMNS)})"  # noqa: S608
+    f" SELECT * FROM unnest({', '.join(':' + c for c in _COLUMNS)})"
+    " ON CONFLICT (order_id) DO UPDATE SET updated_at = greatest(settlement_orders.updated_at, EXCLUDED.updated_at), "
+    + ", ".join(f"{c} = coalesce(settlement_orders.{c}, EXCLUDED.{c})" for c in ORDER_FACTS)
+).bindparams(
+    bindparam("order_id", type_=ARRAY(String())),
+    bindparam("updated_at", type_=ARRAY(DateTime(timezone=True))),
+    *(bindparam(c, type_=ARRAY(t)) for c, t in ORDER_FACTS.items()),
+)
+
+
+@dataclass(frozen=True)
+class OrderFact:
+    order_id: str
+    at: datetime
+    facts: dict[str, Any] = field(hash=False)
+
+
+class OrderFactsWriter:
+    """Upserts a batch's order facts in one statement (merged per order first: one
+    statement may not touch a row twice)."""
+
+    async def write(self, session: AsyncSession, items: Sequence[OrderFact]) -> None:
+        merged: dict[str, dict[str, Any]] = {}
+        for item in items:
+            row = merged.setdefault(item.order_id, {"order_id": item.order_id, "updated_at": item.at})
+            row["updated_at"] = max(row["updated_at"], item.at)
+            for name, value in item.facts.items():
+                if value is not None and row.get(name) is None:
+                    if name not in ORDER_FACTS:
+                        raise ValueError(f"{name} is not an order fact")
+                    row[name] = value
+        rows = [merged[order_id] for order_id in sorted(merged)]  # one lock order: no deadlock between batches
+        await session.execute(UPSERT_ORDER_FACTS, {c: [row.get(c) for row in rows] for c in _COLUMNS})
+
+
+ORDER_FACTS_WRITER = OrderFactsWriter()
+
 
 class SettlementReadModel:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def order_fact(self, order_id: str, at: datetime, **facts: Any) -> None:
-        """First known value of each fact wins (facts do not change; replays are no-ops)."""
-        facts = {k: v for k, v in facts.items() if v is not None}
-        statement = pg_insert(ORDERS).values(order_id=order_id, updated_at=at, **facts)
-        await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[ORDERS.c.order_id],
-                set_={
-                    "updated_at": func.greatest(ORDERS.c.updated_at, statement.excluded.updated_at),
-                    **{k: func.coalesce(ORDERS.c[k], statement.excluded[k]) for k in facts},
-                },
-            )
-        )
 
     async def complaint(
         self,
