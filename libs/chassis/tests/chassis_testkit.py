@@ -103,8 +103,8 @@ def build_app(service: str, settings: ServiceSettings) -> FastAPI:
     @router.get("")
     async def list_widgets(session: SessionDep, page: PageDep, _: Writer, name_prefix: str = "") -> Page[WidgetOut]:
         query = select(widgets).where(widgets.c.name.startswith(name_prefix, autoescape=True)).order_by(widgets.c.id)
-        if page.cursor is not None:
-            query = query.where(widgets.c.id > int(page.cursor[0]))
+        if (after := page.after(int)) is not None:
+            query = query.where(widgets.c.id > after[0])
         rows = (await session.execute(query.limit(page.limit + 1))).all()
         items = [WidgetOut(id=r.id, name=r.name, quantity=r.quantity) for r in rows[: page.limit]]
         more = len(rows) > page.limit

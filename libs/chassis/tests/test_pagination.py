@@ -1,15 +1,19 @@
-"""Keyset pagination: opaque cursors that round-trip, and a clear 422 for a forged one."""
+"""Keyset pagination: opaque cursors that round-trip, and a clear 422 for a forged one, whether
+it is not a cursor at all or its values do not fit the list's sort key."""
 
 from __future__ import annotations
 
 import base64
 import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from chassis_testkit import Harness
 
-from aftersales_chassis import Role, encode_cursor
-from aftersales_chassis.pagination import InvalidCursor, decode_cursor
+from aftersales_chassis import PageParams, Role, encode_cursor
+from aftersales_chassis.pagination import InvalidCursor, decode_cursor, page_params
+from aftersales_chassis.testing import MALFORMED_CURSORS, assert_invalid_cursor, bad_cursors
 
 
 @pytest.mark.parametrize("values", [[1], ["2026-11-23T07:00:00+00:00", 42], ["a/b+c=", None, 3.5], []])
@@ -36,6 +40,60 @@ def test_invalid_cursor_is_refused(cursor: str) -> None:
         decode_cursor(cursor)
     assert caught.value.status == 422
     assert caught.value.extensions == {"parameter": "cursor"}
+
+
+def _after(cursor: str, *key: type[Any]) -> tuple[Any, ...] | None:
+    """What a list with sort key ``key`` reads from ``?cursor=``: the dependency, then ``after``."""
+    return page_params(limit=50, cursor=cursor).after(*key)
+
+
+KEYS: list[tuple[type[Any], ...]] = [(datetime, uuid.UUID), (date,), (str,), (date, str), (int,)]
+
+
+@pytest.mark.parametrize("key", KEYS, ids=lambda key: "-".join(kind.__name__ for kind in key))
+def test_every_bad_cursor_is_refused_for_every_kind_of_sort_key(key: tuple[type[Any], ...]) -> None:
+    for name, cursor in bad_cursors(*key).items():
+        with pytest.raises(InvalidCursor) as caught:
+            _after(cursor, *key)
+        assert caught.value.status == 422, name
+        assert caught.value.extensions == {"parameter": "cursor"}, name
+
+
+@pytest.mark.parametrize("cursor", list(MALFORMED_CURSORS.values()), ids=list(MALFORMED_CURSORS))
+def test_malformed_cursors_are_refused_when_decoded(cursor: str) -> None:
+    with pytest.raises(InvalidCursor):
+        decode_cursor(cursor)
+
+
+def test_the_refusal_says_what_did_not_fit() -> None:
+    with pytest.raises(InvalidCursor) as caught:
+        _after(encode_cursor(["2026-11-23T07:00:00+00:00", "not-a-uuid"]), datetime, uuid.UUID)
+    assert "value 2 is not a UUID" in caught.value.detail
+    with pytest.raises(InvalidCursor) as caught:
+        _after(encode_cursor(["2026-11-23"]), datetime, uuid.UUID)
+    assert "1 values, this list's cursors have 2" in caught.value.detail
+
+
+def test_an_issued_cursor_reads_back_typed() -> None:
+    at = datetime(2026, 11, 23, 15, 0, tzinfo=timezone(timedelta(hours=8)))
+    row_id = uuid.uuid4()
+    assert _after(encode_cursor([at.isoformat(), str(row_id)]), datetime, uuid.UUID) == (at, row_id)
+    assert _after(encode_cursor([at, row_id]), datetime, uuid.UUID) == (at, row_id)  # str() of each, too
+    [read] = _after(encode_cursor([at.isoformat()]), datetime) or ()
+    assert read.tzinfo is UTC  # normalised; the same instant
+    assert _after(encode_cursor(["2026-11-01", "M-001"]), date, str) == (date(2026, 11, 1), "M-001")
+    assert _after(encode_cursor(["1001"]), str) == ("1001",)
+    assert _after(encode_cursor([2**63 - 1]), int) == (2**63 - 1,)
+
+
+def test_the_first_page_has_no_key() -> None:
+    assert PageParams(limit=10, cursor=None).after(datetime, uuid.UUID) is None
+    assert page_params(limit=10, cursor="").after(int) is None
+
+
+def test_an_unsupported_key_type_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="float"):
+        PageParams(limit=10, cursor=[1.5]).after(float)
 
 
 async def test_pages_through_a_listing(harness: Harness) -> None:
@@ -70,3 +128,9 @@ async def test_forged_cursor_is_a_422_problem(harness: Harness) -> None:
     body = response.json()
     assert body["type"].endswith("/invalid-cursor")
     assert body["parameter"] == "cursor"
+
+
+@pytest.mark.parametrize(("name", "cursor"), list(bad_cursors(int).items()))
+async def test_a_listing_refuses_every_bad_cursor_with_a_422(harness: Harness, name: str, cursor: str) -> None:
+    response = await harness.client.get("/widgets", params={"cursor": cursor}, headers=harness.auth(Role.agent))
+    assert_invalid_cursor(response)

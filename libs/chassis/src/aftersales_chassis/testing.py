@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from datetime import date, datetime
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from .auth import Role, mint_token
+from .pagination import MAX_CURSOR_LENGTH, encode_cursor
 
 
 @asynccontextmanager
@@ -37,3 +42,69 @@ class Tokens:
             merchant_id=merchant_id,
         )
         return {"Authorization": f"Bearer {token}"}
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+# Cursors no list issues, whatever its sort key.
+MALFORMED_CURSORS: dict[str, str] = {
+    "garbage": "garbage",
+    "not-base64": "%%%not-ours",
+    "bad-padding": "abc",
+    "not-ascii": "游标",
+    "not-json": _b64(b"not json"),
+    "not-utf8": _b64(b"\xff\xfe\x00"),
+    "json-object": _b64(b'{"id": 1}'),
+    "json-string": _b64(b'"2026-11-23"'),
+    "nested-too-deep": _b64(b"[" * 1200),
+    "too-long": "A" * (MAX_CURSOR_LENGTH + 4),
+}
+
+# A value that fits each kind of sort key, and values that do not.
+_FITS: dict[type[Any], Any] = {
+    datetime: "2026-11-23T07:00:00+00:00",
+    date: "2026-11-23",
+    uuid.UUID: "0b0e7c9e-8f6a-4bb0-9d4c-3e2c5a1f0c11",
+    str: "K-1001",
+    int: 7,
+}
+_MISFITS: dict[type[Any], dict[str, Any]] = {
+    datetime: {
+        "not-a-timestamp": "yesterday",
+        "no-time-zone": "2026-11-23T07:00:00",
+        "out-of-range": "0001-01-01T00:00:00+14:00",
+        "number": 1764000000,
+        "null": None,
+    },
+    date: {"not-a-date": "23/11/2026", "timestamp": "2026-11-23T07:00:00+00:00", "number": 20261123},
+    uuid.UUID: {"not-a-uuid": "not-a-uuid", "number": 42, "list": ["0b0e7c9e-8f6a-4bb0-9d4c-3e2c5a1f0c11"]},
+    str: {"number": 42, "null": None, "nul-character": "a\x00b", "lone-surrogate": "\ud800"},
+    int: {"string": "7", "float": 7.5, "bool": True, "beyond-int64": 2**63},
+}
+
+
+def bad_cursors(*key: type[Any]) -> dict[str, str]:
+    """Cursors a list whose sort key has the types ``key`` (as given to ``PageParams.after``)
+    must refuse with a 422 ``invalid-cursor`` problem, by name (for ``pytest.mark.parametrize``):
+    the malformed ones, the wrong number of values, and each value of a wrong type in turn."""
+    fits = [_FITS[kind] for kind in key]
+    cursors = dict(MALFORMED_CURSORS)
+    cursors["no-values"] = encode_cursor([])
+    cursors["one-value-too-many"] = encode_cursor([*fits, fits[-1]])
+    if len(fits) > 1:
+        cursors["one-value-too-few"] = encode_cursor(fits[:-1])
+    for i, kind in enumerate(key):
+        for name, misfit in _MISFITS[kind].items():
+            cursors[f"value{i + 1}-{name}"] = encode_cursor([*fits[:i], misfit, *fits[i + 1 :]])
+    return cursors
+
+
+def assert_invalid_cursor(response: httpx.Response) -> None:
+    """The 422 problem a list answers a bad ``cursor`` with, naming the parameter."""
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"].endswith("/invalid-cursor"), body
+    assert body["parameter"] == "cursor", body

@@ -105,8 +105,7 @@ def sla_router(policies: PolicyBook) -> APIRouter:
             query = query.where(sla_clocks.c.step == step)
         if aggregate_id:
             query = query.where(sla_clocks.c.aggregate_id == aggregate_id)
-        if page.cursor:
-            after = (datetime.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1]))
+        if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(sla_clocks.c.due_at, sla_clocks.c.id) > after)
         rows = (await session.execute(query.order_by(sla_clocks.c.due_at, sla_clocks.c.id).limit(page.limit + 1))).all()
         more, rows = len(rows) > page.limit, rows[: page.limit]

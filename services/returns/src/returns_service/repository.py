@@ -38,9 +38,8 @@ class ReturnRepository:
             query = query.where(ReturnRequest.state == state)
         if order_id:
             query = query.where(ReturnRequest.order_id == order_id)
-        if page.cursor:
-            created_at, last_id = datetime.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1])
-            query = query.where(tuple_(ReturnRequest.created_at, ReturnRequest.id) > (created_at, last_id))
+        if (after := page.after(datetime, uuid.UUID)) is not None:
+            query = query.where(tuple_(ReturnRequest.created_at, ReturnRequest.id) > after)
         query = query.order_by(ReturnRequest.created_at, ReturnRequest.id).limit(page.limit + 1)
         return list(await self.session.scalars(query))
 

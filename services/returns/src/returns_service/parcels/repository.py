@@ -140,9 +140,8 @@ class ParcelRepository:
             query = query.where(Parcel.first_scan_at < arrived_to)
         if attention is not None:
             query = query.where(Parcel.attention.is_not(None) if attention else Parcel.attention.is_(None))
-        if page.cursor:
-            after, last_id = datetime.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1])
-            query = query.where(tuple_(Parcel.first_scan_at, Parcel.id) > (after, last_id))
+        if (after := page.after(datetime, uuid.UUID)) is not None:
+            query = query.where(tuple_(Parcel.first_scan_at, Parcel.id) > after)
         query = query.order_by(Parcel.first_scan_at, Parcel.id).limit(page.limit + 1)
         return list(await self.session.scalars(query))
 
@@ -165,7 +164,7 @@ class ParcelRepository:
 
     async def log_runs(self, page: PageParams) -> list[ParcelLogRun]:
         query = select(ParcelLogRun)
-        if page.cursor:
-            query = query.where(ParcelLogRun.run_date < date.fromisoformat(page.cursor[0]))
+        if (after := page.after(date)) is not None:
+            query = query.where(ParcelLogRun.run_date < after[0])
         query = query.order_by(ParcelLogRun.run_date.desc()).limit(page.limit + 1)
         return list(await self.session.scalars(query))

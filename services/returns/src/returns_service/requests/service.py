@@ -215,9 +215,8 @@ class RefundRequestsService:
             query = query.where(RefundRequest.state == state)
         if order_id:
             query = query.where(RefundRequest.order_id == order_id)
-        if page.cursor:
-            created_at, last_id = datetime.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1])
-            query = query.where(tuple_(RefundRequest.created_at, RefundRequest.id) > (created_at, last_id))
+        if (after := page.after(datetime, uuid.UUID)) is not None:
+            query = query.where(tuple_(RefundRequest.created_at, RefundRequest.id) > after)
         rows = list(await self.session.scalars(query.order_by(RefundRequest.created_at, RefundRequest.id)
                                                .limit(page.limit + 1)))  # fmt: skip
         more = len(rows) > page.limit
