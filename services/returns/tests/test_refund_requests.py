@@ -188,6 +188,45 @@ async def test_shipped_order_negotiates_then_filing_the_return_stops_t1a1(
     ]
 
 
+async def test_a_return_filed_without_the_id_files_the_orders_negotiating_request(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    created = await _opened(client, tokens)
+    rid = created["id"]
+    assert (await _route(client, tokens, rid)).json()["state"] == "negotiating"
+    filer = tokens.headers(Role.agent, subject="agent-filer")
+    filed = await client.post("/returns", json=new_return_body(created["order_id"]), headers=filer)
+    assert filed.status_code == 201, filed.text
+    after = (await client.get(f"/refund-requests/{rid}", headers=tokens.headers(Role.agent))).json()
+    assert (after["state"], after["return_id"], after["closed_by"]) == ("filed", filed.json()["id"], "agent-filer")
+    assert after["allowed_actions"] == []
+    clocks = {c["step"]: (c["outcome"], c["stopped_by"]) for c in await _clocks(client, tokens, rid)}
+    assert clocks == {"T1": ("met", "test-agent"), "T1A1": ("met", "agent-filer")}
+    history = (await client.get(f"/refund-requests/{rid}/history", headers=tokens.headers(Role.supervisor))).json()
+    assert [(h["action"], h["step"], h["from_state"], h["to_state"], h["actor"]) for h in history][-1] == (
+        "file", "T1A2", "negotiating", "filed", "agent-filer")  # fmt: skip
+    assert history[-1]["reason"] == f"return {filed.json()['id']}"
+
+
+async def test_a_return_filed_without_a_negotiating_request_files_none(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    headers = tokens.headers(Role.agent)
+    # No request at all for the order: the return is filed as before.
+    alone = await client.post("/returns", json=new_return_body(await known_order(client, tokens)), headers=headers)
+    assert alone.status_code == 201, alone.text
+    # A request not routed yet (`open`, T1 running) is left as it is.
+    created = await _opened(client, tokens)
+    rid = created["id"]
+    filed = await client.post("/returns", json=new_return_body(created["order_id"]), headers=headers)
+    assert filed.status_code == 201, filed.text
+    after = (await client.get(f"/refund-requests/{rid}", headers=headers)).json()
+    assert (after["state"], after["return_id"], after["closed_by"]) == ("open", None, None)
+    assert [(c["step"], c["status"]) for c in await _clocks(client, tokens, rid)] == [("T1", "open")]
+    history = (await client.get(f"/refund-requests/{rid}/history", headers=headers)).json()
+    assert [h["action"] for h in history] == ["open"]
+
+
 async def test_illegal_transitions_are_409_with_the_allowed_actions(client: httpx.AsyncClient, tokens: Tokens) -> None:
     created = await _opened(client, tokens)
     rid, order = created["id"], created["order_id"]
@@ -232,11 +271,14 @@ async def test_illegal_transitions_are_409_with_the_allowed_actions(client: http
     assert (await _open(client, tokens, order)).status_code == 201
 
 
-async def test_list_filters_by_state_and_order_and_pages(client: httpx.AsyncClient, tokens: Tokens) -> None:
+async def test_list_filters_by_state_and_order_and_pages(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
     order = await known_order(client, tokens)
     first = (await _open(client, tokens, order)).json()
     await client.post(f"/refund-requests/{first['id']}/withdraw", json={"reason": "no"},
                       headers=tokens.headers(Role.agent))  # fmt: skip
+    clock.advance(timedelta(seconds=1))  # else both have the same created_at, and the random id orders them
     second = (await _open(client, tokens, order)).json()
     headers = tokens.headers(Role.supervisor)
     page = (await client.get("/refund-requests", params={"order_id": order, "limit": 1}, headers=headers)).json()

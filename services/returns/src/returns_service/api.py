@@ -41,7 +41,8 @@ async def open_return(
 ) -> schemas.ReturnOut:
     """Roles: agent, supervisor. SLA 24 h. The requested refund may not exceed the
     returned lines plus freight the shop bears. With `refund_request_id`, the request agreed in
-    T1A1 (`negotiating`, same order) becomes `filed` and T1A1 stops; another state: 409."""
+    T1A1 (`negotiating`, same order) becomes `filed` and T1A1 stops; another state: 409.
+    Without it, the order's `negotiating` request, if it has exactly one, is filed the same way."""
     created = await service.open_return(body, actor)
     response.headers["Location"] = f"/returns/{created.id}"
     return created

@@ -50,7 +50,8 @@ class ReturnCreate(BaseModel):
     refund_request_id: uuid.UUID | None = Field(
         default=None,
         description="The refund request agreed in T1A1 (state `negotiating`, same order): it becomes `filed` and "
-        "T1A1's clock stops.",
+        "T1A1's clock stops. Omitted: the order's `negotiating` request, if it has exactly one, is filed the same "
+        "way.",
     )
 
     @field_validator("lines")

@@ -55,7 +55,8 @@ class ReturnsService(ReturnFlow):
 
     async def open_return(self, data: schemas.ReturnCreate, actor: Principal) -> schemas.ReturnOut:
         """T1A2: file the return with its refund amount, freight and reasons (and, when it was
-        agreed on a refund request in T1A1, close that request)."""
+        agreed on a refund request in T1A1, close that request: the one named by
+        `refund_request_id`, or else the order's only `negotiating` one)."""
         order, lines = await self._priced_lines(data)
         now = self.clock.now()
         record = ReturnRequest(
@@ -82,10 +83,11 @@ class ReturnsService(ReturnFlow):
                 limit_minor=cap,
             )
         await self.repository.add(record)
+        requests = RefundRequestsService(self.session, self.clock, self.sla)
         if data.refund_request_id is not None:  # T1A1 agreed: its request is filed, its clock stops
-            await RefundRequestsService(self.session, self.clock, self.sla).file(
-                data.refund_request_id, order_id=record.order_id, return_id=record.id, actor=actor
-            )
+            await requests.file(data.refund_request_id, order_id=record.order_id, return_id=record.id, actor=actor)
+        else:  # not named: the order's one request in T1A1, if there is exactly one, the same way
+            await requests.file_negotiating(order_id=record.order_id, return_id=record.id, actor=actor)
         await self.repository.add_transition(
             ReturnTransition(
                 return_id=record.id, action="open", step="T1A2", from_state=None,

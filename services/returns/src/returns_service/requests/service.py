@@ -184,6 +184,22 @@ class RefundRequestsService:
         now = await self._move(record, "file", "T1A2", S.filed, actor, f"return {return_id}")
         record.closed_by, record.closed_at = actor.subject, now
 
+    async def file_negotiating(self, *, order_id: str, return_id: uuid.UUID, actor: Principal) -> uuid.UUID | None:
+        """T1A2 filed without `refund_request_id`: the order's request in T1A1 (`negotiating`), when
+        there is exactly one, is filed the same way as :meth:`file`; none or several: nothing."""
+        # Locked: of two returns filed at once for the order, the second finds it filed and leaves it.
+        negotiating = await self.session.scalars(
+            select(RefundRequest.id)
+            .where(RefundRequest.order_id == order_id, RefundRequest.state == S.negotiating)
+            .limit(2)
+            .with_for_update()
+        )
+        found = list(negotiating)
+        if len(found) != 1:
+            return None
+        await self.file(found[0], order_id=order_id, return_id=return_id, actor=actor)
+        return found[0]
+
     async def withdraw(
         self, request_id: uuid.UUID, data: schemas.WithdrawIn, actor: Principal
     ) -> schemas.RefundRequestOut:
