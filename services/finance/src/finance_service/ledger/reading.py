@@ -59,8 +59,8 @@ class LedgerReader:
 
     async def accounts(self, page: PageParams) -> Page[schemas.AccountOut]:
         query = select(Account).order_by(Account.code).limit(page.limit + 1)
-        if page.cursor:
-            query = query.where(Account.code > page.cursor[0])
+        if (after := page.after(str)) is not None:
+            query = query.where(Account.code > after[0])
         rows = list(await self.session.scalars(query))
         return _page([schemas.AccountOut.model_validate(a) for a in rows], page, lambda a: [a.code])
 
@@ -85,8 +85,8 @@ class LedgerReader:
                 )
                 .group_by(Account.id)
             )
-        if page.cursor:
-            query = query.where(Account.code > page.cursor[0])
+        if (after := page.after(str)) is not None:
+            query = query.where(Account.code > after[0])
         rows = (await self.session.execute(query.order_by(Account.code).limit(page.limit + 1))).all()
         items = [
             schemas.BalanceOut(account_code=code, type=kind, currency=currency, balance_minor=int(total), as_of=as_of)
@@ -127,9 +127,8 @@ class LedgerReader:
             query = query.where(
                 LedgerTransaction.accounting_date >= month, LedgerTransaction.accounting_date < next_month(month)
             )
-        if page.cursor:
-            booked_at, last_id = datetime.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1])
-            query = query.where(tuple_(LedgerTransaction.booked_at, LedgerTransaction.id) > (booked_at, last_id))
+        if (after := page.after(datetime, uuid.UUID)) is not None:
+            query = query.where(tuple_(LedgerTransaction.booked_at, LedgerTransaction.id) > after)
         query = query.order_by(LedgerTransaction.booked_at, LedgerTransaction.id).limit(page.limit + 1)
         rows = list(await self.session.scalars(query))
         codes = await self._codes()

@@ -28,8 +28,8 @@ class PeriodService:
 
     async def list(self, page: PageParams) -> Page[PeriodOut]:
         query = select(LedgerPeriod).order_by(LedgerPeriod.month.desc()).limit(page.limit + 1)
-        if page.cursor:
-            query = query.where(LedgerPeriod.month < date.fromisoformat(page.cursor[0]))
+        if (after := page.after(date)) is not None:
+            query = query.where(LedgerPeriod.month < after[0])
         rows = list(await self.session.scalars(query))
         items = [_out(p) for p in rows[: page.limit]]
         more = len(rows) > page.limit

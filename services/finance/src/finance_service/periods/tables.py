@@ -46,11 +46,8 @@ class MonthlyTables:
 
     async def page(self, table: Table, month: date, page: PageParams) -> Page[LineOut]:
         query = self._query(table, month_of(month))
-        if page.cursor:
-            query = query.where(
-                tuple_(LedgerTransaction.accounting_date, LedgerTransaction.id)
-                > (date.fromisoformat(page.cursor[0]), uuid.UUID(page.cursor[1]))
-            )
+        if (after := page.after(date, uuid.UUID)) is not None:
+            query = query.where(tuple_(LedgerTransaction.accounting_date, LedgerTransaction.id) > after)
         rows = (await self.session.execute(query.limit(page.limit + 1))).all()
         items = [_line(*row) for row in rows[: page.limit]]
         more = len(rows) > page.limit

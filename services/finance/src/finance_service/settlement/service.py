@@ -167,8 +167,9 @@ class SettlementService:
             if viewer.merchant_id is None:
                 raise Forbidden("a merchant token carries its merchant_id")
             merchant_id = viewer.merchant_id
-        after = (date.fromisoformat(page.cursor[0]), str(page.cursor[1])) if page.cursor else None
-        rows = await self.repo.page(merchant_id=merchant_id, status=status, limit=page.limit + 1, after=after)
+        rows = await self.repo.page(
+            merchant_id=merchant_id, status=status, limit=page.limit + 1, after=page.after(date, str)
+        )
         items = [_summary(s) for s in rows[: page.limit]]
         more = len(rows) > page.limit
         cursor = encode_cursor([items[-1].month.isoformat(), items[-1].merchant_id]) if more else None
