@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Boolean, DateTime, Row, String, Text, Uuid, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar, Duration, WallClock, WorkingHours
@@ -19,6 +19,20 @@ from aftersales_events.catalogue.sla import SLA_BREACHED, SLA_WARNING
 from .metrics import observe_stop
 from .policy import PolicyBook
 from .tables import sla_clocks
+
+# Aggregates that already have an open clock for the step keep it (the partial unique index).
+START_MANY = text(
+    "INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at,"
+    " warn_at, provisional)"
+    " SELECT c.id, :step, :aggregate_type, c.aggregate_id, :state, :kind, :duration, :started_at, :due_at,"
+    " :warn_at, :provisional FROM unnest(:ids, :aggregate_ids) AS c(id, aggregate_id) ON CONFLICT DO NOTHING"
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid())),
+    bindparam("aggregate_ids", type_=ARRAY(Text())),
+    *(bindparam(name, type_=String()) for name in ("step", "aggregate_type", "state", "kind", "duration")),
+    *(bindparam(name, type_=DateTime(timezone=True)) for name in ("started_at", "due_at", "warn_at")),
+    bindparam("provisional", type_=Boolean()),
+)
 
 
 @dataclass(frozen=True)
@@ -99,13 +113,11 @@ class SlaClocks:
         that already have an open clock for the step keep it."""
         if not aggregate_ids:
             return
-        schedule = self._schedule(step, self.now)
-        rows = [
-            {"id": uuid.uuid4(), "aggregate_type": aggregate_type, "aggregate_id": aggregate_id, **schedule}
-            for aggregate_id in aggregate_ids
-        ]
-        # executemany form: one cached statement, not a freshly compiled multi-row VALUES.
-        await self.session.execute(pg_insert(sla_clocks).on_conflict_do_nothing(), rows)
+        # One statement over an array of ids: every clock of the batch has the same schedule.
+        await self.session.execute(
+            START_MANY, {"ids": [uuid.uuid4() for _ in aggregate_ids], "aggregate_ids": list(aggregate_ids),
+                         "aggregate_type": aggregate_type, **self._schedule(step, self.now)},
+        )  # fmt: skip
 
     async def pause(self, step: str, aggregate_id: str) -> None:
         """Waiting on the customer: time from now until resume does not count."""
