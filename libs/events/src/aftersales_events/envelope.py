@@ -31,7 +31,9 @@ class EventEnvelope(BaseModel):
 
     @classmethod
     def wrap(cls, payload: EventPayload, *, subject: str, time: datetime) -> EventEnvelope:
-        return cls(
+        # Every value is made here from a validated payload: constructed, not validated again
+        # (the outbox writes thousands per second; consumers validate what they receive).
+        return cls.model_construct(
             id=uuid.uuid4(),
             source=f"/aftersales/{payload.producer}",
             type=payload.event_type(),
@@ -41,6 +43,8 @@ class EventEnvelope(BaseModel):
             correlationid=current_correlation_id(),
             causationid=current_causation_id(),
             data=payload.model_dump(mode="json"),
+            specversion="1.0",
+            datacontenttype="application/json",
         )
 
     def to_bytes(self) -> bytes:
