@@ -93,3 +93,49 @@ async def test_maintained_balances_equal_the_sum_of_postings(database: Database)
         total = await session.scalar(text("SELECT coalesce(sum(balance_minor), 0) FROM accounts"))
     assert drift == 0
     assert total == 0
+
+
+async def test_a_transaction_without_postings_is_refused_at_commit(database: Database) -> None:
+    tx = uuid.uuid4()
+    with pytest.raises(DBAPIError, match="unbalanced"):
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(NEW_TX, {"id": tx, "source": f"test:{tx}", "currency": "CNY"})
+
+
+async def test_a_posting_must_refer_to_an_existing_transaction_and_account(database: Database) -> None:
+    orphan = text(
+        "INSERT INTO postings (transaction_id, account_id, amount_minor, currency) "
+        "SELECT :tx, id, 100, 'CNY' FROM accounts WHERE code = 'cash'"
+    )
+    with pytest.raises(DBAPIError, match="does not exist"):
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(orphan, {"tx": uuid.uuid4()})
+    with pytest.raises(DBAPIError, match="does not exist"):
+        await _post_to_a_missing_account(database)
+
+
+async def _post_to_a_missing_account(db: Database) -> None:
+    tx = uuid.uuid4()
+    no_account = text(
+        "INSERT INTO postings (transaction_id, account_id, amount_minor, currency) VALUES (:tx, :account, 100, 'CNY')"
+    )
+    async with db.sessionmaker() as session, session.begin():
+        await session.execute(NEW_TX, {"id": tx, "source": f"test:{tx}", "currency": "CNY"})
+        await session.execute(no_account, {"tx": tx, "account": uuid.uuid4()})
+
+
+async def test_an_account_with_postings_is_never_deleted_but_an_unused_one_may_be(database: Database) -> None:
+    await _book(database, [("freight_refunds", 100), ("customer_refunds_payable", -100)])
+    with pytest.raises(DBAPIError, match="has postings"):
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(text("DELETE FROM accounts WHERE code = 'freight_refunds'"))
+    code = f"unused_{uuid.uuid4().hex[:8]}"
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(
+            text("INSERT INTO accounts (id, code, name, type, currency, created_at) "
+                 "VALUES (:id, :code, 'unused', 'asset', 'CNY', now())"),
+            {"id": uuid.uuid4(), "code": code},
+        )  # fmt: skip
+    async with database.sessionmaker() as session, session.begin():
+        deleted = await session.execute(text("DELETE FROM accounts WHERE code = :code"), {"code": code})
+    assert deleted.rowcount == 1  # type: ignore[attr-defined]

@@ -65,7 +65,13 @@ class LedgerTransaction(Base):
     reverses_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ledger_transactions.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
 
-    postings: Mapped[list[Posting]] = relationship(lazy="raise", order_by="Posting.id")
+    # No foreign keys on postings (finance_0007): the database checks both references once
+    # per statement instead, so the join is spelled out.
+    postings: Mapped[list[Posting]] = relationship(
+        lazy="raise",
+        order_by="Posting.id",
+        primaryjoin="LedgerTransaction.id == foreign(Posting.transaction_id)",
+    )
 
 
 class Posting(Base):
@@ -73,8 +79,9 @@ class Posting(Base):
     __table_args__ = (CheckConstraint("amount_minor <> 0", name="amount_not_zero"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
-    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # References checked by the postings trigger per statement, not by foreign keys (finance_0007).
+    transaction_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(index=True)
     # Debit positive, credit negative: a transaction's postings sum to zero.
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
