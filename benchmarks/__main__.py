@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import logging
+from aftersales_chassis.logging import configure_logging
 
 from . import finance_ledger, scan_ingestion, sla_scheduler
 
-logging.basicConfig(level=logging.WARNING)
+# Warnings and errors only: the scheduler bench fires thousands of clocks, each logged at info.
+configure_logging("bench", level="WARNING", json=False)
 sla_scheduler.main()
 scan_ingestion.main()
 finance_ledger.main()
