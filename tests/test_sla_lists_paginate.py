@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from aftersales_chassis import Role, create_app
 from aftersales_chassis.settings import asyncpg_url
-from aftersales_chassis.testing import Tokens, app_client, assert_invalid_cursor, bad_cursors
+from aftersales_chassis.testing import Tokens, app_client, assert_invalid_cursor, assert_next_page_differs, bad_cursors
 from aftersales_sla import sla_clocks
 from callcenter_service.main import definition as callcenter
 from callcenter_service.settings import CallcenterSettings
@@ -69,15 +69,7 @@ async def client(
 
 
 async def test_the_cursor_of_a_page_gets_the_next(client: httpx.AsyncClient, jwt_secret: str) -> None:
-    headers = Tokens(jwt_secret).headers(Role.supervisor)
-    first = await client.get("/sla/clocks", params={"limit": 1}, headers=headers)
-    assert first.status_code == 200, first.text
-    cursor = first.json()["next_cursor"]
-    assert cursor is not None
-    second = await client.get("/sla/clocks", params={"limit": 1, "cursor": cursor}, headers=headers)
-    assert second.status_code == 200, second.text
-    [one], [two] = first.json()["items"], second.json()["items"]
-    assert one["id"] != two["id"]
+    await assert_next_page_differs(client, "/sla/clocks", Tokens(jwt_secret).headers(Role.supervisor))
 
 
 @pytest.mark.parametrize(("name", "cursor"), list(bad_cursors(datetime, uuid.UUID).items()))

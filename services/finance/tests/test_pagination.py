@@ -16,7 +16,7 @@ from finance_testkit import book, record, wrap
 from settlement_kit import feed, paid_order
 
 from aftersales_chassis import Role
-from aftersales_chassis.testing import Tokens, assert_invalid_cursor, bad_cursors
+from aftersales_chassis.testing import Tokens, assert_invalid_cursor, assert_next_page_differs, bad_cursors
 from aftersales_events import ConsumerRunner
 from aftersales_events.catalogue import tickets as tix
 
@@ -66,15 +66,7 @@ async def two_of_each(client: httpx.AsyncClient, tokens: Tokens, runner: Consume
 @pytest.mark.parametrize("path", list(LISTS))
 @pytest.mark.usefixtures("two_of_each")
 async def test_the_cursor_of_a_page_gets_the_next(client: httpx.AsyncClient, tokens: Tokens, path: str) -> None:
-    headers = tokens.headers(Role.finance)
-    first = await client.get(path, params={"limit": 1}, headers=headers)
-    assert first.status_code == 200, first.text
-    cursor = first.json()["next_cursor"]
-    assert cursor is not None
-    second = await client.get(path, params={"limit": 1, "cursor": cursor}, headers=headers)
-    assert second.status_code == 200, second.text
-    [one], [two] = first.json()["items"], second.json()["items"]
-    assert one != two
+    await assert_next_page_differs(client, path, tokens.headers(Role.finance))
 
 
 @pytest.mark.parametrize(("path", "cursor"), BAD)

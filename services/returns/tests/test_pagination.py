@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.settings import asyncpg_url
-from aftersales_chassis.testing import Tokens, assert_invalid_cursor, bad_cursors
+from aftersales_chassis.testing import Tokens, assert_invalid_cursor, assert_next_page_differs, bad_cursors
 from returns_service.parcels.models import ParcelLogRun
 
 from .helpers import known_order, open_return
@@ -78,15 +78,7 @@ async def two_of_each(
 @pytest.mark.parametrize("path", list(LISTS))
 @pytest.mark.usefixtures("two_of_each")
 async def test_the_cursor_of_a_page_gets_the_next(client: httpx.AsyncClient, tokens: Tokens, path: str) -> None:
-    headers = tokens.headers(Role.supervisor)
-    first = await client.get(path, params={"limit": 1}, headers=headers)
-    assert first.status_code == 200, first.text
-    cursor = first.json()["next_cursor"]
-    assert cursor is not None
-    second = await client.get(path, params={"limit": 1, "cursor": cursor}, headers=headers)
-    assert second.status_code == 200, second.text
-    [one], [two] = first.json()["items"], second.json()["items"]
-    assert one != two
+    await assert_next_page_differs(client, path, tokens.headers(Role.supervisor))
 
 
 @pytest.mark.parametrize(("path", "cursor"), BAD)

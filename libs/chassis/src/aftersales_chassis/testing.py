@@ -108,3 +108,15 @@ def assert_invalid_cursor(response: httpx.Response) -> None:
     body = response.json()
     assert body["type"].endswith("/invalid-cursor"), body
     assert body["parameter"] == "cursor", body
+
+
+async def assert_next_page_differs(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> None:
+    """Page one (one item) hands out a cursor, and that cursor gets a different item."""
+    first = await client.get(path, params={"limit": 1}, headers=headers)
+    assert first.status_code == 200, first.text
+    cursor = first.json()["next_cursor"]
+    assert cursor is not None, first.text
+    second = await client.get(path, params={"limit": 1, "cursor": cursor}, headers=headers)
+    assert second.status_code == 200, second.text
+    [one], [two] = first.json()["items"], second.json()["items"]
+    assert one != two
