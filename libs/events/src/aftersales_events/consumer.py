@@ -26,7 +26,6 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy import Text, Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .batching import BatchWriter, DeferredWrites, ItemT
@@ -35,7 +34,6 @@ from .context import correlation_scope
 from .envelope import EventEnvelope
 from .kafka import make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
-from .tables import processed_events
 
 log = structlog.get_logger("events.consumer")
 
@@ -280,22 +278,9 @@ class ConsumerRunner:
         raise AssertionError("unreachable")
 
     async def _apply(self, envelope: EventEnvelope, model: type[EventPayload], handler: Handler) -> str:
-        async with self._sessionmaker() as session, session.begin():
-            claimed = await session.scalar(
-                pg_insert(processed_events)
-                .values(consumer=self._group_id, event_id=envelope.id, event_type=envelope.type)
-                .on_conflict_do_nothing()
-                .returning(processed_events.c.event_id)
-            )
-            if claimed is None:
-                return "duplicate"
-            payload = model.model_validate(envelope.data)
-            deferred = DeferredWrites()
-            with correlation_scope(envelope.correlationid, causation_id=str(envelope.id)):
-                ctx = EventContext(session=session, envelope=envelope, resources=self._resources, deferred=deferred)
-                await handler(ctx, payload)
-            await deferred.flush(session)
-        return "applied"
+        """One message: the batch path with a batch of one (same claim, handler, flush)."""
+        payload = model.model_validate(envelope.data)
+        return (await self._apply_many([(0, envelope, payload, handler)]))[0]
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
