@@ -84,6 +84,3 @@ async def harness(chassis_db_url: str, kafka_bootstrap: str, jwt_secret: str) ->
         root.handlers[:], level, structlog_config = saved_logging
         root.setLevel(level)
         structlog.configure(**structlog_config)
-        root.handlers[:], level, structlog_config = saved_logging
-        root.setLevel(level)
-        structlog.configure(**structlog_config)

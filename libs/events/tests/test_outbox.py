@@ -8,7 +8,8 @@ import pytest
 from events_testkit import EventsDb, count_effects, effects, now, thing_type, unique_producer
 from sqlalchemy import func, insert, select
 
-from aftersales_events import correlation_scope, outbox, record_event
+from aftersales_events import EventEnvelope, correlation_scope, outbox, record_event, record_events
+from aftersales_events.envelope import encode_events
 
 
 class Abort(Exception):
@@ -71,3 +72,51 @@ async def test_committed_transaction_writes_exactly_one_row(events_db: EventsDb)
     assert stored["causationid"] == "cause-9"
     assert stored["data"] == {"thing_id": subject, "quantity": 2}
     assert await count_effects(events_db.sessionmaker, thing_id=subject) == 1
+
+
+async def test_a_batch_writes_each_event_as_the_envelope_model_renders_it(events_db: EventsDb) -> None:
+    # record_events renders envelopes without building the model (the hot path); what it
+    # stores must be exactly the envelope a consumer validates, for every payload type mixed
+    # in one batch.
+    first, second = thing_type(unique_producer()), thing_type(unique_producer())
+    subjects = [f"thing-{uuid.uuid4()}" for _ in range(3)]
+    at = now()
+    async with events_db.sessionmaker() as session, session.begin():
+        with correlation_scope("corr-batch", causation_id="cause-batch"):
+            ids = await record_events(
+                session,
+                [
+                    (first(thing_id=subjects[0], quantity=1), subjects[0]),
+                    (second(thing_id=subjects[1], quantity=2), subjects[1]),
+                    (first(thing_id=subjects[2], quantity=3), subjects[2]),
+                ],
+                at=at,
+            )
+
+    stored = {}
+    for subject in subjects:
+        (row,) = await _outbox_rows(events_db, subject)
+        stored[subject] = row
+    assert [stored[s]["event_id"] for s in subjects] == ids
+    assert len(set(ids)) == 3
+    for subject, payload_type, quantity in zip(subjects, [first, second, first], [1, 2, 3], strict=True):
+        row = stored[subject]
+        envelope = EventEnvelope.model_validate(row["envelope"])
+        assert row["topic"] == payload_type.topic()
+        assert row["event_type"] == envelope.type == payload_type.event_type()
+        expected = EventEnvelope(
+            id=row["event_id"], source=f"/aftersales/{payload_type.producer}", type=payload_type.event_type(),
+            time=at, subject=subject, dataschema=f"urn:aftersales:schema:{payload_type.event_type()}",
+            correlationid="corr-batch", causationid="cause-batch", data={"thing_id": subject, "quantity": quantity},
+        )  # fmt: skip
+        assert envelope == expected
+        assert payload_type.model_validate(envelope.data) == payload_type(thing_id=subject, quantity=quantity)
+
+
+def test_wrap_gives_the_envelope_the_outbox_writes() -> None:
+    thing = thing_type(unique_producer())
+    at = now()
+    envelope = EventEnvelope.wrap(thing(thing_id="t-1", quantity=5), subject="t-1", time=at)
+    (encoded,) = encode_events([(thing(thing_id="t-1", quantity=5), "t-1")], time=at)
+    assert encoded.event_id != envelope.id  # each rendering is a new event
+    assert EventEnvelope.model_validate_json(encoded.envelope_json).model_copy(update={"id": envelope.id}) == envelope

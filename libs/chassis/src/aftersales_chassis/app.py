@@ -22,6 +22,7 @@ from .logging import configure_logging
 from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
 from .problems import install_problem_handlers
+from .runtime import settle_heap
 from .settings import ServiceSettings
 
 log = structlog.get_logger("service.lifecycle")
@@ -95,6 +96,8 @@ def create_app(
         app.state.consumer = consumer
         for extension in definition.extensions:
             await extension.start(app)
+        if config.gc_freeze_after_startup:
+            settle_heap()
         log.info("service.started", topics=sorted(topics))
         try:
             yield

@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
         default=True, description="Off on API-only replicas when dedicated replicas run the relay."
     )
     consumer_max_attempts: int = Field(default=5, ge=1)
+    gc_freeze_after_startup: bool = Field(
+        default=True,
+        description="Move everything alive after startup out of the collector's reach (see runtime.py).",
+    )
     consumer_batch_size: int = Field(
         default=200, ge=1, description="Messages of one partition applied in one transaction (1: one at a time)."
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 from .catalogue import EventPayload
 from .context import current_causation_id, current_correlation_id
@@ -31,21 +33,57 @@ class EventEnvelope(BaseModel):
 
     @classmethod
     def wrap(cls, payload: EventPayload, *, subject: str, time: datetime) -> EventEnvelope:
-        # Every value is made here from a validated payload: constructed, not validated again
-        # (the outbox writes thousands per second; consumers validate what they receive).
-        return cls.model_construct(
-            id=uuid.uuid4(),
-            source=f"/aftersales/{payload.producer}",
-            type=payload.event_type(),
-            time=time,
-            subject=subject,
-            dataschema=f"urn:aftersales:schema:{payload.event_type()}",
-            correlationid=current_correlation_id(),
-            causationid=current_causation_id(),
-            data=payload.model_dump(mode="json"),
-            specversion="1.0",
-            datacontenttype="application/json",
-        )
+        """The envelope of one payload, as the outbox would write it (one rendering: encode_events)."""
+        return cls.model_validate_json(encode_events([(payload, subject)], time=time)[0].envelope_json)
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()
+
+
+class EncodedEvent(NamedTuple):
+    """One event ready for an outbox row: the envelope already rendered as JSON."""
+
+    event_id: uuid.UUID
+    topic: str
+    key: str
+    type: str
+    envelope_json: str
+
+
+def encode_events(items: Sequence[tuple[EventPayload, str]], *, time: datetime) -> list[EncodedEvent]:
+    """Renders ``(payload, subject)`` pairs as the JSON :meth:`EventEnvelope.wrap` would give.
+
+    The outbox path skips the envelope model: per-batch values are worked out once and each
+    envelope is one serializer call (about a fifth of the cost of wrap + model_dump_json,
+    which showed in batch booking). A test keeps the two renderings equal.
+    """
+    correlation, causation = current_correlation_id(), current_causation_id()
+    kinds: dict[type[EventPayload], tuple[str, str, str, str]] = {}
+    encoded = []
+    for payload, subject in items:
+        kind = kinds.get(type(payload))
+        if kind is None:
+            event_type = payload.event_type()
+            kind = kinds[type(payload)] = (
+                payload.topic(),
+                event_type,
+                f"/aftersales/{payload.producer}",
+                f"urn:aftersales:schema:{event_type}",
+            )
+        topic, event_type, source, schema = kind
+        event_id = uuid.uuid4()
+        envelope = {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": source,
+            "type": event_type,
+            "time": time,
+            "subject": subject,
+            "datacontenttype": "application/json",
+            "dataschema": schema,
+            "correlationid": correlation,
+            "causationid": causation,
+            "data": payload,
+        }
+        encoded.append(EncodedEvent(event_id, topic, subject, event_type, to_json(envelope).decode()))
+    return encoded

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Text, Uuid, bindparam, insert, text
+from sqlalchemy import Text, Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .catalogue import EventPayload
-from .envelope import EventEnvelope
-from .tables import outbox
+from .envelope import EncodedEvent, EventEnvelope, encode_events
 
 # A batch in one short statement of arrays (not one bind parameter per value): the server
 # parses it once whatever the batch size.
@@ -32,34 +32,30 @@ async def record_event(session: AsyncSession, payload: EventPayload, *, subject:
     The row commits, or rolls back, with the state change that caused it; the relay
     publishes it later. ``subject`` is the aggregate id and becomes the message key.
     """
-    envelope = EventEnvelope.wrap(payload, subject=subject, time=at)
-    await session.execute(
-        insert(outbox).values(
-            event_id=envelope.id,
-            topic=payload.topic(),
-            message_key=subject,
-            event_type=envelope.type,
-            envelope=envelope.model_dump(mode="json"),
-        )
-    )
-    return envelope
+    (event,) = encode_events([(payload, subject)], time=at)
+    await _insert(session, [event])
+    return EventEnvelope.model_validate_json(event.envelope_json)
 
 
 async def record_events(
     session: AsyncSession, items: Sequence[tuple[EventPayload, str]], *, at: datetime
-) -> list[EventEnvelope]:
-    """Adds many ``(payload, subject)`` events in one statement (scheduler batches)."""
+) -> list[uuid.UUID]:
+    """Adds many ``(payload, subject)`` events in one statement; returns their event ids."""
     if not items:
         return []
-    envelopes = [EventEnvelope.wrap(payload, subject=subject, time=at) for payload, subject in items]
+    events = encode_events(items, time=at)
+    await _insert(session, events)
+    return [e.event_id for e in events]
+
+
+async def _insert(session: AsyncSession, events: Sequence[EncodedEvent]) -> None:
     await session.execute(
         INSERT_MANY,
         {
-            "event_id": [envelope.id for envelope in envelopes],
-            "topic": [payload.topic() for payload, _ in items],
-            "message_key": [subject for _, subject in items],
-            "event_type": [envelope.type for envelope in envelopes],
-            "envelope": [envelope.model_dump_json() for envelope in envelopes],
+            "event_id": [e.event_id for e in events],
+            "topic": [e.topic for e in events],
+            "message_key": [e.key for e in events],
+            "event_type": [e.type for e in events],
+            "envelope": [e.envelope_json for e in events],
         },
     )
-    return envelopes

@@ -186,22 +186,10 @@ class LedgerService:
         if not new:
             return []
         by_source = {e.source: e for e in entries}
-        legs = [(tx_id, leg) for source, tx_id in new.items() for leg in by_source[source].legs]
-        with _database_rules():
-            # One statement whatever the batch size (arrays, not N bind parameters): the
-            # balance trigger runs once per statement.
-            await self.session.execute(
-                INSERT_POSTINGS,
-                {
-                    "tx": [tx_id for tx_id, _ in legs],
-                    "account": [accounts[leg.account_code].id for _, leg in legs],
-                    "amount": [leg.amount_minor for _, leg in legs],
-                    "currency": [
-                        by_source[source].currency for source, tx_id in new.items() for _ in by_source[source].legs
-                    ],
-                },
-            )
         booked = [Booked(r["id"], r["source"], r["accounting_date"]) for r in rows if r["source"] in new]
+        # The outbox before the postings: inserting postings locks the accounts' balance rows
+        # until commit, and every concurrent booking on the same (hot) accounts waits for
+        # them; so nothing that can be done earlier is done after.
         await record_events(
             self.session,
             [
@@ -221,6 +209,21 @@ class LedgerService:
             ],
             at=now,
         )
+        legs = [
+            (tx_id, by_source[source].currency, leg) for source, tx_id in new.items() for leg in by_source[source].legs
+        ]
+        with _database_rules():
+            # One statement whatever the batch size (arrays, not N bind parameters): the
+            # balance trigger runs once per statement.
+            await self.session.execute(
+                INSERT_POSTINGS,
+                {
+                    "tx": [tx_id for tx_id, _, _ in legs],
+                    "account": [accounts[leg.account_code].id for _, _, leg in legs],
+                    "amount": [leg.amount_minor for _, _, leg in legs],
+                    "currency": [currency for _, currency, _ in legs],
+                },
+            )
         return booked
 
     async def reverse(self, transaction_id: uuid.UUID, *, reason: str, by: str) -> Booked:

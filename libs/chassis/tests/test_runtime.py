@@ -1,0 +1,64 @@
+"""The startup heap is frozen once a service has started (runtime.settle_heap), unless turned off."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import uuid
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import structlog
+from chassis_testkit import build_app
+
+from aftersales_chassis import ServiceSettings
+from aftersales_chassis.runtime import settle_heap
+
+
+@contextmanager
+def _unfrozen() -> Iterator[None]:
+    """Starts from an unfrozen heap (other tests' apps froze it) and leaves the process so."""
+    gc.unfreeze()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, structlog.get_config()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        root.handlers[:], level, config = saved
+        root.setLevel(level)
+        structlog.configure(**config)
+
+
+class _Node:
+    link: object = None
+
+
+def test_settle_heap_collects_startup_garbage_and_puts_the_rest_out_of_the_collectors_reach() -> None:
+    with _unfrozen():
+        garbage = _Node()
+        garbage.link = garbage  # a cycle: only the collector frees it
+        freed = weakref.ref(garbage)
+        del garbage
+        kept = _Node()
+        frozen = settle_heap()
+        assert freed() is None
+        assert frozen == gc.get_freeze_count() > 0
+        # Frozen objects are in no generation: collections no longer walk them.
+        assert all(o is not kept for o in gc.get_objects())
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+async def test_the_started_service_freezes_its_heap_unless_told_not_to(
+    freeze: bool, chassis_db_url: str, kafka_bootstrap: str, jwt_secret: str
+) -> None:
+    settings = ServiceSettings(
+        database_url=chassis_db_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=jwt_secret,
+        log_json=False, gc_freeze_after_startup=freeze,
+    )  # fmt: skip
+    app = build_app(f"chassis{uuid.uuid4().hex[:8]}", settings)
+    with _unfrozen():
+        async with app.router.lifespan_context(app):
+            assert (gc.get_freeze_count() > 0) is freeze
