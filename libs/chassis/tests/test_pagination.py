@@ -12,7 +12,7 @@ import pytest
 from chassis_testkit import Harness
 
 from aftersales_chassis import PageParams, Role, encode_cursor
-from aftersales_chassis.pagination import InvalidCursor, decode_cursor, page_params
+from aftersales_chassis.pagination import InvalidCursor, decode_cursor, page_from_query
 from aftersales_chassis.testing import MALFORMED_CURSORS, assert_invalid_cursor, bad_cursors
 
 
@@ -44,7 +44,7 @@ def test_invalid_cursor_is_refused(cursor: str) -> None:
 
 def _after(cursor: str, *key: type[Any]) -> tuple[Any, ...] | None:
     """What a list with sort key ``key`` reads from ``?cursor=``: the dependency, then ``after``."""
-    return page_params(limit=50, cursor=cursor).after(*key)
+    return page_from_query(50, cursor).after(*key)
 
 
 KEYS: list[tuple[type[Any], ...]] = [(datetime, uuid.UUID), (date,), (str,), (date, str), (int,)]
@@ -88,7 +88,7 @@ def test_an_issued_cursor_reads_back_typed() -> None:
 
 def test_the_first_page_has_no_key() -> None:
     assert PageParams(limit=10, cursor=None).after(datetime, uuid.UUID) is None
-    assert page_params(limit=10, cursor="").after(int) is None
+    assert page_from_query(10, "").after(int) is None
 
 
 def test_an_unsupported_key_type_is_a_programming_error() -> None:

@@ -7,11 +7,12 @@ import json
 import uuid
 
 from aiokafka import AIOKafkaProducer
-from events_testkit import EventsDb, create_topics, now, read_topic, thing_type, unique_producer
+from events_testkit import PARTITIONS, EventsDb, create_topics, now, read_topic, thing_type, unique_producer
 from sqlalchemy import func, select
 
 from aftersales_events import OutboxRelay, outbox, record_event
 from aftersales_events.kafka import make_producer
+from aftersales_events.partitioning import partition_for
 
 SUBJECTS = ("order-a", "order-b", "order-c", "order-d")
 
@@ -55,6 +56,9 @@ async def test_drain_publishes_each_row_once_in_order_per_key(
     records = await read_topic(kafka_bootstrap, topic)
     assert len(records) == 24
     assert _ids_by_key(records) == expected
+    # Each key on the partition the default partitioner gives it (what producer.send would pick).
+    assert {r.key: r.partition for r in records} == {r.key: partition_for(r.key, range(PARTITIONS)) for r in records}
+    assert len({r.partition for r in records}) > 1  # the four keys spread, so the check above bites
     first = records[0]
     headers = dict(first.headers)
     envelope = json.loads(first.value)

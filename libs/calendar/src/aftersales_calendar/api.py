@@ -19,7 +19,7 @@ Staff = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.war
 Supervisor = Annotated[Principal, Depends(allow(Role.supervisor))]
 
 
-def get_calendar_provider(request: Request) -> CalendarProvider:
+async def get_calendar_provider(request: Request) -> CalendarProvider:
     """The router's own provider if it was given one, else the app's (``app.state.calendar_provider``,
     the one the service's SLA clocks read, so a change applies to them at once), created on
     the default calendar if the app has none."""

@@ -156,10 +156,15 @@ class PageParams:
         return cursor_key(self.cursor, types)
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
 ) -> PageParams:
+    return page_from_query(limit, cursor)
+
+
+def page_from_query(limit: int, cursor: str | None) -> PageParams:
+    """``?limit=&cursor=`` as the list routes read them (an empty cursor is the first page)."""
     return PageParams(limit=limit, cursor=decode_cursor(cursor) if cursor else None)
 
 

@@ -11,15 +11,15 @@ from .ledger.accounts import AccountService
 from .ledger.reading import LedgerReader
 
 
-def get_ledger(session: SessionDep, clock: ClockDep) -> LedgerService:
+async def get_ledger(session: SessionDep, clock: ClockDep) -> LedgerService:
     return LedgerService(session, clock)
 
 
-def get_reader(session: SessionDep, clock: ClockDep) -> LedgerReader:
+async def get_reader(session: SessionDep, clock: ClockDep) -> LedgerReader:
     return LedgerReader(session, clock)
 
 
-def get_accounts(session: SessionDep, clock: ClockDep) -> AccountService:
+async def get_accounts(session: SessionDep, clock: ClockDep) -> AccountService:
     return AccountService(session, clock)
 
 

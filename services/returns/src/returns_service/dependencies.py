@@ -12,15 +12,15 @@ from .refunds import RefundsService
 from .service import ReturnsService
 
 
-def get_service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ReturnsService:
+async def get_service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ReturnsService:
     return ReturnsService(session, clock, sla)
 
 
-def get_refunds(session: SessionDep, clock: ClockDep, sla: SlaDep) -> RefundsService:
+async def get_refunds(session: SessionDep, clock: ClockDep, sla: SlaDep) -> RefundsService:
     return RefundsService(session, clock, sla)
 
 
-def get_exchanges(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ExchangesService:
+async def get_exchanges(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ExchangesService:
     return ExchangesService(session, clock, sla)
 
 

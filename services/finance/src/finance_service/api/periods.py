@@ -23,11 +23,11 @@ router = service_router(
 )
 
 
-def get_periods(session: SessionDep, clock: ClockDep) -> PeriodService:
+async def get_periods(session: SessionDep, clock: ClockDep) -> PeriodService:
     return PeriodService(session, clock)
 
 
-def get_tables(session: SessionDep, clock: ClockDep) -> MonthlyTables:
+async def get_tables(session: SessionDep, clock: ClockDep) -> MonthlyTables:
     return MonthlyTables(session, clock)
 
 

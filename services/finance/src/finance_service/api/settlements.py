@@ -21,7 +21,7 @@ router = service_router(
 )
 
 
-def get_settlements(session: SessionDep, clock: ClockDep) -> SettlementService:
+async def get_settlements(session: SessionDep, clock: ClockDep) -> SettlementService:
     return SettlementService(session, clock)
 
 

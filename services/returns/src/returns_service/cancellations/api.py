@@ -17,7 +17,7 @@ from .service import CancellationsService
 router = service_router(prefix="/cancellations", tags=["cancellations"])
 
 
-def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> CancellationsService:
+async def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> CancellationsService:
     return CancellationsService(session, clock, sla)
 
 

@@ -28,7 +28,7 @@ EXAMPLE = {
 }
 
 
-def _service(session: SessionDep, clock: ClockDep) -> OrderFactsService:
+async def _service(session: SessionDep, clock: ClockDep) -> OrderFactsService:
     return OrderFactsService(session, clock)
 
 

@@ -12,14 +12,16 @@ from .ingest import ScanIngestion
 from .service import ParcelService
 
 
-def get_parcel_service(session: SessionDep, clock: ClockDep, sla: SlaDep, returns: ReturnsServiceDep) -> ParcelService:
+async def get_parcel_service(
+    session: SessionDep, clock: ClockDep, sla: SlaDep, returns: ReturnsServiceDep
+) -> ParcelService:
     return ParcelService(session, clock, sla, returns)
 
 
 Parcels = Annotated[ParcelService, Depends(get_parcel_service)]
 
 
-def get_ingestion(parcels: Parcels) -> ScanIngestion:
+async def get_ingestion(parcels: Parcels) -> ScanIngestion:
     return ScanIngestion(parcels)
 
 

@@ -84,6 +84,7 @@ class _Parcel:
 
     scans: list[schemas.ScanIn] = field(default_factory=list)
     _ordered: list[schemas.ScanIn] | None = None
+    _labels: dict[str, str | None] | None = None
 
     def ordered(self) -> list[schemas.ScanIn]:
         if self._ordered is None:
@@ -91,7 +92,13 @@ class _Parcel:
         return self._ordered
 
     def label(self, name: str) -> str | None:
-        return next((value for s in self.ordered() if (value := getattr(s, name))), None)
+        """The first non-empty value of a label field, earliest scan first (worked out once)."""
+        if self._labels is None:
+            ordered = self.ordered()
+            self._labels = {
+                field: next((value for s in ordered if (value := getattr(s, field))), None) for field in LABEL_FIELDS
+            }
+        return self._labels[name]
 
     def has_label(self) -> bool:
         return any(self.label(name) for name in ("return_number", "phone", "sender_name", "address"))

@@ -18,7 +18,7 @@ Format = Annotated[Literal["json", "csv"], Query(description="json (default) or 
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 
 
-def _service(request: Request, session: SessionDep) -> ReportsService:
+async def _service(request: Request, session: SessionDep) -> ReportsService:
     # Day and month buckets follow the business calendar's zone.
     return ReportsService(session, request.app.state.calendar_provider.base.zone)
 

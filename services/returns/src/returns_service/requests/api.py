@@ -26,7 +26,7 @@ PROBLEMS = {
 router = service_router(prefix="/refund-requests", tags=["refund requests"], responses=PROBLEMS)
 
 
-def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> RefundRequestsService:
+async def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> RefundRequestsService:
     return RefundRequestsService(session, clock, sla)
 
 
