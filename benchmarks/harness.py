@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped,unused-ignore]
 
 from aftersales_chassis.migrate import upgrade
 from aftersales_devstack.postgres import EmbeddedPostgres, drop_databases, ensure_databases
@@ -39,3 +43,18 @@ def scratch_database(service: str) -> Iterator[str]:
 
 def libpq(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def outbox_drained(url: str) -> float:
+    """Seconds until a service's relay has published every outbox row (so its backlog does
+    not run into the next measurement)."""
+    conn = await asyncpg.connect(libpq(url))
+    started = time.perf_counter()
+    try:
+        for _ in range(30_000):  # 5 minutes
+            if not await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
+                return time.perf_counter() - started
+            await asyncio.sleep(0.01)
+        raise TimeoutError("the relay did not publish the backlog within 5 minutes")
+    finally:
+        await conn.close()

@@ -26,6 +26,8 @@ def _merged(*maps: dict[type[EventPayload], Handler]) -> dict[type[EventPayload]
     return {t: hs[0] if len(hs) == 1 else _chain(*hs) for t, hs in merged.items()}
 
 
-HANDLERS: dict[type[EventPayload], Handler] = _merged(MONEY_HANDLERS, SETTLEMENT_HANDLERS)
+# Settlement effects before money ones: booking locks the hot accounts' balance rows until
+# the commit, and every other partition's batch waits for them, so the ledger writes go last.
+HANDLERS: dict[type[EventPayload], Handler] = _merged(SETTLEMENT_HANDLERS, MONEY_HANDLERS)
 
 __all__ = ["HANDLERS"]
