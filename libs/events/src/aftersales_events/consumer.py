@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -203,11 +204,14 @@ class ConsumerRunner:
         except Exception as error:  # nothing of the batch is applied: isolate the culprit
             log.warning("events.consumer.batch_failed", group=self._group_id, size=len(ready), error=repr(error))
             outcomes.update((index, "one-by-one") for index, *_ in ready)
+        counted: Counter[tuple[str, str]] = Counter()
         for index, message in enumerate(messages):
             if outcomes[index] == "one-by-one":
                 outcomes[index] = await self.process(message)
             else:
-                EVENTS_CONSUMED.labels(self._service, message.topic, outcomes[index]).inc()
+                counted[message.topic, outcomes[index]] += 1
+        for (topic, outcome), count in counted.items():
+            EVENTS_CONSUMED.labels(self._service, topic, outcome).inc(count)
         return [outcomes[index] for index in range(len(messages))]
 
     async def _apply_many(self, ready: Sequence[tuple[int, EventEnvelope, EventPayload, Handler]]) -> dict[int, str]:

@@ -6,7 +6,6 @@ open, within limits); the checks here only give callers a clear error before it.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import BigInteger, Date, DateTime, String, Text, Uuid, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -148,11 +148,11 @@ class LedgerService:
                 raise RuleViolation(
                     "ledger.one-currency", f"accounts {wrong} are not in {entry.currency}", source=entry.source
                 )
-        closed = await self._closed_months(min(month_of(business_day(e.effective_at)) for e in entries))
+        days = [business_day(e.effective_at) for e in entries]
+        closed = await self._closed_months(month_of(min(days)))
         now = self.clock.now()
         rows = []
-        for entry in entries:
-            day = business_day(entry.effective_at)
+        for entry, day in zip(entries, days, strict=True):
             accounting_date, details = day, entry.details
             month = month_of(day)
             while month in closed:
@@ -179,7 +179,7 @@ class LedgerService:
                 {
                     "booked_at": now,
                     **{name: [row[name] for row in rows] for name in _TRANSACTION_COLUMNS},
-                    "details": [json.dumps(row["details"]) for row in rows],
+                    "details": [to_json(row["details"]).decode() for row in rows],
                 },
             )
         new = {source: tx_id for tx_id, source in inserted.all()}
@@ -267,7 +267,7 @@ class LedgerService:
             raise RuleViolation(
                 "ledger.balanced", f"postings of {entry.source} do not sum to zero", source=entry.source
             )
-        return replace(entry, legs=legs)
+        return entry if len(legs) == len(entry.legs) else replace(entry, legs=legs)
 
     async def _accounts(self, codes: set[str]) -> dict[str, Account]:
         rows = await self.session.scalars(select(Account).where(Account.code.in_(codes)))
