@@ -155,10 +155,6 @@ def _row(name: str, rate: float, latencies: list[float], baseline: float) -> str
     return f"{name:<34} {rate:>9,.0f} {p50:>9.1f} {p99:>9.1f} {rate / baseline:>12.0%}\n"
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def main() -> None:
     given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     broker = None if given else Broker()
@@ -189,7 +185,7 @@ def main() -> None:
         if broker is not None:
             broker.stop()
     median = {
-        path: (_median([r[path][0] for r in rounds]), [lat for r in rounds for lat in r[path][1]])
+        path: (statistics.median([r[path][0] for r in rounds]), [lat for r in rounds for lat in r[path][1]])
         for path in ("raw", "all", "one", "many")
     }
     raw_rate = median["raw"][0]
@@ -205,8 +201,8 @@ def main() -> None:
     one = [r["one"][0] / r["all"][0] for r in rounds]
     many = [r["many"][0] / r["all"][0] for r in rounds]
     out.write(
-        f"HTTP app vs raw of every row written, same round (goal ≥ 50%): median {_median(one):.0%} "
-        f"(rounds {', '.join(f'{x:.0%}' for x in one)}) with 1 scanner, median {_median(many):.0%} "
+        f"HTTP app vs raw of every row written, same round (goal ≥ 50%): median {statistics.median(one):.0%} "
+        f"(rounds {', '.join(f'{x:.0%}' for x in one)}) with 1 scanner, median {statistics.median(many):.0%} "
         f"(rounds {', '.join(f'{x:.0%}' for x in many)}) with {CONCURRENCY} scanners\n"
     )
 

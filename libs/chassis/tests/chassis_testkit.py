@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
+import structlog
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, Identity, Integer, MetaData, Table, Text, insert, select
@@ -143,3 +146,17 @@ async def wait_for(
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
         await asyncio.sleep(interval)
+
+
+@contextmanager
+def kept_logging() -> Iterator[None]:
+    """A service's lifespan configures process-wide logging onto the stderr pytest captures:
+    put the root handlers, level and structlog config back afterwards."""
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.configure(**config)

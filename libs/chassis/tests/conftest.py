@@ -3,7 +3,6 @@ PostgreSQL and broker from aftersales_devstack.pytest_plugin."""
 
 from __future__ import annotations
 
-import logging
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -12,7 +11,6 @@ from pathlib import Path
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
 import httpx
 import pytest_asyncio
-import structlog
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from aftersales_chassis import ServiceSettings
@@ -24,7 +22,7 @@ from aftersales_events.tables import events_metadata
 # --import-mode=importlib keeps test dirs off sys.path; the helper module has a unique name.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from chassis_testkit import Harness, build_app, test_metadata
+from chassis_testkit import Harness, build_app, kept_logging, test_metadata
 
 
 async def _admin(server_url: str, statement: str) -> None:
@@ -63,24 +61,19 @@ async def harness(chassis_db_url: str, kafka_bootstrap: str, jwt_secret: str) ->
     )
     app = build_app(service, settings)
     engine = create_async_engine(asyncpg_url(chassis_db_url))
-    # The lifespan configures process-wide logging onto the stderr pytest captures; put it back after.
-    root = logging.getLogger()
-    saved_logging = root.handlers[:], root.level, structlog.get_config()
     try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client,
-        ):
-            yield Harness(
-                service=service,
-                app=app,
-                client=client,
-                sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
-                jwt_secret=jwt_secret,
-                kafka_bootstrap=kafka_bootstrap,
-            )
+        with kept_logging():
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client,
+            ):
+                yield Harness(
+                    service=service,
+                    app=app,
+                    client=client,
+                    sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
+                    jwt_secret=jwt_secret,
+                    kafka_bootstrap=kafka_bootstrap,
+                )
     finally:
         await engine.dispose()
-        root.handlers[:], level, structlog_config = saved_logging
-        root.setLevel(level)
-        structlog.configure(**structlog_config)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import gc
-import logging
 import uuid
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-import structlog
-from chassis_testkit import build_app
+from chassis_testkit import build_app, kept_logging
 
 from aftersales_chassis import ServiceSettings
 from aftersales_chassis.runtime import settle_heap
@@ -21,15 +19,11 @@ from aftersales_chassis.runtime import settle_heap
 def _unfrozen() -> Iterator[None]:
     """Starts from an unfrozen heap (other tests' apps froze it) and leaves the process so."""
     gc.unfreeze()
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level, structlog.get_config()
     try:
-        yield
+        with kept_logging():
+            yield
     finally:
         gc.unfreeze()
-        root.handlers[:], level, config = saved
-        root.setLevel(level)
-        structlog.configure(**config)
 
 
 class _Node:
