@@ -11,7 +11,8 @@ Raw baselines, same batches, one asyncpg connection, one transaction per batch:
 - raw rows: every row the endpoint writes (scans, parcels, 2 outbox rows per scan, clocks).
   Its outbox rows are real envelopes written as already published, so the running app's
   relay leaves them alone (publishing is part of the app's figure, not the baseline's).
-The goal compares the app with the second (the same rows). Every path runs once per round,
+The goal compares the app with the second (the same rows); the same rows from CONCURRENCY
+raw connections are printed too, the like-for-like baseline of CONCURRENCY scanners. Every path runs once per round,
 ROUNDS rounds; the median is printed, and ratios are taken within a round.
 """
 
@@ -146,6 +147,14 @@ def _scanned_envelope() -> str:
     return EventEnvelope.wrap(payload, subject=str(payload.parcel_id), time=at).model_dump_json()
 
 
+async def _raw_parallel(url: str, batches: list[list[dict[str, Any]]], connections: int) -> tuple[float, list[float]]:
+    """Every row written, from ``connections`` connections at once (the like-for-like baseline
+    of ``connections`` scanners)."""
+    started = time.perf_counter()
+    parts = await asyncio.gather(*(_raw(url, batches[k::connections], all_rows=True) for k in range(connections)))
+    return len(batches) * BATCH / (time.perf_counter() - started), [lat for _, lats in parts for lat in lats]
+
+
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
@@ -180,13 +189,17 @@ def main() -> None:
                     asyncio.run(outbox_drained(url))  # the raw paths do not share the machine with the relay
                     raw = asyncio.run(_raw(url, sequential, all_rows=False))
                     every_row = asyncio.run(_raw(url, concurrent, all_rows=True))
-                    rounds.append({"one": one, "many": many, "raw": raw, "all": every_row})
+                    parallel = [_batch(f"p{run}-{r}-{n}") for n in range(BATCHES)]
+                    every_row_parallel = asyncio.run(_raw_parallel(url, parallel, CONCURRENCY))
+                    rounds.append(
+                        {"one": one, "many": many, "raw": raw, "all": every_row, "all_parallel": every_row_parallel}
+                    )
     finally:
         if broker is not None:
             broker.stop()
     median = {
         path: (statistics.median([r[path][0] for r in rounds]), [lat for r in rounds for lat in r[path][1]])
-        for path in ("raw", "all", "one", "many")
+        for path in ("raw", "all", "all_parallel", "one", "many")
     }
     raw_rate = median["raw"][0]
     out = sys.stdout
@@ -196,6 +209,7 @@ def main() -> None:
     out.write(f"{'':<34} {'scans/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'of raw scans':>12}\n")
     out.write(_row("raw asyncpg: scan rows only", *median["raw"], raw_rate))
     out.write(_row("raw asyncpg: every row written", *median["all"], raw_rate))
+    out.write(_row(f"raw asyncpg: every row, {CONCURRENCY} conns", *median["all_parallel"], raw_rate))
     out.write(_row("HTTP app, 1 scanner", *median["one"], raw_rate))
     out.write(_row(f"HTTP app, {CONCURRENCY} scanners", *median["many"], raw_rate))
     one = [r["one"][0] / r["all"][0] for r in rounds]
@@ -204,6 +218,11 @@ def main() -> None:
         f"HTTP app vs raw of every row written, same round (goal ≥ 50%): median {statistics.median(one):.0%} "
         f"(rounds {', '.join(f'{x:.0%}' for x in one)}) with 1 scanner, median {statistics.median(many):.0%} "
         f"(rounds {', '.join(f'{x:.0%}' for x in many)}) with {CONCURRENCY} scanners\n"
+    )
+    like = [r["many"][0] / r["all_parallel"][0] for r in rounds]
+    out.write(
+        f"like for like, {CONCURRENCY} scanners vs every row from {CONCURRENCY} raw connections: median "
+        f"{statistics.median(like):.0%} (rounds {', '.join(f'{x:.0%}' for x in like)})\n"
     )
 
 
