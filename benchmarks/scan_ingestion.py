@@ -42,7 +42,7 @@ BATCH = 100
 BATCHES = 60
 CONCURRENCY = 4
 ROUNDS = 3
-SECRET = "bench-secret"
+SECRET = "bench-secret-bench-secret-bench-secret"  # 32+ bytes: HS256 wants a key as long as its hash
 RAW_SCANS = """
 INSERT INTO parcel_scans (scan_id, tracking_number, kind, scanned_at, received_at, phone, sender_name, address,
                           scanned_by)
