@@ -113,3 +113,25 @@ async def test_two_racing_relays_publish_each_row_exactly_once(events_db: Events
     ids = [json.loads(r.value)["id"] for r in records]
     assert len(ids) == len(set(ids)) == 60
     assert _ids_by_key(records) == expected
+
+
+async def test_rows_beyond_one_producer_batch_go_out_in_several_batches_in_order(
+    events_db: EventsDb, producer: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    # ~2 KB envelopes, 40 of them on one key: more than a producer batch (16 KB) holds, so
+    # the relay sends full batches and starts new ones for the same partition.
+    name = unique_producer()
+    topic = f"{name}.events"
+    await create_topics(kafka_bootstrap, topic)
+    thing = thing_type(name)
+    expected = []
+    async with events_db.sessionmaker() as session, session.begin():
+        for i in range(40):
+            envelope = await record_event(session, thing(thing_id="x" * 2000, quantity=i), subject="big", at=now())
+            expected.append(str(envelope.id))
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", batch_size=100)
+
+    assert await relay.publish_batch() == 40
+    records = await read_topic(kafka_bootstrap, topic)
+    assert _ids_by_key(records) == {"big": expected}
+    assert [json.loads(r.value)["data"]["quantity"] for r in records] == list(range(40))

@@ -51,11 +51,12 @@ class EncodedEvent(NamedTuple):
 
 
 def encode_events(items: Sequence[tuple[EventPayload, str]], *, time: datetime) -> list[EncodedEvent]:
-    """Renders ``(payload, subject)`` pairs as the JSON :meth:`EventEnvelope.wrap` would give.
+    """Renders ``(payload, subject)`` pairs as CloudEvents envelopes, ready for outbox rows.
 
-    The outbox path skips the envelope model: per-batch values are worked out once and each
-    envelope is one serializer call (about a fifth of the cost of wrap + model_dump_json,
-    which showed in batch booking). A test keeps the two renderings equal.
+    The only place envelopes are made (``EventEnvelope.wrap`` parses one of these). It skips
+    the envelope model: per-batch values are worked out once and each envelope is one
+    serializer call, about a third of the cost of building and dumping the model, which
+    showed in batch booking. A test holds what it writes equal to the envelope model.
     """
     correlation, causation = current_correlation_id(), current_causation_id()
     kinds: dict[type[EventPayload], tuple[str, str, str, str]] = {}

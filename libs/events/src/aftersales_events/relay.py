@@ -126,19 +126,19 @@ class OutboxRelay:
         Partitions are picked exactly as ``send`` would (partitioning.py); one partition's
         batches go in order, as ``send``'s would.
         """
-        by_partition: dict[tuple[str, int], list[Row[Any]]] = {}
+        by_partition: dict[tuple[str, int], list[tuple[bytes, Row[Any]]]] = {}
         partitions: dict[str, list[int]] = {}
         for row in rows:
             if row.topic not in partitions:
                 partitions[row.topic] = sorted(await self._producer.partitions_for(row.topic))
             key = row.message_key.encode()
-            by_partition.setdefault((row.topic, partition_for(key, partitions[row.topic])), []).append(row)
+            by_partition.setdefault((row.topic, partition_for(key, partitions[row.topic])), []).append((key, row))
         sent = []
         for (topic, partition), members in by_partition.items():
             batch = self._producer.create_batch()
-            for row in members:
+            for key, row in members:
                 message = {
-                    "key": row.message_key.encode(),
+                    "key": key,
                     "value": row.body.encode(),
                     "timestamp": None,
                     "headers": [
@@ -148,11 +148,10 @@ class OutboxRelay:
                         ("correlation_id", (row.correlation_id or "").encode()),
                     ],
                 }
-                if batch.append(**message) is None:  # full: send it, start the next
+                if batch.append(**message) is None:  # full: send it; an empty batch takes any message
                     sent.append(await self._producer.send_batch(batch, topic, partition=partition))
                     batch = self._producer.create_batch()
-                    if batch.append(**message) is None:
-                        raise ValueError(f"outbox row {row.id} is larger than a producer batch")
+                    batch.append(**message)
             sent.append(await self._producer.send_batch(batch, topic, partition=partition))
         return sent
 
