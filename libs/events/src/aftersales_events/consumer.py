@@ -35,6 +35,7 @@ from .context import correlation_scope
 from .envelope import EventEnvelope
 from .kafka import make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
+from .partitions import PartitionDispatcher
 
 log = structlog.get_logger("events.consumer")
 
@@ -109,6 +110,7 @@ class ConsumerRunner:
         self._resources = resources
         self._batch_size = max(batch_size, 1)
         self._consumer: AIOKafkaConsumer | None = None
+        self._dispatcher: PartitionDispatcher | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -121,12 +123,19 @@ class ConsumerRunner:
         return set(self._topics)
 
     async def start(self) -> None:
-        self._consumer = make_consumer(self._bootstrap, self._group_id, self._topics)
+        self._dispatcher = PartitionDispatcher(
+            self.process_batch,
+            self._commit,
+            batch_size=self._batch_size,
+            max_backlog=self._batch_size * 4,
+            name=self._group_id,
+        )
+        self._consumer = make_consumer(self._bootstrap, self._group_id, self._topics, listener=self._dispatcher)
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self._group_id}")
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Finishes the message in hand, commits what was applied, leaves the group."""
+        """Finishes the batches in hand, commits what was applied, leaves the group."""
         self._stopping = True
         if self._task is not None:
             try:
@@ -137,41 +146,42 @@ class ConsumerRunner:
             await self._consumer.stop()
 
     async def _run(self) -> None:
+        """Fetches and hands each partition's messages to its worker (partitions.py), which
+        applies them in batches; commits what the workers have applied."""
         assert self._consumer is not None
-        consumer = self._consumer
-        while not self._stopping:
-            try:
-                batches = await consumer.getmany(timeout_ms=200, max_records=self._batch_size * 4)
-            except KafkaError:
-                log.exception("events.consumer.fetch_failed", group=self._group_id)
-                await asyncio.sleep(1.0)
-                continue
-            # Partitions are independent (order holds within one): their batches are applied
-            # side by side, so one batch's Python work overlaps another's database round trips.
-            applied = await asyncio.gather(*(self._apply_partition(msgs) for msgs in batches.values()))
-            offsets = {tp: offset + 1 for tp, offset in zip(batches, applied, strict=True) if offset is not None}
-            if offsets:
-                await self._commit(consumer, offsets)
-            await self._observe_lag(consumer)
-
-    async def _apply_partition(self, messages: Sequence[ConsumerRecord[bytes, bytes]]) -> int | None:
-        """Applies one partition's fetched messages in batches; returns the last applied offset."""
-        applied_up_to: int | None = None
-        for start in range(0, len(messages), self._batch_size):
-            if self.stopping and applied_up_to is not None:
-                break  # shutting down: commit what is applied, leave the rest
-            chunk = messages[start : start + self._batch_size]
-            await self.process_batch(chunk)
-            applied_up_to = chunk[-1].offset
-        return applied_up_to
-
-    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        assert self._dispatcher is not None
+        consumer, dispatcher = self._consumer, self._dispatcher
         try:
-            await consumer.commit(offsets)
+            while not self._stopping:
+                if (failure := dispatcher.failure()) is not None:
+                    raise failure
+                try:
+                    fetched = await consumer.getmany(timeout_ms=100, max_records=self._batch_size * 4)
+                except KafkaError:
+                    log.exception("events.consumer.fetch_failed", group=self._group_id)
+                    await asyncio.sleep(1.0)
+                    continue
+                dispatcher.feed(fetched)
+                dispatcher.regulate(consumer)
+                if offsets := dispatcher.to_commit():
+                    await self._commit(offsets)
+                await self._observe_lag(consumer)
+            await dispatcher.close()  # shutting down: finish the batches in hand, commit them
+        except asyncio.CancelledError:
+            dispatcher.abort()
+            raise
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        assert self._consumer is not None
+        assert self._dispatcher is not None
+        try:
+            await self._consumer.commit(offsets)
         except CommitFailedError:
             # The group rebalanced: the new owner re-reads from the last commit and the
             # processed_events rows drop what this member already applied.
             log.warning("events.consumer.commit_failed", group=self._group_id, partitions=len(offsets))
+        else:
+            self._dispatcher.committed(offsets)
 
     async def _observe_lag(self, consumer: AIOKafkaConsumer) -> None:
         for tp in consumer.assignment():

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -25,9 +25,14 @@ def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
     )
 
 
-def make_consumer(bootstrap_servers: str, group_id: str, topics: Iterable[str]) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        *sorted(topics),
+def make_consumer(
+    bootstrap_servers: str,
+    group_id: str,
+    topics: Iterable[str],
+    *,
+    listener: ConsumerRebalanceListener | None = None,
+) -> AIOKafkaConsumer:
+    consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
         client_id=group_id,
@@ -35,6 +40,8 @@ def make_consumer(bootstrap_servers: str, group_id: str, topics: Iterable[str]) 
         auto_offset_reset="earliest",
         max_poll_records=500,
     )
+    consumer.subscribe(sorted(topics), listener=listener)
+    return consumer
 
 
 async def ensure_topics(
