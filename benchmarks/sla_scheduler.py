@@ -58,7 +58,7 @@ UPDATE sla_clocks c SET breached_at = $1::timestamptz FROM due WHERE c.id = due.
 """
 RAW_OUTBOX = """
 INSERT INTO outbox (event_id, topic, message_key, event_type, envelope)
-VALUES (gen_random_uuid(), 'tickets.events', $1, $2, $3::jsonb)
+VALUES (gen_random_uuid(), 'tickets.events', $1, $2, $3::json)
 """
 
 

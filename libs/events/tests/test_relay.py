@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 from events_testkit import PARTITIONS, EventsDb, create_topics, now, read_topic, thing_type, unique_producer
 from sqlalchemy import func, select
 
-from aftersales_events import OutboxRelay, outbox, record_event
+from aftersales_events import EventEnvelope, OutboxRelay, outbox, record_event
 from aftersales_events.kafka import make_producer
 from aftersales_events.partitioning import partition_for
 
@@ -62,6 +62,8 @@ async def test_drain_publishes_each_row_once_in_order_per_key(
     first = records[0]
     headers = dict(first.headers)
     envelope = json.loads(first.value)
+    # Published byte for byte as encode_events wrote it (the json column keeps the text).
+    assert first.value == EventEnvelope.model_validate_json(first.value).to_bytes()
     assert headers["ce_id"].decode() == envelope["id"]
     assert headers["ce_type"].decode() == f"aftersales.{name}.Thing.v1"
     assert headers["correlation_id"].decode() == envelope["correlationid"]

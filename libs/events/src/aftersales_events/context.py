@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -28,12 +26,20 @@ def current_causation_id() -> str | None:
     return _causation_id.get()
 
 
-@contextmanager
-def correlation_scope(correlation_id: str, causation_id: str | None = None) -> Iterator[None]:
-    corr_token = _correlation_id.set(correlation_id)
-    cause_token = _causation_id.set(causation_id)
-    try:
-        yield
-    finally:
-        _correlation_id.reset(corr_token)
-        _causation_id.reset(cause_token)
+class correlation_scope:  # noqa: N801 - used like the function it replaced
+    """Sets the correlation and causation ids for the block (entered once per consumed event:
+    a class, not a generator-based context manager, which cost twice as much)."""
+
+    __slots__ = ("_causation_id", "_correlation_id", "_tokens")
+
+    def __init__(self, correlation_id: str, causation_id: str | None = None) -> None:
+        self._correlation_id = correlation_id
+        self._causation_id = causation_id
+
+    def __enter__(self) -> None:
+        self._tokens = (_correlation_id.set(self._correlation_id), _causation_id.set(self._causation_id))
+
+    def __exit__(self, *exc_info: object) -> None:
+        correlation_token, causation_token = self._tokens
+        _correlation_id.reset(correlation_token)
+        _causation_id.reset(causation_token)

@@ -17,7 +17,7 @@ from .envelope import EncodedEvent, EventEnvelope, encode_events
 # parses it once whatever the batch size.
 INSERT_MANY = text(
     "INSERT INTO outbox (event_id, topic, message_key, event_type, envelope)"
-    " SELECT event_id, topic, message_key, event_type, envelope::jsonb"
+    " SELECT event_id, topic, message_key, event_type, envelope::json"
     " FROM unnest(:event_id, :topic, :message_key, :event_type, :envelope)"
     " AS e(event_id, topic, message_key, event_type, envelope)"
 ).bindparams(

@@ -88,7 +88,7 @@ class OutboxRelay:
                 return 0
             rows = (
                 await session.execute(
-                    # The envelope leaves as PostgreSQL renders it: no decode and re-encode here.
+                    # The envelope leaves as it was written (a json column keeps the text): no decode, no re-encode.
                     select(
                         outbox.c.id,
                         outbox.c.topic,

@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSON, UUID
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,7 +40,8 @@ outbox = Table(
     Column("topic", Text, nullable=False),
     Column("message_key", Text, nullable=False),
     Column("event_type", Text, nullable=False),
-    Column("envelope", JSONB, nullable=False),
+    # json, not jsonb: the text as rendered, published byte for byte (platform_0005).
+    Column("envelope", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default=text("0")),

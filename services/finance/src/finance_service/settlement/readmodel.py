@@ -3,13 +3,14 @@ events: replaying an event, or receiving facts out of order, leaves the same row
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, String, bindparam, func, text
+from sqlalchemy import BigInteger, DateTime, String, TextClause, bindparam, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,20 +34,27 @@ ORDER_FACTS: dict[str, Any] = {
     "cancelled_at": DateTime(timezone=True),
     "cancellation_pending_at": DateTime(timezone=True),
 }
-_COLUMNS = ["order_id", "updated_at", *ORDER_FACTS]
-# One statement for a whole batch: the first known value of each fact wins (facts do not
-# change; replays are no-ops), so the update keeps what the row has and fills the gaps.
-# Column names come from the constant above; every value is bound.
-UPSERT_ORDER_FACTS = text(
-    f"INSERT INTO settlement_orders ({', '.join(_COLUMNS)})"  # noqa: S608
-    f" SELECT * FROM unnest({', '.join(':' + c for c in _COLUMNS)})"
-    " ON CONFLICT (order_id) DO UPDATE SET updated_at = greatest(settlement_orders.updated_at, EXCLUDED.updated_at), "
-    + ", ".join(f"{c} = coalesce(settlement_orders.{c}, EXCLUDED.{c})" for c in ORDER_FACTS)
-).bindparams(
-    bindparam("order_id", type_=ARRAY(String())),
-    bindparam("updated_at", type_=ARRAY(DateTime(timezone=True))),
-    *(bindparam(c, type_=ARRAY(t)) for c, t in ORDER_FACTS.items()),
-)
+
+
+@functools.cache
+def _upsert_order_facts(facts: tuple[str, ...]) -> TextClause:
+    """One statement for a whole batch, over the facts the batch carries (an order event
+    carries a few of the ten; unsent columns are not bound at all): the first known value
+    of each fact wins (facts do not change; replays are no-ops), so the update keeps what
+    the row has and fills the gaps. Column names come from ORDER_FACTS; every value is bound.
+    """
+    columns = ["order_id", "updated_at", *facts]
+    return text(
+        f"INSERT INTO settlement_orders ({', '.join(columns)})"  # noqa: S608
+        f" SELECT * FROM unnest({', '.join(':' + c for c in columns)})"
+        " ON CONFLICT (order_id) DO UPDATE SET"
+        " updated_at = greatest(settlement_orders.updated_at, EXCLUDED.updated_at)"
+        + "".join(f", {c} = coalesce(settlement_orders.{c}, EXCLUDED.{c})" for c in facts)
+    ).bindparams(
+        bindparam("order_id", type_=ARRAY(String())),
+        bindparam("updated_at", type_=ARRAY(DateTime(timezone=True))),
+        *(bindparam(c, type_=ARRAY(ORDER_FACTS[c])) for c in facts),
+    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,9 @@ class OrderFactsWriter:
                         raise ValueError(f"{name} is not an order fact")
                     row[name] = value
         rows = [merged[order_id] for order_id in sorted(merged)]  # one lock order: no deadlock between batches
-        await session.execute(UPSERT_ORDER_FACTS, {c: [row.get(c) for row in rows] for c in _COLUMNS})
+        facts = tuple(c for c in ORDER_FACTS if any(c in row for row in rows))
+        columns = ("order_id", "updated_at", *facts)
+        await session.execute(_upsert_order_facts(facts), {c: [row.get(c) for row in rows] for c in columns})
 
 
 ORDER_FACTS_WRITER = OrderFactsWriter()
