@@ -227,11 +227,12 @@ class ConsumerRunner:
     async def _apply_many(self, ready: Sequence[tuple[int, EventEnvelope, EventPayload, Handler]]) -> dict[int, str]:
         if not ready:
             return {}
-        first: dict[Any, int] = {}
+        # Keyed by the ids' integers: uuid.UUID hashes and compares in Python, ints in C.
+        first: dict[int, int] = {}
         for index, envelope, *_ in ready:
-            first.setdefault(envelope.id, index)  # a duplicate inside the batch counts once
+            first.setdefault(envelope.id.int, index)  # a duplicate inside the batch counts once
         async with self._sessionmaker() as session, session.begin():
-            distinct = [envelope for index, envelope, *_ in ready if first[envelope.id] == index]
+            distinct = [envelope for index, envelope, *_ in ready if first[envelope.id.int] == index]
             claimed = await session.scalars(
                 CLAIM_MANY,
                 {
@@ -240,11 +241,11 @@ class ConsumerRunner:
                     "event_type": [envelope.type for envelope in distinct],
                 },
             )
-            new = set(claimed)
+            new = {event_id.int for event_id in claimed}
             deferred = DeferredWrites()
             outcomes: dict[int, str] = {}
             for index, envelope, payload, handler in ready:
-                if envelope.id not in new or first[envelope.id] != index:
+                if first[key := envelope.id.int] != index or key not in new:
                     outcomes[index] = "duplicate"
                     continue
                 with correlation_scope(envelope.correlationid, causation_id=str(envelope.id)):
