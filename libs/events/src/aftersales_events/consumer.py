@@ -167,7 +167,7 @@ class ConsumerRunner:
                     await self._commit(offsets)
                 await self._observe_lag(consumer)
             await dispatcher.close()  # shutting down: finish the batches in hand, commit them
-        except asyncio.CancelledError:
+        except BaseException:  # cancelled, or a worker died: no worker outlives the loop
             dispatcher.abort()
             raise
 
