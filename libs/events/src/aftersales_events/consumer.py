@@ -115,10 +115,6 @@ class ConsumerRunner:
         self._stopping = False
 
     @property
-    def stopping(self) -> bool:
-        return self._stopping
-
-    @property
     def topics(self) -> set[str]:
         return set(self._topics)
 

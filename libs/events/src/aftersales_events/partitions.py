@@ -34,7 +34,6 @@ class PartitionWorker:
     """Applies one partition's messages in order, ``batch_size`` at a time."""
 
     def __init__(self, tp: TopicPartition, apply: ApplyBatch, batch_size: int, name: str) -> None:
-        self.tp = tp
         self._apply = apply
         self._batch_size = batch_size
         self._pending: deque[Record] = deque()
