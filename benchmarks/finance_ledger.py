@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 
 from aftersales_chassis import Role, mint_token
 from aftersales_chassis.db import Database
-from aftersales_chassis.runtime import settle_heap
+from aftersales_chassis.runtime import YOUNG_THRESHOLD, settle_heap
 from aftersales_devstack.broker import Broker
 from aftersales_devstack.services import running_service
 from aftersales_events import ConsumerRunner, EventEnvelope, dlq_topic_for, processed_events
@@ -230,7 +230,7 @@ async def _from_broker(url: str, bootstrap: str, group: str) -> float:
         raise TimeoutError(f"the runner applied fewer than {count} events")
 
     before = await applied()
-    settle_heap()  # as a service does after startup (see _consumer)
+    settle_heap(YOUNG_THRESHOLD)  # as a service does after startup (see _consumer)
     await runner.start()
     try:
         first = await at_least(before + 1)
@@ -259,7 +259,7 @@ async def _consumer(url: str, bootstrap: str) -> tuple[float, list[tuple[float, 
     ]
     # The runner runs here, not in a service: freeze this process's heap as a service does
     # after startup (runtime.settle_heap), or the collector walks these prepared inputs.
-    settle_heap()
+    settle_heap(YOUNG_THRESHOLD)
 
     async def one_by_one() -> None:
         for message in records[-SINGLE:]:

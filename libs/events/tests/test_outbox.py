@@ -9,7 +9,7 @@ from events_testkit import EventsDb, count_effects, effects, now, thing_type, un
 from sqlalchemy import func, insert, select
 
 from aftersales_events import EventEnvelope, correlation_scope, outbox, record_event, record_events
-from aftersales_events.envelope import encode_events
+from aftersales_events.envelope import encode_events, new_event_ids
 
 
 class Abort(Exception):
@@ -120,3 +120,18 @@ def test_wrap_gives_the_envelope_the_outbox_writes() -> None:
     (encoded,) = encode_events([(thing(thing_id="t-1", quantity=5), "t-1")], time=at)
     assert encoded.event_id != envelope.id  # each rendering is a new event
     assert EventEnvelope.model_validate_json(encoded.envelope_json).model_copy(update={"id": envelope.id}) == envelope
+
+
+@pytest.mark.parametrize("count", [0, 1, 500])
+def test_event_ids_are_distinct_random_uuids_like_uuid4s(count: int) -> None:
+    ids = new_event_ids(count)
+    assert len(ids) == count
+    assert len(set(ids)) == count
+    for event_id in ids:
+        assert isinstance(event_id, uuid.UUID)
+        assert event_id.version == 4
+        assert event_id.variant == uuid.RFC_4122
+        parsed = uuid.UUID(str(event_id))  # behaves as the stdlib's own: equal, same hash, same text
+        assert parsed == event_id
+        assert hash(parsed) == hash(event_id)
+        assert event_id.is_safe is uuid.SafeUUID.unknown

@@ -97,7 +97,7 @@ def create_app(
         for extension in definition.extensions:
             await extension.start(app)
         if config.gc_freeze_after_startup:
-            settle_heap()
+            settle_heap(config.gc_young_threshold)
         log.info("service.started", topics=sorted(topics))
         try:
             yield

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .runtime import YOUNG_THRESHOLD
+
 
 def asyncpg_url(url: str) -> str:
     """Accepts ``postgresql://`` / ``postgres://`` URLs and returns the asyncpg dialect form."""
@@ -33,6 +35,12 @@ class ServiceSettings(BaseSettings):
     gc_freeze_after_startup: bool = Field(
         default=True,
         description="Move everything alive after startup out of the collector's reach (see runtime.py).",
+    )
+    gc_young_threshold: int = Field(
+        default=YOUNG_THRESHOLD,
+        ge=0,
+        description="Allocations between two collections of the youngest generation, set after startup "
+        "with the freeze (see runtime.py); 0 keeps CPython's 700.",
     )
     consumer_batch_size: int = Field(
         default=200, ge=1, description="Messages of one partition applied in one transaction (1: one at a time)."

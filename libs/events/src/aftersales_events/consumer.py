@@ -14,6 +14,7 @@ Unknown event types are acknowledged and ignored.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -65,6 +66,11 @@ class EventContext:
     @property
     def received_at(self) -> datetime:
         return self.envelope.time
+
+    @functools.cached_property
+    def event_id(self) -> str:
+        """The envelope's id as text (the causation id, ledger sources): rendered once."""
+        return str(self.envelope.id)
 
     async def write(self, writer: BatchWriter[ItemT], item: ItemT) -> None:
         """Writes ``item`` with ``writer``: at the end of the runner's batch, or now if none."""
@@ -244,8 +250,8 @@ class ConsumerRunner:
                 if first[key := envelope.id.int] != index or key not in new:
                     outcomes[index] = "duplicate"
                     continue
-                with correlation_scope(envelope.correlationid, causation_id=str(envelope.id)):
-                    ctx = EventContext(session=session, envelope=envelope, resources=self._resources, deferred=deferred)
+                ctx = EventContext(session=session, envelope=envelope, resources=self._resources, deferred=deferred)
+                with correlation_scope(envelope.correlationid, causation_id=ctx.event_id):
                     await handler(ctx, payload)
                 outcomes[index] = "applied"
             await deferred.flush(session)

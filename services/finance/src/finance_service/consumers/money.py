@@ -3,6 +3,7 @@ per event id (``event:<id>`` is the unique source), in the consumer's transactio
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,15 @@ class LedgerWriter:
         await LedgerService(session, self.clock).book_many(items)
 
 
+_SYSTEM_CLOCK = SystemClock()
+
+
+@functools.cache
+def _ledger_writer(clock: Clock) -> LedgerWriter:
+    """One writer per clock (the service has one): not a new object per event."""
+    return LedgerWriter(clock)
+
+
 async def _book(
     ctx: EventContext,
     description: str,
@@ -43,7 +53,7 @@ async def _book(
     **details: Any,
 ) -> None:
     entry = Entry(
-        source=f"event:{ctx.envelope.id}",
+        source=f"event:{ctx.event_id}",
         description=description,
         currency=currency,
         effective_at=at,
@@ -51,7 +61,7 @@ async def _book(
         details={"event_type": ctx.envelope.type, "step": step, **{k: v for k, v in details.items() if v is not None}},
     )
     # The service's clock (tests drive it); a bare runner without app resources: the system's.
-    await ctx.write(LedgerWriter(getattr(ctx.resources, "clock", None) or SystemClock()), entry)
+    await ctx.write(_ledger_writer(getattr(ctx.resources, "clock", None) or _SYSTEM_CLOCK), entry)
 
 
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:
