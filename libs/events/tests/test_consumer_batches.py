@@ -147,3 +147,37 @@ async def test_the_running_consumer_applies_fetched_messages_in_batches(
     assert max(writer.calls) <= 50  # within the batch size
     assert len(writer.calls) < 120  # and batched
     assert await count_effects(events_db.sessionmaker, consumer=group_id) == 120
+
+
+def with_type_header(record: ConsumerRecord[bytes, bytes], event_type: str) -> ConsumerRecord[bytes, bytes]:
+    return ConsumerRecord(
+        record.topic, record.partition, record.offset, 0, 0, record.key, record.value, None,
+        len(record.value or b""), 0, (("ce_id", b"x"), ("ce_type", event_type.encode())),
+    )  # fmt: skip
+
+
+async def test_a_type_header_naming_an_unhandled_type_is_ignored_unparsed_and_the_envelope_rules_the_rest(
+    events_db: EventsDb, kafka_bootstrap: str, producer: AIOKafkaProducer, group_id: str
+) -> None:
+    thing = thing_type(unique_producer())
+    await create_topics(kafka_bootstrap, f"{thing.topic()}.dlq")
+    writer = EffectsWriter(group_id)
+    runner = runner_for(events_db, kafka_bootstrap, producer, group_id, thing, deferring(writer))
+    handled = thing.event_type()
+    (_, applied_value), (_, bare_value) = (
+        envelope_bytes(thing(thing_id=f"h-{i}", quantity=i), subject=f"h-{i}") for i in (1, 2)
+    )
+    batch = records(thing.topic(), [b"{not json at all", applied_value, b"{not json either", bare_value])
+    batch = [
+        with_type_header(batch[0], "aftersales.elsewhere.SomethingElse.v1"),  # not ours: never parsed
+        with_type_header(batch[1], handled),
+        with_type_header(batch[2], handled),  # ours by its header: parsed, found bad, dead-lettered
+        batch[3],  # no header: parsed as always
+    ]
+
+    assert await runner.process_batch(batch) == ["ignored", "applied", "dead-lettered", "applied"]
+    # One at a time, the same rule.
+    assert await runner.process(with_type_header(batch[0], "aftersales.elsewhere.SomethingElse.v2")) == "ignored"
+    assert await count_effects(events_db.sessionmaker, consumer=group_id) == 2
+    assert await count_processed(events_db.sessionmaker, group_id) == 2
+    assert [r.value for r in await read_topic(kafka_bootstrap, f"{thing.topic()}.dlq")] == [b"{not json either"]

@@ -8,7 +8,12 @@ applied: its messages are applied again one by one, each in its own transaction,
 bad message costs only itself. Transient failures are retried with backoff; a message
 that still fails, or can never succeed (malformed, invalid payload), goes to
 ``<topic>.dlq`` with the error in its headers, and the partition moves on.
-Unknown event types are acknowledged and ignored.
+Unknown event types are acknowledged and ignored: without parsing when the message's
+``ce_type`` header (the relay sets it) names a type the consumer has no handler for. A
+service reads whole topics of which it handles a few types (returns reads the parcel events
+it writes itself; finance reads all of returns'), and the envelope parse of a message it
+then ignored cost as much as one it applies. The envelope stays the authority on everything
+else: without the header, or when it names a handled type, the message is parsed as before.
 """
 
 from __future__ import annotations
@@ -108,6 +113,7 @@ class ConsumerRunner:
         self._bootstrap = bootstrap_servers
         self._sessionmaker = sessionmaker
         self._handlers = {model.event_type(): (model, handler) for model, handler in handlers.items()}
+        self._handled_type_headers = {event_type.encode() for event_type in self._handlers}
         self._topics = {model.topic() for model in handlers}
         self._dlq_producer = dlq_producer
         self._max_attempts = max_attempts
@@ -201,6 +207,9 @@ class ConsumerRunner:
         outcomes: dict[int, str] = {}
         ready: list[tuple[int, EventEnvelope, EventPayload, Handler]] = []
         for index, message in enumerate(messages):
+            if self._named_but_not_handled(message):
+                outcomes[index] = "ignored"
+                continue
             try:
                 envelope = EventEnvelope.model_validate_json(message.value or b"")
                 registered = self._handlers.get(envelope.type)
@@ -259,6 +268,9 @@ class ConsumerRunner:
 
     async def process(self, message: ConsumerRecord[bytes, bytes]) -> str:
         """Applies one message; returns its outcome. Public so tools and tests can drive it."""
+        if self._named_but_not_handled(message):
+            EVENTS_CONSUMED.labels(self._service, message.topic, "ignored").inc()
+            return "ignored"
         try:
             envelope = EventEnvelope.model_validate_json(message.value or b"")
         except ValidationError as error:
@@ -293,6 +305,13 @@ class ConsumerRunner:
                 EVENTS_CONSUMED.labels(self._service, message.topic, outcome).inc()
                 return outcome
         raise AssertionError("unreachable")
+
+    def _named_but_not_handled(self, message: ConsumerRecord[bytes, bytes]) -> bool:
+        """The message's ``ce_type`` header names a type this consumer has no handler for."""
+        for name, value in message.headers or ():
+            if name == "ce_type":
+                return value not in self._handled_type_headers
+        return False
 
     async def _apply(self, envelope: EventEnvelope, model: type[EventPayload], handler: Handler) -> str:
         """One message: the batch path with a batch of one (same claim, handler, flush)."""
