@@ -8,7 +8,7 @@ import pytest
 from events_testkit import EventsDb, count_effects, effects, now, thing_type, unique_producer
 from sqlalchemy import func, insert, select
 
-from aftersales_events import EventEnvelope, correlation_scope, outbox, record_event, record_events
+from aftersales_events import Cause, EventEnvelope, correlation_scope, outbox, record_event, record_events
 from aftersales_events.envelope import encode_events, new_event_ids
 
 
@@ -135,3 +135,18 @@ def test_event_ids_are_distinct_random_uuids_like_uuid4s(count: int) -> None:
         assert parsed == event_id
         assert hash(parsed) == hash(event_id)
         assert event_id.is_safe is uuid.SafeUUID.unknown
+
+
+def test_each_event_takes_its_own_cause_or_the_one_in_force() -> None:
+    thing = thing_type(unique_producer())
+    items = [(thing(thing_id=f"t-{n}", quantity=n), f"t-{n}") for n in range(3)]
+    with correlation_scope("request-correlation", causation_id="request-cause"):
+        encoded = encode_events(items, time=now(), causes=[Cause("c-0", "e-0"), None, Cause("c-2", None)])
+        with pytest.raises(ValueError, match="2 causes for 3 events"):
+            encode_events(items, time=now(), causes=[None, None])
+    envelopes = [EventEnvelope.model_validate_json(e.envelope_json) for e in encoded]
+    assert [(e.correlationid, e.causationid) for e in envelopes] == [
+        ("c-0", "e-0"),
+        ("request-correlation", "request-cause"),  # None: the cause in force
+        ("c-2", None),
+    ]

@@ -3,7 +3,7 @@
 from .batching import BatchWriter, DeferredWrites
 from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
 from .consumer import ConsumerRunner, EventContext, Handler, PermanentError
-from .context import correlation_scope, current_correlation_id
+from .context import Cause, correlation_scope, current_cause, current_correlation_id
 from .envelope import EventEnvelope
 from .outbox import record_event, record_events
 from .relay import OutboxRelay
@@ -13,6 +13,7 @@ __all__ = [
     "CATALOGUE",
     "NAMING_CONVENTION",
     "BatchWriter",
+    "Cause",
     "ConsumerRunner",
     "DeferredWrites",
     "EventContext",
@@ -22,6 +23,7 @@ __all__ = [
     "OutboxRelay",
     "PermanentError",
     "correlation_scope",
+    "current_cause",
     "current_correlation_id",
     "dlq_topic_for",
     "event",

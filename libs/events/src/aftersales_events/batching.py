@@ -8,7 +8,9 @@ writer all of its items in arrival order. Either way the writes commit or roll b
 the batch's ``processed_events`` rows, so the at-least-once / effectively-once rule holds.
 
 Only writes may be deferred: a handler that reads what an earlier event of the same batch
-wrote must write directly through ``ctx.session``.
+wrote must write directly through ``ctx.session``. The flush runs after the last handler,
+outside every event's correlation scope: a writer that records events takes each item's
+cause with the item (``ctx.cause``) and passes it to ``record_events(causes=...)``.
 """
 
 from __future__ import annotations

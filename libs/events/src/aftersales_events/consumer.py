@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .batching import BatchWriter, DeferredWrites, ItemT
 from .catalogue import EventPayload, dlq_topic_for
-from .context import correlation_scope
+from .context import Cause, correlation_scope
 from .envelope import EventEnvelope
 from .kafka import make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
@@ -76,6 +76,12 @@ class EventContext:
     def event_id(self) -> str:
         """The envelope's id as text (the causation id, ledger sources): rendered once."""
         return str(self.envelope.id)
+
+    @property
+    def cause(self) -> Cause:
+        """This event as the cause of what its handlers write: keep it with a deferred item
+        that records events (the flush runs outside the event's correlation scope)."""
+        return Cause(self.envelope.correlationid, self.event_id)
 
     async def write(self, writer: BatchWriter[ItemT], item: ItemT) -> None:
         """Writes ``item`` with ``writer``: at the end of the runner's batch, or now if none."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from contextvars import ContextVar
+from typing import NamedTuple
 
 _correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 _causation_id: ContextVar[str | None] = ContextVar("causation_id", default=None)
@@ -24,6 +25,22 @@ def current_correlation_id() -> str:
 
 def current_causation_id() -> str | None:
     return _causation_id.get()
+
+
+class Cause(NamedTuple):
+    """What an event is caused by: the correlation it belongs to and the event (or nothing,
+    for a request) that caused it. Carried by work that is written later than its cause is
+    in scope: a consumer's deferred writes are flushed after the last handler, outside every
+    event's ``correlation_scope``, so a writer that records events takes each item's cause
+    with the item (``EventContext.cause``)."""
+
+    correlation_id: str
+    causation_id: str | None
+
+
+def current_cause() -> Cause:
+    """The cause in force (the request's or the event's being handled)."""
+    return Cause(current_correlation_id(), current_causation_id())
 
 
 class correlation_scope:  # noqa: N801 - used like the function it replaced

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .catalogue import EventPayload
+from .context import Cause
 from .envelope import EncodedEvent, EventEnvelope, encode_events
 
 # A batch in one short statement of arrays (not one bind parameter per value): the server
@@ -38,12 +39,19 @@ async def record_event(session: AsyncSession, payload: EventPayload, *, subject:
 
 
 async def record_events(
-    session: AsyncSession, items: Sequence[tuple[EventPayload, str]], *, at: datetime
+    session: AsyncSession,
+    items: Sequence[tuple[EventPayload, str]],
+    *,
+    at: datetime,
+    causes: Sequence[Cause | None] | None = None,
 ) -> list[uuid.UUID]:
-    """Adds many ``(payload, subject)`` events in one statement; returns their event ids."""
+    """Adds many ``(payload, subject)`` events in one statement; returns their event ids.
+
+    ``causes``, one per item, for work written after its cause went out of scope (a
+    consumer's deferred writes); None: the correlation and causation in force."""
     if not items:
         return []
-    events = encode_events(items, time=at)
+    events = encode_events(items, time=at, causes=causes)
     await _insert(session, events)
     return [e.event_id for e in events]
 

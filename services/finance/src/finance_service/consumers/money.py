@@ -59,6 +59,7 @@ async def _book(
         effective_at=at,
         legs=legs,
         details={"event_type": ctx.envelope.type, "step": step, **{k: v for k, v in details.items() if v is not None}},
+        cause=ctx.cause,
     )
     # The service's clock (tests drive it); a bare runner without app resources: the system's.
     await ctx.write(_ledger_writer(getattr(ctx.resources, "clock", None) or _SYSTEM_CLOCK), entry)

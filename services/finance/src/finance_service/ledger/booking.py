@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Conflict, NotFound, RuleViolation
-from aftersales_events import record_events
+from aftersales_events import Cause, record_events
 from aftersales_events.catalogue import finance as fin
 
 from ..chart import BUSINESS_ZONE
@@ -82,6 +82,9 @@ class Entry(NamedTuple):
     legs: Sequence[Leg]
     details: Mapping[str, Any] = MappingProxyType({})
     reverses_id: uuid.UUID | None = None
+    # What caused it, for its LedgerTransactionPosted: the consumed event (booked later, in
+    # the consumer's flush); None: the request or event in force when it is booked.
+    cause: Cause | None = None
 
 
 class Booked(NamedTuple):
@@ -220,6 +223,7 @@ class LedgerService:
                 for source, tx_id in new.items()
             ],
             at=now,
+            causes=[unique[source].cause for source in new],
         )
         posting_tx: list[uuid.UUID] = []
         posting_account: list[uuid.UUID] = []
