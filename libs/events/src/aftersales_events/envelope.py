@@ -56,6 +56,8 @@ _V4_CLEAR = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 _V4_SET = (0x4 << 76) | (0x2 << 62)
 _new_object = object.__new__
 _set_attribute = object.__setattr__
+_UUID = uuid.UUID
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # an enum member: read once, not through its property per id
 
 
 def new_event_ids(count: int) -> list[uuid.UUID]:
@@ -69,9 +71,9 @@ def new_event_ids(count: int) -> list[uuid.UUID]:
     raw = os.urandom(16 * count)
     ids = []
     for start in range(0, 16 * count, 16):
-        event_id = _new_object(uuid.UUID)
+        event_id = _new_object(_UUID)
         _set_attribute(event_id, "int", (int.from_bytes(raw[start : start + 16]) & _V4_CLEAR) | _V4_SET)
-        _set_attribute(event_id, "is_safe", uuid.SafeUUID.unknown)
+        _set_attribute(event_id, "is_safe", _UNKNOWN_SAFETY)
         ids.append(event_id)
     return ids
 

@@ -22,7 +22,8 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Row, Text, delete, func, select, update
+from sqlalchemy import BigInteger, Row, Text, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_LAG
@@ -33,6 +34,33 @@ log = structlog.get_logger("events.relay")
 
 # Constant per database: each service owns its database, so the key cannot collide.
 RELAY_LOCK_KEY = 0x0A17_5A1E_0B0C
+
+# Built once, not per batch (building them cost more than running them on a busy outbox).
+TRY_LOCK = select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))
+CLAIM = (
+    select(
+        outbox.c.id,
+        outbox.c.topic,
+        outbox.c.message_key,
+        outbox.c.event_id,
+        outbox.c.event_type,
+        # The envelope leaves as it was written (a json column keeps the text): no decode, no re-encode.
+        outbox.c.envelope.cast(Text).label("body"),
+        outbox.c.envelope["source"].astext.label("source"),
+        outbox.c.envelope["correlationid"].astext.label("correlation_id"),
+    )
+    .where(outbox.c.published_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(bindparam("batch_size"))
+    .with_for_update(skip_locked=True)
+)
+# One array parameter: ``IN (...)`` would bind a parameter per row, a new statement text
+# (and server-side prepare) for every batch size.
+MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger()))))
+    .values(published_at=func.now(), attempts=outbox.c.attempts + 1)
+)
 
 
 class OutboxRelay:
@@ -84,36 +112,14 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         async with self._sessionmaker() as session, session.begin():
-            if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
+            if not await session.scalar(TRY_LOCK):
                 return 0
-            rows = (
-                await session.execute(
-                    # The envelope leaves as it was written (a json column keeps the text): no decode, no re-encode.
-                    select(
-                        outbox.c.id,
-                        outbox.c.topic,
-                        outbox.c.message_key,
-                        outbox.c.event_id,
-                        outbox.c.event_type,
-                        outbox.c.envelope.cast(Text).label("body"),
-                        outbox.c.envelope["source"].astext.label("source"),
-                        outbox.c.envelope["correlationid"].astext.label("correlation_id"),
-                    )
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await session.execute(CLAIM, {"batch_size": self._batch_size})).all()
             if not rows:
                 return 0
             # Raises if any send failed: the transaction rolls back and the rows stay unpublished.
             await asyncio.gather(*await self._send(rows))
-            await session.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([row.id for row in rows]))
-                .values(published_at=func.now(), attempts=outbox.c.attempts + 1)
-            )
+            await session.execute(MARK_PUBLISHED, {"ids": [row.id for row in rows]})
         for topic, count in Counter(row.topic for row in rows).items():
             EVENTS_PUBLISHED.labels(self._service, topic).inc(count)
         return len(rows)
@@ -128,11 +134,15 @@ class OutboxRelay:
         """
         by_partition: dict[tuple[str, int], list[tuple[bytes, Row[Any]]]] = {}
         partitions: dict[str, list[int]] = {}
+        chosen: dict[tuple[str, str], tuple[bytes, int]] = {}  # an aggregate's events: hashed once
         for row in rows:
-            if row.topic not in partitions:
-                partitions[row.topic] = sorted(await self._producer.partitions_for(row.topic))
-            key = row.message_key.encode()
-            by_partition.setdefault((row.topic, partition_for(key, partitions[row.topic])), []).append((key, row))
+            if (known := chosen.get((row.topic, row.message_key))) is None:
+                if row.topic not in partitions:
+                    partitions[row.topic] = sorted(await self._producer.partitions_for(row.topic))
+                key = row.message_key.encode()
+                known = chosen[row.topic, row.message_key] = (key, partition_for(key, partitions[row.topic]))
+            key, partition = known
+            by_partition.setdefault((row.topic, partition), []).append((key, row))
         sent = []
         for (topic, partition), members in by_partition.items():
             batch = self._producer.create_batch()
