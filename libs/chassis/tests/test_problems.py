@@ -51,6 +51,22 @@ async def test_malformed_json_is_422_not_500(harness: Harness, raw: bytes) -> No
     assert body["errors"]
 
 
+async def test_text_the_database_cannot_store_is_a_422_naming_the_rule_and_writes_nothing(harness: Harness) -> None:
+    name = "nul-\u0000-widget"  # valid JSON, a valid str; PostgreSQL's text cannot hold it
+    created = await harness.client.post(
+        "/widgets", json={"name": name, "quantity": 1}, headers=harness.auth(Role.agent)
+    )
+    body = _problem(created, 422, "rule-violation")
+    assert body["rule"] == "text.no-nul-character"
+    listed = await harness.client.get(
+        "/widgets", params={"name_prefix": "nul-\u0000"}, headers=harness.auth(Role.agent)
+    )
+    assert _problem(listed, 422, "rule-violation")["rule"] == "text.no-nul-character"
+    clean = await harness.client.get("/widgets", params={"name_prefix": "nul-"}, headers=harness.auth(Role.agent))
+    assert clean.status_code == 200
+    assert clean.json()["items"] == []
+
+
 async def test_invalid_query_parameter_is_named(harness: Harness) -> None:
     response = await harness.client.get("/widgets", params={"limit": 0}, headers=harness.auth(Role.agent))
     body = _problem(response, 422, "validation-error")

@@ -61,11 +61,25 @@ async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     return problem(409, "constraint-violation", "The change conflicts with stored data", str(getattr(exc, "orig", "")))
 
 
+# character_not_in_repertoire (text: 0x00), untranslatable_character (jsonb: \u0000).
+TEXT_NOT_STORABLE = frozenset({"22021", "22P05"})
+
+
 async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
     orig = getattr(exc, "orig", None)
     sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
     if sqlstate in {"40001", "40P01"}:  # serialization failure / deadlock: safe to retry
         return problem(409, "retry", "Concurrent update, retry the request", None)
+    if sqlstate in TEXT_NOT_STORABLE:
+        # The client's text, not stored data, is at fault: a JSON "\u0000" is valid JSON and
+        # a valid Python str, but PostgreSQL's text and jsonb cannot hold it.
+        return problem(
+            422,
+            "rule-violation",
+            "Business rule violated",
+            "text must not contain the NUL character (\\u0000)",
+            rule="text.no-nul-character",
+        )
     if sqlstate and sqlstate.startswith(("22", "23", "P0")):  # data exception, integrity, raised by a trigger
         return problem(409, "constraint-violation", "The change conflicts with stored data", str(orig))
     log.exception("http.database_error")

@@ -71,6 +71,20 @@ async def test_bad_items_are_rejected_with_reasons_and_the_rest_kept(
     assert rejected[5]["errors"][0]["field"] == "scanned_at"
 
 
+async def test_text_the_database_cannot_store_is_rejected_per_item_and_the_rest_kept(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    good = scan(clock, tracking_number())
+    nul_note = {**scan(clock, tracking_number()), "note": "box \u0000 torn"}
+    nul_sku = {**scan(clock, tracking_number(), "inspected"), "intact": True, "lines": {"SKU-\u0000": 1}}
+    body = await ingest(client, tokens, [nul_note, good, nul_sku])  # was: the whole batch a 409
+    assert [a["index"] for a in body["accepted"]] == [1]
+    rejected = {r["index"]: r["errors"] for r in body["rejected"]}
+    assert [e["field"] for e in rejected[0]] == ["note"]
+    assert [e["field"] for e in rejected[2]] == ["lines"]
+    assert all("NUL" in e["message"] for errors in rejected.values() for e in errors)
+
+
 async def test_a_batch_that_is_not_a_list_or_too_big_is_a_422(
     client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
 ) -> None:

@@ -19,7 +19,7 @@ from ..models import ReturnRequest
 from . import schemas
 from .matching import Label, decide, find_candidates
 from .metrics import PARCELS, SCANS
-from .models import KIND_ORDER, ParcelStatus, ScanKind
+from .models import KIND_ORDER, ParcelStatus
 from .service import STEP_IDENTIFY, ParcelService
 
 # Scanner clocks drift; a scan far in the future is a misconfigured device, not an event.
@@ -88,16 +88,19 @@ class _Parcel:
 
     def ordered(self) -> list[schemas.ScanIn]:
         if self._ordered is None:
-            self._ordered = sorted(self.scans, key=lambda s: (s.scanned_at, KIND_ORDER[ScanKind(s.kind)], s.scan_id))
+            # A ScanKind is a str: the scan's kind looks its order up as it is.
+            self._ordered = sorted(self.scans, key=lambda s: (s.scanned_at, KIND_ORDER[s.kind], s.scan_id))
         return self._ordered
 
     def label(self, name: str) -> str | None:
         """The first non-empty value of a label field, earliest scan first (worked out once)."""
         if self._labels is None:
-            ordered = self.ordered()
-            self._labels = {
-                field: next((value for s in ordered if (value := getattr(s, field))), None) for field in LABEL_FIELDS
-            }
+            labels: dict[str, str | None] = dict.fromkeys(LABEL_FIELDS)
+            for scan in self.ordered():
+                for field_name in LABEL_FIELDS:
+                    if labels[field_name] is None and (value := getattr(scan, field_name)):
+                        labels[field_name] = value
+            self._labels = labels
         return self._labels[name]
 
     def has_label(self) -> bool:

@@ -63,8 +63,11 @@ def normalise_address(value: str | None) -> str:
 
 
 def parse_return_number(value: str | None) -> uuid.UUID | None:
+    text = (value or "").strip()
+    if not text:  # most labels carry none: no exception raised and caught for them
+        return None
     try:
-        return uuid.UUID((value or "").strip())
+        return uuid.UUID(text)
     except ValueError:
         return None
 
@@ -112,13 +115,16 @@ async def find_candidates(session: AsyncSession, labels: list[Label]) -> dict[uu
     return found
 
 
+_NO_CANDIDATES: tuple[frozenset[uuid.UUID], ...] = tuple(frozenset() for _ in RULES)
+
+
 def decide(labels: list[Label], candidates: dict[uuid.UUID, list[set[uuid.UUID]]]) -> list[Outcome]:
     """Applies the rules in order; a return goes to at most one parcel of the batch."""
     taken: set[uuid.UUID] = set()
     outcomes: list[Outcome] = []
     for label in labels:
         outcome = Outcome(label.parcel_id, None, None, 0)
-        for rule, ids in zip(RULES, candidates.get(label.parcel_id, [set() for _ in RULES]), strict=True):
+        for rule, ids in zip(RULES, candidates.get(label.parcel_id, _NO_CANDIDATES), strict=True):
             free = ids - taken
             if len(free) == 1:
                 outcome = Outcome(label.parcel_id, next(iter(free)), rule, 1)

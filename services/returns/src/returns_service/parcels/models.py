@@ -23,7 +23,7 @@ class ScanKind(StrEnum):
 
 
 # Tie-break for scans with the same instant: the later step in the warehouse wins.
-KIND_ORDER = {ScanKind.arrived: 0, ScanKind.opened: 1, ScanKind.inspected: 2, ScanKind.stocked_in: 3}
+KIND_ORDER: dict[str, int] = {ScanKind.arrived: 0, ScanKind.opened: 1, ScanKind.inspected: 2, ScanKind.stocked_in: 3}
 
 
 class ParcelStatus(StrEnum):

@@ -39,6 +39,16 @@ class ScanIn(BaseModel):
     def _upper(cls, value: str) -> str:
         return value.upper()
 
+    @field_validator("scan_id", "courier", "phone", "sender_name", "address", "return_number", "note", "lines")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        """PostgreSQL's text and jsonb cannot hold NUL: refused per item, with its field, not
+        by the database for the whole batch."""
+        texts = value.keys() if isinstance(value, dict) else (value,)
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("must not contain the NUL character (\\u0000)")
+        return value
+
     @model_validator(mode="after")
     def _inspection_fields(self) -> ScanIn:
         if self.kind == "inspected" and self.intact is None:
