@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
 
 from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.testing import Tokens
@@ -83,6 +85,49 @@ async def test_text_the_database_cannot_store_is_rejected_per_item_and_the_rest_
     assert [e["field"] for e in rejected[0]] == ["note"]
     assert [e["field"] for e in rejected[2]] == ["lines"]
     assert all("NUL" in e["message"] for errors in rejected.values() for e in errors)
+
+
+async def test_every_field_of_a_scan_is_stored_as_sent(
+    app: FastAPI, client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    """The batch reaches the database as one JSON document: each field's type survives it."""
+    at = (clock.now() - timedelta(minutes=3)).astimezone(timezone(timedelta(hours=8))).replace(microsecond=123456)
+    full = {
+        **scan(clock, tracking_number(), "inspected"),
+        "scanned_at": at.isoformat(),
+        "courier": "SF",
+        "phone": "138 0013 8000",
+        "sender_name": '王 小明 "Wang"',
+        "address": "上海市浦东新区 18号, Room 5\nback door",
+        "return_number": "not-a-uuid",
+        "intact": False,
+        "lines": {"SKU-TEA-250G": 2, "SKU-CUP": 0},
+        "note": "corner crushed; tape\\resealed",
+    }
+    sparse = scan(clock, tracking_number(), "arrived")  # every optional field absent
+    body = await ingest(client, tokens, [full, sparse])
+    assert [a["index"] for a in body["accepted"]] == [0, 1]
+    async with app.state.db.sessionmaker() as session:
+        rows = {
+            row.scan_id: row
+            for row in await session.execute(
+                text("SELECT * FROM parcel_scans WHERE scan_id = ANY(:ids)"),
+                {"ids": [full["scan_id"], sparse["scan_id"]]},
+            )
+        }
+    stored = rows[full["scan_id"]]
+    assert stored.scanned_at == at  # to the microsecond, whatever the offset it was sent with
+    assert stored.received_at == clock.now()
+    for name in ("kind", "tracking_number", "courier", "phone", "sender_name", "address", "return_number", "note"):
+        assert getattr(stored, name) == full[name], name
+    assert stored.intact is False
+    assert stored.lines == {"SKU-TEA-250G": 2, "SKU-CUP": 0}
+    empty = rows[sparse["scan_id"]]
+    assert [getattr(empty, n) for n in ("courier", "phone", "sender_name", "address", "return_number", "intact")] == [
+        None
+    ] * 6
+    assert empty.lines is None
+    assert empty.note is None
 
 
 async def test_a_batch_that_is_not_a_list_or_too_big_is_a_422(

@@ -3,7 +3,6 @@ match new parcels to returns and hand the rest to customer service (M2)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,23 +60,6 @@ def validate(items: list[Any], now: datetime) -> tuple[list[tuple[int, schemas.S
     return valid, result
 
 
-def _scan_columns(scans: list[schemas.ScanIn]) -> dict[str, list[Any]]:
-    return {
-        "scan_id": [s.scan_id for s in scans],
-        "tracking_number": [s.tracking_number for s in scans],
-        "kind": [s.kind for s in scans],
-        "scanned_at": [s.scanned_at for s in scans],
-        "courier": [s.courier for s in scans],
-        "phone": [s.phone for s in scans],
-        "sender_name": [s.sender_name for s in scans],
-        "address": [s.address for s in scans],
-        "return_number": [s.return_number for s in scans],
-        "intact": [s.intact for s in scans],
-        "lines": [json.dumps(s.lines) if s.lines is not None else None for s in scans],
-        "note": [s.note for s in scans],
-    }
-
-
 @dataclass
 class _Parcel:
     """What this batch says about one parcel, from its accepted scans in scanned_at order."""
@@ -129,9 +111,7 @@ class ScanIngestion:
     async def _store(
         self, valid: list[tuple[int, schemas.ScanIn]], result: schemas.BatchResult, actor: Principal, now: datetime
     ) -> None:
-        new_ids = await self.repository.insert_scans(
-            _scan_columns([s for _, s in valid]), received_at=now, scanned_by=actor.subject
-        )
+        new_ids = await self.repository.insert_scans([s for _, s in valid], received_at=now, scanned_by=actor.subject)
         accepted = [(i, s) for i, s in valid if s.scan_id in new_ids]
         # Already stored by an earlier request: a scanner resending after a lost reply.
         result.duplicates.extend(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Row, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,21 +16,24 @@ from aftersales_chassis import NotFound, PageParams
 
 from ..models import ReturnRequest
 from .models import Parcel, ParcelLogRun, ParcelScan, ParcelStatus
+from .schemas import ScanIn
 
+# The batch as one JSON document (the validated scans dumped in one call), not twelve
+# arrays: most label fields are often empty, and the driver checks every array element,
+# empty or not. Measured on 100-scan batches: client CPU 27 → 20 µs a scan, and the
+# statement no slower on the server (ADR 0012). Extra keys are ignored by json_to_recordset.
 INSERT_SCANS = text("""
 INSERT INTO parcel_scans (scan_id, tracking_number, kind, scanned_at, received_at, courier, phone, sender_name,
                           address, return_number, intact, lines, note, scanned_by)
 SELECT s.scan_id, s.tracking_number, s.kind, s.scanned_at, CAST(:received_at AS timestamptz), s.courier, s.phone,
-       s.sender_name, s.address, s.return_number, s.intact, CAST(s.lines AS jsonb), s.note, CAST(:scanned_by AS text)
-FROM unnest(CAST(:scan_id AS text[]), CAST(:tracking_number AS text[]), CAST(:kind AS text[]),
-            CAST(:scanned_at AS timestamptz[]), CAST(:courier AS text[]), CAST(:phone AS text[]),
-            CAST(:sender_name AS text[]), CAST(:address AS text[]), CAST(:return_number AS text[]),
-            CAST(:intact AS boolean[]), CAST(:lines AS text[]), CAST(:note AS text[]))
-     AS s(scan_id, tracking_number, kind, scanned_at, courier, phone, sender_name, address, return_number, intact,
-          lines, note)
+       s.sender_name, s.address, s.return_number, s.intact, s.lines, s.note, CAST(:scanned_by AS text)
+FROM json_to_recordset(CAST(:scans AS json))
+     AS s(scan_id text, tracking_number text, kind text, scanned_at timestamptz, courier text, phone text,
+          sender_name text, address text, return_number text, intact boolean, lines jsonb, note text)
 ON CONFLICT (scan_id) DO NOTHING
 RETURNING scan_id
 """)
+SCANS_JSON = TypeAdapter(list[ScanIn])
 
 # The stage is the kind of the latest scan by scanned_at (not by arrival), so late-arriving
 # earlier scans never move a parcel backwards. Label fields: the first value seen is kept.
@@ -67,10 +71,11 @@ class ParcelRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def insert_scans(self, columns: dict[str, list[Any]], *, received_at: datetime, scanned_by: str) -> set[str]:
+    async def insert_scans(self, scans: Sequence[ScanIn], *, received_at: datetime, scanned_by: str) -> set[str]:
         """Inserts the scans; returns the ids that were new (a resent scan id is skipped)."""
         result = await self.session.execute(
-            INSERT_SCANS, {**columns, "received_at": received_at, "scanned_by": scanned_by}
+            INSERT_SCANS,
+            {"scans": SCANS_JSON.dump_json(list(scans)).decode(), "received_at": received_at, "scanned_by": scanned_by},
         )
         return {row[0] for row in result}
 
