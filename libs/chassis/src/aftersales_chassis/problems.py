@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import DomainError
+from .errors import DomainError, RuleViolation
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://aftersales.dev/problems/"
@@ -73,13 +73,8 @@ async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
     if sqlstate in TEXT_NOT_STORABLE:
         # The client's text, not stored data, is at fault: a JSON "\u0000" is valid JSON and
         # a valid Python str, but PostgreSQL's text and jsonb cannot hold it.
-        return problem(
-            422,
-            "rule-violation",
-            "Business rule violated",
-            "text must not contain the NUL character (\\u0000)",
-            rule="text.no-nul-character",
-        )
+        refused = RuleViolation("text.no-nul-character", "text must not contain the NUL character (\\u0000)")
+        return await _domain(request, refused)
     if sqlstate and sqlstate.startswith(("22", "23", "P0")):  # data exception, integrity, raised by a trigger
         return problem(409, "constraint-violation", "The change conflicts with stored data", str(orig))
     log.exception("http.database_error")

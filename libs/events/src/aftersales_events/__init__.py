@@ -3,7 +3,7 @@
 from .batching import BatchWriter, DeferredWrites
 from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
 from .consumer import ConsumerRunner, EventContext, Handler, PermanentError
-from .context import Cause, correlation_scope, current_cause, current_correlation_id
+from .context import Cause, correlation_scope, current_correlation_id
 from .envelope import EventEnvelope
 from .outbox import record_event, record_events
 from .relay import OutboxRelay
@@ -23,7 +23,6 @@ __all__ = [
     "OutboxRelay",
     "PermanentError",
     "correlation_scope",
-    "current_cause",
     "current_correlation_id",
     "dlq_topic_for",
     "event",

@@ -206,12 +206,11 @@ class LedgerService:
         # The outbox before the postings: inserting postings locks the accounts' balance rows
         # until commit, and every concurrent booking on the same (hot) accounts waits for
         # them; so nothing that can be done earlier is done after.
-        posted = fin.LedgerTransactionPosted
         await record_events(
             self.session,
             [
                 (
-                    posted(
+                    fin.LedgerTransactionPosted(
                         transaction_id=tx_id,
                         source=source,
                         currency=unique[source].currency,

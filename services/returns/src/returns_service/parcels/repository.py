@@ -71,11 +71,11 @@ class ParcelRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def insert_scans(self, scans: Sequence[ScanIn], *, received_at: datetime, scanned_by: str) -> set[str]:
+    async def insert_scans(self, scans: list[ScanIn], *, received_at: datetime, scanned_by: str) -> set[str]:
         """Inserts the scans; returns the ids that were new (a resent scan id is skipped)."""
         result = await self.session.execute(
             INSERT_SCANS,
-            {"scans": SCANS_JSON.dump_json(list(scans)).decode(), "received_at": received_at, "scanned_by": scanned_by},
+            {"scans": SCANS_JSON.dump_json(scans).decode(), "received_at": received_at, "scanned_by": scanned_by},
         )
         return {row[0] for row in result}
 
