@@ -119,8 +119,9 @@ async def _raw(url: str, n: int, *, consumer_rows: bool) -> float:
                 )
                 await conn.execute(
                     # Written as published: the running service's relay leaves the baseline's rows alone.
-                    "INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, published_at)"
-                    " SELECT gen_random_uuid(), 'finance.events', k, 'raw', e::json, now()"
+                    "INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, source, correlation_id,"
+                    " published_at)"
+                    " SELECT gen_random_uuid(), 'finance.events', k, 'raw', e::json, '/aftersales/finance', k, now()"
                     " FROM unnest($1::text[], $2::text[]) AS x(k, e)",
                     [str(i) for i in tx_ids],
                     envelopes,

@@ -59,8 +59,8 @@ FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[]) A
 ON CONFLICT (tracking_number) DO NOTHING
 """
 RAW_OUTBOX = """
-INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, published_at)
-SELECT gen_random_uuid(), 'returns.events', k, t, e::json, now()
+INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, source, correlation_id, published_at)
+SELECT gen_random_uuid(), 'returns.events', k, t, e::json, '/aftersales/returns', k, now()
 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, t, e)
 """
 RAW_CLOCKS = """

@@ -57,8 +57,8 @@ WITH due AS (SELECT id FROM sla_clocks
 UPDATE sla_clocks c SET breached_at = $1::timestamptz FROM due WHERE c.id = due.id RETURNING c.id, c.aggregate_id
 """
 RAW_OUTBOX = """
-INSERT INTO outbox (event_id, topic, message_key, event_type, envelope)
-VALUES (gen_random_uuid(), 'tickets.events', $1, $2, $3::json)
+INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, source, correlation_id)
+VALUES (gen_random_uuid(), 'tickets.events', $1, $2, $3::json, '/aftersales/tickets', $1)
 """
 
 

@@ -71,6 +71,8 @@ async def test_committed_transaction_writes_exactly_one_row(events_db: EventsDb)
     assert stored["correlationid"] == "corr-123"
     assert stored["causationid"] == "cause-9"
     assert stored["data"] == {"thing_id": subject, "quantity": 2}
+    # The relay's header values, beside the envelope (it does not parse the JSON for them).
+    assert (row["source"], row["correlation_id"]) == (stored["source"], "corr-123")
     assert await count_effects(events_db.sessionmaker, thing_id=subject) == 1
 
 
@@ -110,6 +112,7 @@ async def test_a_batch_writes_each_event_as_the_envelope_model_renders_it(events
             correlationid="corr-batch", causationid="cause-batch", data={"thing_id": subject, "quantity": quantity},
         )  # fmt: skip
         assert envelope == expected
+        assert (row["source"], row["correlation_id"]) == (envelope.source, "corr-batch")
         assert payload_type.model_validate(envelope.data) == payload_type(thing_id=subject, quantity=quantity)
 
 

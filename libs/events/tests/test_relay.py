@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 from events_testkit import PARTITIONS, EventsDb, create_topics, now, read_topic, thing_type, unique_producer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
-from aftersales_events import EventEnvelope, OutboxRelay, outbox, record_event
+from aftersales_events import EventEnvelope, OutboxRelay, correlation_scope, outbox, record_event
 from aftersales_events.kafka import make_producer
 from aftersales_events.partitioning import partition_for
 
@@ -137,3 +138,55 @@ async def test_rows_beyond_one_producer_batch_go_out_in_several_batches_in_order
     records = await read_topic(kafka_bootstrap, topic)
     assert _ids_by_key(records) == {"big": expected}
     assert [json.loads(r.value)["data"]["quantity"] for r in records] == list(range(40))
+
+
+async def test_rows_written_before_the_header_columns_take_their_headers_from_the_envelope(
+    events_db: EventsDb, producer: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    # Rows from before platform_0006 have no source or correlation_id column values: the
+    # relay reads them out of the stored envelope instead.
+    name = unique_producer()
+    topic = f"{name}.events"
+    await create_topics(kafka_bootstrap, topic)
+    thing = thing_type(name)
+    async with events_db.sessionmaker() as session, session.begin():
+        with correlation_scope("corr-old"):
+            old = await record_event(session, thing(thing_id="a", quantity=1), subject="a", at=now())
+        with correlation_scope("corr-new"):
+            new = await record_event(session, thing(thing_id="b", quantity=2), subject="b", at=now())
+        await session.execute(
+            update(outbox).where(outbox.c.event_id == old.id).values(source=None, correlation_id=None)
+        )
+    await OutboxRelay(events_db.sessionmaker, producer, service="test").drain()
+
+    headers = {json.loads(r.value)["id"]: dict(r.headers) for r in await read_topic(kafka_bootstrap, topic)}
+    for envelope, correlation in ((old, "corr-old"), (new, "corr-new")):
+        sent = headers[str(envelope.id)]
+        assert sent["ce_source"].decode() == envelope.source == f"/aftersales/{name}"
+        assert sent["correlation_id"].decode() == correlation
+
+
+async def test_retention_purges_only_published_rows_older_than_it(
+    events_db: EventsDb, producer: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    name = unique_producer()
+    await create_topics(kafka_bootstrap, f"{name}.events")
+    written = await _write_rows(events_db, name, 4)
+    ids = [uuid.UUID(i) for subject in SUBJECTS for i in written[subject]]
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", retention=timedelta(days=7))
+    await relay.drain()
+    old_published, old_unpublished, recent = ids[0], ids[1], ids[2:]
+    long_ago = datetime.now(UTC) - timedelta(days=8)
+    async with events_db.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(outbox).where(outbox.c.event_id.in_([old_published, old_unpublished])).values(created_at=long_ago)
+        )
+        await session.execute(update(outbox).where(outbox.c.event_id == old_unpublished).values(published_at=None))
+
+    await relay._observe_and_purge()
+
+    async with events_db.sessionmaker() as session, session.begin():
+        left = set(await session.scalars(select(outbox.c.event_id).where(outbox.c.event_id.in_(ids))))
+        # Not left for another test's relay to publish.
+        await session.execute(delete(outbox).where(outbox.c.event_id == old_unpublished))
+    assert left == {old_unpublished, *recent}

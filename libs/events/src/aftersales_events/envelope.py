@@ -49,6 +49,8 @@ class EncodedEvent(NamedTuple):
     key: str
     type: str
     envelope_json: str
+    source: str
+    correlation_id: str | None
 
 
 # RFC 9562 version 4 (random) ids: clear the version and variant bits, then set them.
@@ -123,5 +125,7 @@ def encode_events(
             "causationid": causation,
             "data": payload,
         }
-        encoded.append(EncodedEvent(event_id, topic, subject, event_type, to_json(envelope).decode()))
+        encoded.append(
+            EncodedEvent(event_id, topic, subject, event_type, to_json(envelope).decode(), source, correlation)
+        )
     return encoded

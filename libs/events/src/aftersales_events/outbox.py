@@ -17,13 +17,16 @@ from .envelope import EncodedEvent, EventEnvelope, encode_events
 # A batch in one short statement of arrays (not one bind parameter per value): the server
 # parses it once whatever the batch size.
 INSERT_MANY = text(
-    "INSERT INTO outbox (event_id, topic, message_key, event_type, envelope)"
-    " SELECT event_id, topic, message_key, event_type, envelope::json"
-    " FROM unnest(:event_id, :topic, :message_key, :event_type, :envelope)"
-    " AS e(event_id, topic, message_key, event_type, envelope)"
+    "INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, source, correlation_id)"
+    " SELECT event_id, topic, message_key, event_type, envelope::json, source, correlation_id"
+    " FROM unnest(:event_id, :topic, :message_key, :event_type, :envelope, :source, :correlation_id)"
+    " AS e(event_id, topic, message_key, event_type, envelope, source, correlation_id)"
 ).bindparams(
     bindparam("event_id", type_=ARRAY(Uuid())),
-    *(bindparam(name, type_=ARRAY(Text())) for name in ("topic", "message_key", "event_type", "envelope")),
+    *(
+        bindparam(name, type_=ARRAY(Text()))
+        for name in ("topic", "message_key", "event_type", "envelope", "source", "correlation_id")
+    ),
 )
 
 
@@ -65,5 +68,7 @@ async def _insert(session: AsyncSession, events: Sequence[EncodedEvent]) -> None
             "message_key": [e.key for e in events],
             "event_type": [e.type for e in events],
             "envelope": [e.envelope_json for e in events],
+            "source": [e.source for e in events],
+            "correlation_id": [e.correlation_id for e in events],
         },
     )

@@ -45,10 +45,16 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
+    # Two of the envelope's attributes the relay sends as headers, written beside it so the
+    # relay does not parse the JSON for them (platform_0006). NULL on rows written before.
+    Column("source", Text),
+    Column("correlation_id", Text),
 )
 # The relay only ever scans unpublished rows; a partial index keeps that scan O(backlog).
 Index("ix_outbox_unpublished", outbox.c.id, postgresql_where=outbox.c.published_at.is_(None))
-Index("ix_outbox_published_at", outbox.c.published_at)
+# Retention purges by age. Rows arrive in created_at order, so a BRIN index (a few pages,
+# nothing to maintain per row) finds old ones; a btree cost every insert and publish an entry.
+Index("ix_outbox_created_at", outbox.c.created_at, postgresql_using="brin")
 
 processed_events = Table(
     "processed_events",
