@@ -60,7 +60,7 @@ ON CONFLICT (tracking_number) DO NOTHING
 """
 RAW_OUTBOX = """
 INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, source, correlation_id, published_at)
-SELECT gen_random_uuid(), 'returns.events', k, t, e::json, '/aftersales/returns', k, now()
+SELECT gen_random_uuid(), 'returns.parcels', k, t, e::json, '/aftersales/returns', k, now()
 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, t, e)
 """
 RAW_CLOCKS = """

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Protocol
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 
-from aftersales_events import ConsumerRunner, EventPayload, Handler, OutboxRelay, dlq_topic_for, topic_for
+from aftersales_events import ConsumerRunner, EventPayload, Handler, OutboxRelay, dlq_topic_for, topics_of
 from aftersales_events.kafka import ensure_topics, make_producer
 from aftersales_events.recovery import MARKER_TOPIC, check_broker_log
 
@@ -67,9 +67,8 @@ def create_app(
         app.state.db = db = Database.connect(config.database_url, pool_size=config.db_pool_size)
         app.state.producer = producer = make_producer(config.kafka_bootstrap_servers, f"{definition.name}-service")
         await producer.start()
-        own_topic = topic_for(definition.name)
-        consumed = {model.topic() for model in definition.handlers}
-        topics = {own_topic, *consumed} | {dlq_topic_for(t) for t in {own_topic, *consumed}}
+        used = topics_of(definition.name) | {model.topic() for model in definition.handlers}
+        topics = used | {dlq_topic_for(t) for t in used}
         await ensure_topics(config.kafka_bootstrap_servers, topics, partitions=config.topic_partitions)
         await ensure_topics(config.kafka_bootstrap_servers, [MARKER_TOPIC], partitions=1)
         # Before publishing anything: if the broker lost its log, queue retained rows again.

@@ -1,7 +1,7 @@
 """The event contract and machinery: envelope, catalogue, outbox, relay, consumer runner."""
 
 from .batching import BatchWriter, DeferredWrites
-from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
+from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for, topics_of
 from .consumer import ConsumerRunner, EventContext, Handler, PermanentError
 from .context import Cause, correlation_scope, current_correlation_id
 from .envelope import EventEnvelope
@@ -32,4 +32,5 @@ __all__ = [
     "record_event",
     "record_events",
     "topic_for",
+    "topics_of",
 ]

@@ -1,7 +1,7 @@
 """The one catalogue of event payloads. Importing this package registers every type."""
 
 from . import callcenter, finance, orders, parcels, returns, reviews, sla, tickets
-from .base import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for
+from .base import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for, topics_of
 
 __all__ = [
     "CATALOGUE",
@@ -14,5 +14,6 @@ __all__ = [
     "returns",
     "sla",
     "topic_for",
+    "topics_of",
 ]
 __all__ += ["callcenter", "reviews", "tickets"]

@@ -20,6 +20,7 @@ class EventPayload(BaseModel):
     version: ClassVar[int]
     process_step: ClassVar[str | None]  # the PROCESSES.md step that emits it
     summary: ClassVar[str]
+    stream: ClassVar[str] = "events"  # the producer's topic it goes on (see topic_for)
 
     @classmethod
     def event_type(cls) -> str:
@@ -28,12 +29,14 @@ class EventPayload(BaseModel):
 
     @classmethod
     def topic(cls) -> str:
-        return topic_for(cls.producer)
+        return topic_for(cls.producer, cls.stream)
 
 
-def topic_for(producer: str) -> str:
-    """One topic per producing service."""
-    return f"{producer}.events"
+def topic_for(producer: str, stream: str = "events") -> str:
+    """A producing service's topic: ``<producer>.events`` for its business events, and one
+    more per high-volume stream that most consumers would only skip (ADR 0013): the
+    returns service's warehouse parcel events go on ``returns.parcels``."""
+    return f"{producer}.{stream}"
 
 
 def dlq_topic_for(topic: str) -> str:
@@ -46,15 +49,23 @@ P = TypeVar("P", bound=type[EventPayload])
 
 
 def event(
-    producer: str, name: str, *, version: int = 1, step: str | None = None, register: bool = True
+    producer: str,
+    name: str,
+    *,
+    version: int = 1,
+    step: str | None = None,
+    stream: str = "events",
+    register: bool = True,
 ) -> Callable[[P], P]:
     """Names a payload model and registers it in the catalogue under its versioned type.
 
-    ``register=False`` names a model without adding it to the catalogue (test doubles).
+    ``stream`` picks the producer's topic (``topic_for``). ``register=False`` names a model
+    without adding it to the catalogue (test doubles).
     """
 
     def name_and_register(cls: P) -> P:
         cls.producer = producer
+        cls.stream = stream
         cls.event_name = name
         cls.version = version
         cls.process_step = step
@@ -68,3 +79,8 @@ def event(
         return cls
 
     return name_and_register
+
+
+def topics_of(producer: str) -> set[str]:
+    """Every topic ``producer`` publishes on (its business topic even before it has events)."""
+    return {topic_for(producer)} | {model.topic() for model in CATALOGUE.values() if model.producer == producer}

@@ -15,9 +15,12 @@ from .base import EventPayload, event
 ScanKind = Literal["arrived", "opened", "inspected", "stocked_in"]
 MatchRule = Literal["return_number", "return_tracking_number", "phone", "sender_name", "address", "agent", "claim"]
 Disposition = Literal["held", "returned_to_sender", "disposed"]
+# Their own topic, returns.parcels: every scan makes one or two of these, and the
+# consumers of returns.events (finance, returns' own refund handler) need none (ADR 0013).
+STREAM = "parcels"
 
 
-@event("returns", "ParcelScanned", step="M")
+@event("returns", "ParcelScanned", step="M", stream=STREAM)
 class ParcelScanned(EventPayload):
     """A warehouse scanner recorded a parcel event (arrived, opened, inspected, stocked-in)."""
 
@@ -29,7 +32,7 @@ class ParcelScanned(EventPayload):
     intact: bool | None = None
 
 
-@event("returns", "ParcelMatched", step="M1")
+@event("returns", "ParcelMatched", step="M1", stream=STREAM)
 class ParcelMatched(EventPayload):
     """A parcel was linked to its return: automatically (M1) or by an agent (M3 → M5)."""
 
@@ -42,7 +45,7 @@ class ParcelMatched(EventPayload):
     actor: str
 
 
-@event("returns", "ParcelUnmatched", step="M2")
+@event("returns", "ParcelUnmatched", step="M2", stream=STREAM)
 class ParcelUnmatched(EventPayload):
     """No single return matched the parcel: it goes to customer service to identify (M2–M3)."""
 
@@ -53,7 +56,7 @@ class ParcelUnmatched(EventPayload):
     at: datetime
 
 
-@event("returns", "ParcelUnclaimed", step="M4")
+@event("returns", "ParcelUnclaimed", step="M4", stream=STREAM)
 class ParcelUnclaimed(EventPayload):
     """Customer service could not identify the parcel: recorded in the unclaimed register (M4–M6)."""
 
@@ -64,7 +67,7 @@ class ParcelUnclaimed(EventPayload):
     at: datetime
 
 
-@event("returns", "ParcelClaimed", step="M5")
+@event("returns", "ParcelClaimed", step="M5", stream=STREAM)
 class ParcelClaimed(EventPayload):
     """An unclaimed parcel was later claimed and linked to its return (M5)."""
 
@@ -76,7 +79,7 @@ class ParcelClaimed(EventPayload):
     at: datetime
 
 
-@event("returns", "ParcelDisposed", step="M6")
+@event("returns", "ParcelDisposed", step="M6", stream=STREAM)
 class ParcelDisposed(EventPayload):
     """What happened to an unclaimed parcel: held, returned to the sender, or disposed of."""
 
@@ -87,7 +90,7 @@ class ParcelDisposed(EventPayload):
     at: datetime
 
 
-@event("returns", "ParcelNeedsAttention", step="M7")
+@event("returns", "ParcelNeedsAttention", step="M7", stream=STREAM)
 class ParcelNeedsAttention(EventPayload):
     """Inspection found the goods not intact (or the return's tracking number missing): an
     agent must decide; receipt is not confirmed (M7–M12)."""
@@ -100,7 +103,7 @@ class ParcelNeedsAttention(EventPayload):
     at: datetime
 
 
-@event("returns", "ParcelLogCompiled", step="M")
+@event("returns", "ParcelLogCompiled", step="M", stream=STREAM)
 class ParcelLogCompiled(EventPayload):
     """The daily 09:00 parcel log (M): parcels that arrived since the previous run."""
 
