@@ -7,6 +7,7 @@ import uuid
 import pytest
 from events_testkit import EventsDb, count_effects, effects, now, thing_type, unique_producer
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from aftersales_events import Cause, EventEnvelope, correlation_scope, outbox, record_event, record_events
 from aftersales_events.envelope import encode_events, new_event_ids
@@ -42,6 +43,50 @@ async def test_rolled_back_transaction_leaves_no_outbox_row(events_db: EventsDb)
     # ... and went away with the state change it described.
     assert await _outbox_rows(events_db, subject) == []
     assert await count_effects(events_db.sessionmaker, thing_id=subject) == 0
+
+
+@pytest.mark.parametrize("first_write", ["the event", "a state change"])
+async def test_events_are_written_inside_the_transaction_even_as_its_first_statement(
+    events_db: EventsDb, first_write: str
+) -> None:
+    # Events go in by COPY on the session's connection. SQLAlchemy begins the database
+    # transaction at the first statement, so an event written before any other statement
+    # must still be inside it: rolled back with it, not committed on its own.
+    thing = thing_type(unique_producer())
+    subject = f"thing-{uuid.uuid4()}"
+
+    async def write_then_fail() -> None:
+        async with events_db.sessionmaker() as session, session.begin():
+            if first_write == "a state change":
+                await session.execute(
+                    insert(effects).values(consumer="writer", event_id=uuid.uuid4(), thing_id=subject, quantity=1)
+                )
+            await record_events(session, [(thing(thing_id=subject, quantity=n), subject) for n in range(3)], at=now())
+            query = select(func.count()).select_from(outbox).where(outbox.c.message_key == subject)
+            assert await session.scalar(query) == 3
+            raise Abort
+
+    with pytest.raises(Abort):
+        await write_then_fail()
+    assert await _outbox_rows(events_db, subject) == []
+
+
+async def test_a_failed_copy_is_reported_as_a_database_error_and_writes_nothing(events_db: EventsDb) -> None:
+    # The same kind of error as a failed statement (the HTTP layer maps DBAPIError), and
+    # the transaction keeps nothing of the batch.
+    thing = thing_type(unique_producer())
+    good, bad = (thing(thing_id="t", quantity=1), "fine"), (thing(thing_id="t", quantity=2), "NUL\x00key")
+
+    async def write() -> None:
+        async with events_db.sessionmaker() as session, session.begin():
+            await record_events(session, [good, bad], at=now())
+
+    with pytest.raises(DBAPIError) as raised:
+        await write()
+    assert getattr(raised.value.orig, "sqlstate", None) == "22021"  # text cannot hold NUL
+    async with events_db.sessionmaker() as session:
+        query = select(func.count()).select_from(outbox).where(outbox.c.topic == thing.topic())
+        assert await session.scalar(query) == 0
 
 
 async def test_committed_transaction_writes_exactly_one_row(events_db: EventsDb) -> None:

@@ -6,28 +6,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Text, Uuid, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY
+import asyncpg  # type: ignore[import-untyped,unused-ignore]
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .catalogue import EventPayload
 from .context import Cause
 from .envelope import EncodedEvent, EventEnvelope, encode_events
 
-# A batch in one short statement of arrays (not one bind parameter per value): the server
-# parses it once whatever the batch size.
-INSERT_MANY = text(
-    "INSERT INTO outbox (event_id, topic, message_key, event_type, envelope, source, correlation_id)"
-    " SELECT event_id, topic, message_key, event_type, envelope::json, source, correlation_id"
-    " FROM unnest(:event_id, :topic, :message_key, :event_type, :envelope, :source, :correlation_id)"
-    " AS e(event_id, topic, message_key, event_type, envelope, source, correlation_id)"
-).bindparams(
-    bindparam("event_id", type_=ARRAY(Uuid())),
-    *(
-        bindparam(name, type_=ARRAY(Text()))
-        for name in ("topic", "message_key", "event_type", "envelope", "source", "correlation_id")
-    ),
-)
+# The columns an EncodedEvent fills, in its field order: a batch goes in as those tuples.
+COPY_COLUMNS = ("event_id", "topic", "message_key", "event_type", "envelope", "source", "correlation_id")
 
 
 async def record_event(session: AsyncSession, payload: EventPayload, *, subject: str, at: datetime) -> EventEnvelope:
@@ -60,15 +49,24 @@ async def record_events(
 
 
 async def _insert(session: AsyncSession, events: Sequence[EncodedEvent]) -> None:
-    await session.execute(
-        INSERT_MANY,
-        {
-            "event_id": [e.event_id for e in events],
-            "topic": [e.topic for e in events],
-            "message_key": [e.key for e in events],
-            "event_type": [e.type for e in events],
-            "envelope": [e.envelope_json for e in events],
-            "source": [e.source for e in events],
-            "correlation_id": [e.correlation_id for e in events],
-        },
-    )
+    """A batch by binary COPY on the session's connection, inside its transaction.
+
+    Bound as arrays (``INSERT … SELECT FROM unnest``), seven columns cost the driver about
+    14 µs a row here, checking and encoding every element; COPY takes the rows as they
+    are, at about half that, and is cheaper for the server too (ADR 0013).
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    if driver is None or not driver.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter begins the database transaction at its first statement:
+        # a COPY before any statement would otherwise commit on its own.
+        await session.execute(text("SELECT 1"))
+        driver = raw.driver_connection
+    assert driver is not None
+    assert driver.is_in_transaction()
+    try:
+        await driver.copy_records_to_table("outbox", records=events, columns=COPY_COLUMNS)
+    except asyncpg.PostgresError as error:
+        # As SQLAlchemy reports a failed statement, so callers handle one kind of error.
+        raise DBAPIError.instance("COPY outbox", None, error, asyncpg.PostgresError) from error

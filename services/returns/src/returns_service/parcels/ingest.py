@@ -42,11 +42,15 @@ def validate(items: list[Any], now: datetime) -> tuple[list[tuple[int, schemas.S
             error = schemas.FieldError(field="(scan)", message="each scan must be a JSON object")
             result.rejected.append(schemas.RejectedScan(index=index, scan_id=None, errors=[error]))
             continue
+        unstorable = [schemas.FieldError(field=name, message=schemas.NUL_MESSAGE) for name in schemas.nul_fields(item)]
         try:
             scan = schemas.ScanIn.model_validate(item)
         except ValidationError as invalid:
             errors = [schemas.FieldError(field=_field(e["loc"]), message=e["msg"]) for e in invalid.errors()]
-            result.rejected.append(schemas.RejectedScan(index=index, scan_id=scan_id, errors=errors))
+            result.rejected.append(schemas.RejectedScan(index=index, scan_id=scan_id, errors=errors + unstorable))
+            continue
+        if unstorable:
+            result.rejected.append(schemas.RejectedScan(index=index, scan_id=scan_id, errors=unstorable))
             continue
         if scan.scanned_at > now + FUTURE_TOLERANCE:
             error = schemas.FieldError(field="scanned_at", message="more than 1 h in the future: check the scanner")
@@ -123,7 +127,7 @@ class ScanIngestion:
         batch: dict[str, _Parcel] = {}
         for _, scan in accepted:
             batch.setdefault(scan.tracking_number, _Parcel()).scans.append(scan)
-        rows = await self.repository.upsert_parcels(self._parcel_columns(batch), now=now)
+        rows = await self.repository.upsert_parcels(self._parcel_rows(batch), now=now)
         by_tracking = {row.tracking_number: row for row in rows}
         briefs = {
             row.tracking_number: schemas.ParcelBrief(
@@ -171,18 +175,17 @@ class ScanIngestion:
         result.parcels = sorted(briefs.values(), key=lambda b: b.tracking_number)
 
     @staticmethod
-    def _parcel_columns(batch: dict[str, _Parcel]) -> dict[str, list[Any]]:
-        columns: dict[str, list[Any]] = {name: [] for name in ("tracking_number", *LABEL_FIELDS)}
-        columns |= {"first_scan_at": [], "last_scan_at": [], "stage": []}
+    def _parcel_rows(batch: dict[str, _Parcel]) -> list[dict[str, Any]]:
+        rows = []
         for tracking_number, parcel in sorted(batch.items()):
             ordered = parcel.ordered()
-            columns["tracking_number"].append(tracking_number)
-            for name in LABEL_FIELDS:
-                columns[name].append(parcel.label(name))
-            columns["first_scan_at"].append(ordered[0].scanned_at)
-            columns["last_scan_at"].append(ordered[-1].scanned_at)
-            columns["stage"].append(ordered[-1].kind)
-        return columns
+            row: dict[str, Any] = {name: parcel.label(name) for name in LABEL_FIELDS}
+            row["tracking_number"] = tracking_number
+            row["first_scan_at"] = ordered[0].scanned_at
+            row["last_scan_at"] = ordered[-1].scanned_at
+            row["stage"] = ordered[-1].kind
+            rows.append(row)
+        return rows
 
     async def _inspections(
         self, batch: dict[str, _Parcel], by_tracking: dict[str, Any], actor: Principal

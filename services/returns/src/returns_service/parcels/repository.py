@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 from sqlalchemy import Row, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,17 +36,17 @@ RETURNING scan_id
 """)
 SCANS_JSON = TypeAdapter(list[ScanIn])
 
-# The stage is the kind of the latest scan by scanned_at (not by arrival), so late-arriving
+# One JSON document for the batch's parcels, as for the scans (the label fields are often
+# empty). The stage is the kind of the latest scan by scanned_at (not by arrival), so late-arriving
 # earlier scans never move a parcel backwards. Label fields: the first value seen is kept.
 UPSERT_PARCELS = text("""
 INSERT INTO parcels AS p (id, tracking_number, courier, phone, sender_name, address, return_number, first_scan_at,
                           last_scan_at, stage, status, created_at, updated_at)
 SELECT gen_random_uuid(), u.tracking_number, u.courier, u.phone, u.sender_name, u.address, u.return_number,
        u.first_scan_at, u.last_scan_at, u.stage, 'unmatched', CAST(:now AS timestamptz), CAST(:now AS timestamptz)
-FROM unnest(CAST(:tracking_number AS text[]), CAST(:courier AS text[]), CAST(:phone AS text[]),
-            CAST(:sender_name AS text[]), CAST(:address AS text[]), CAST(:return_number AS text[]),
-            CAST(:first_scan_at AS timestamptz[]), CAST(:last_scan_at AS timestamptz[]), CAST(:stage AS text[]))
-     AS u(tracking_number, courier, phone, sender_name, address, return_number, first_scan_at, last_scan_at, stage)
+FROM json_to_recordset(CAST(:parcels AS json))
+     AS u(tracking_number text, courier text, phone text, sender_name text, address text, return_number text,
+          first_scan_at timestamptz, last_scan_at timestamptz, stage text)
 ORDER BY u.tracking_number
 ON CONFLICT (tracking_number) DO UPDATE SET
     first_scan_at = LEAST(p.first_scan_at, EXCLUDED.first_scan_at),
@@ -79,8 +80,9 @@ class ParcelRepository:
         )
         return {row[0] for row in result}
 
-    async def upsert_parcels(self, columns: dict[str, list[Any]], *, now: datetime) -> list[Row[Any]]:
-        result = await self.session.execute(UPSERT_PARCELS, {**columns, "now": now})
+    async def upsert_parcels(self, parcels: list[dict[str, Any]], *, now: datetime) -> list[Row[Any]]:
+        """``parcels``: one dict per tracking number with the UPSERT_PARCELS recordset's keys."""
+        result = await self.session.execute(UPSERT_PARCELS, {"parcels": to_json(parcels).decode(), "now": now})
         return list(result.all())
 
     async def get(self, parcel_id: uuid.UUID, *, for_update: bool = False) -> Parcel:
