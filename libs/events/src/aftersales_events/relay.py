@@ -18,7 +18,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Unpack
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -133,7 +133,7 @@ class OutboxRelay:
             EVENTS_PUBLISHED.labels(self._service, topic).inc(count)
         return len(rows)
 
-    async def _send(self, rows: Sequence[Row[Unpack[tuple[Any, ...]]]]) -> list[asyncio.Future[Any]]:
+    async def _send(self, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[asyncio.Future[Any]]:
         """Hands the rows to the producer as one batch per partition, in id order.
 
         ``producer.send`` per message cost 42 µs of CPU; filling the batches here costs 21 µs
@@ -141,7 +141,7 @@ class OutboxRelay:
         Partitions are picked exactly as ``send`` would (partitioning.py); one partition's
         batches go in order, as ``send``'s would.
         """
-        by_partition: dict[tuple[str, int], list[Row[Unpack[tuple[Any, ...]]]]] = {}
+        by_partition: dict[tuple[str, int], list[Row[*tuple[Any, ...]]]] = {}
         partitions: dict[str, list[int]] = {}
         chosen: dict[tuple[str, bytes], int] = {}  # an aggregate's events: hashed once
         for row in rows:
