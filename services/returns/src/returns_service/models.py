@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, Index, MetaData, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, Index, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from aftersales_events import NAMING_CONVENTION
@@ -50,6 +50,8 @@ class ReturnRequest(Base):
         CheckConstraint("state IN ('requested', 'approved', 'rejected', 'received', 'refunded')", name="state_known"),
         Index("ix_returns_state_created", "state", "created_at", "id"),
         Index("ix_returns_order_id", "order_id"),
+        # M1's return-tracking-number rule compares upper case (returns_0009).
+        Index("ix_returns_tracking_upper", text("upper(return_tracking_number)")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

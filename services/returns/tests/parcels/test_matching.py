@@ -3,13 +3,17 @@ and starts T1A5."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
 
 from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.testing import Tokens
+from returns_service.parcels.matching import CANDIDATES
 
 from .kit import approved_return, ingest, scan, tracking_number, unique_contact
 
@@ -134,3 +138,24 @@ def test_phone_normalisation() -> None:
     assert normalise_phone("+86 138-0013-8000") == "13800138000"
     assert normalise_phone("138****8000") == "138____8000"
     assert normalise_phone("****8000") == ""
+
+
+async def test_every_rule_of_the_candidate_query_can_use_an_index(app: FastAPI) -> None:
+    """M1 looks labels up instead of normalising every open return's order on every batch
+    (416 ms a batch with 10,000 returns awaiting a parcel, before returns_0009). With
+    sequential scans priced out, the plan reads neither orders nor returns in full."""
+    params = {
+        "parcel_id": [uuid.uuid4()],
+        "return_id": [uuid.uuid4()],
+        "tracking": ["SF1234567890"],
+        "phone": ["138____8000"],
+        "phone_prefix": ["138"],
+        "sender": ["lilei"],
+        "address": ["room5nanjingroadshanghai"],
+    }
+    async with app.state.db.sessionmaker() as session, session.begin():
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        rows = await session.execute(text("EXPLAIN " + CANDIDATES.text), params)
+        plan = "\n".join(row[0] for row in rows)
+    assert "Seq Scan on orders" not in plan, plan
+    assert "Seq Scan on returns" not in plan, plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Computed, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..models import Base
@@ -19,12 +19,24 @@ class OrderStatus(StrEnum):
     cancelled = "cancelled"
 
 
+# M1's match keys, normalised as the parcel side is (matching.py) and kept by the database
+# itself (returns_0009): the candidate query looks parcels' labels up in their indexes
+# instead of normalising every open return's order on every batch.
+PHONE_KEY = r"right(regexp_replace(customer_phone, '\D', '', 'g'), 11)"
+NAME_KEY = r"lower(regexp_replace(customer_name, '\s+', '', 'g'))"
+ADDRESS_KEY = r"lower(regexp_replace(address, '[\s,.;，。；：、#-]+', '', 'g'))"
+
+
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_customer_phone", "customer_phone"),
         Index("ix_orders_tracking_number", "tracking_number"),
         Index("ix_orders_merchant_id", "merchant_id"),
+        # "C" ordering: a masked phone (138____8000) is looked up by its digit prefix range.
+        Index("ix_orders_phone_key", text('phone_key COLLATE "C"')),
+        Index("ix_orders_name_key", "name_key"),
+        Index("ix_orders_address_key", "address_key"),
     )
 
     order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -33,6 +45,9 @@ class Order(Base):
     customer_name: Mapped[str] = mapped_column(Text, default="")
     customer_phone: Mapped[str] = mapped_column(String(32), default="")
     address: Mapped[str] = mapped_column(Text, default="")
+    phone_key: Mapped[str] = mapped_column(Text, Computed(PHONE_KEY, persisted=True))
+    name_key: Mapped[str] = mapped_column(Text, Computed(NAME_KEY, persisted=True))
+    address_key: Mapped[str] = mapped_column(Text, Computed(ADDRESS_KEY, persisted=True))
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger)
     paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -19,33 +19,42 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 RULES = ("return_number", "return_tracking_number", "phone", "sender_name", "address")
 
-# Normalisation shared by both sides: digits only (last 11, a mainland mobile without +86);
-# names without spaces; addresses without spaces and punctuation. Lower-cased.
+# Normalisation shared by both sides (orders/models.py spells it in SQL): digits only (last
+# 11, a mainland mobile without +86); names without spaces; addresses without spaces and
+# punctuation. Lower-cased.
 # Compiled once: re.sub with a pattern string looks it up in re's cache on every call,
 # three calls per parcel. The SQL below spells the same patterns.
 _ADDRESS_NOISE = re.compile(r"[\s,.;，。；：、#-]+")
 _NOT_PHONE = re.compile(r"[^\d*]")
 _SPACES = re.compile(r"\s+")
 
+# Each rule looks the batch's labels up in an index (returns_0009), then keeps the returns
+# that are approved and have no parcel yet. A masked phone is a LIKE pattern over its digit
+# prefix's range, so it too is an index range, not a scan of every order.
 CANDIDATES = text(r"""
 WITH p AS (
     SELECT * FROM unnest(CAST(:parcel_id AS uuid[]), CAST(:return_id AS uuid[]), CAST(:tracking AS text[]),
-                         CAST(:phone AS text[]), CAST(:sender AS text[]), CAST(:address AS text[]))
-         AS p(parcel_id, return_id, tracking, phone, sender, address)
-), c AS MATERIALIZED (
-    SELECT r.id,
-           upper(r.return_tracking_number) AS tracking,
-           right(regexp_replace(coalesce(o.customer_phone, ''), '\D', '', 'g'), 11) AS phone,
-           lower(regexp_replace(coalesce(o.customer_name, ''), '\s+', '', 'g')) AS sender,
-           lower(regexp_replace(coalesce(o.address, ''), '[\s,.;，。；：、#-]+', '', 'g')) AS address
-    FROM returns r LEFT JOIN orders o ON o.order_id = r.order_id
-    WHERE r.state = 'approved' AND NOT EXISTS (SELECT 1 FROM parcels x WHERE x.return_id = r.id)
+                         CAST(:phone AS text[]), CAST(:phone_prefix AS text[]), CAST(:sender AS text[]),
+                         CAST(:address AS text[]))
+         AS p(parcel_id, return_id, tracking, phone, phone_prefix, sender, address)
+), m AS (
+    SELECT p.parcel_id, 0 AS rule, r.id FROM p JOIN returns r ON r.id = p.return_id
+    UNION ALL
+    SELECT p.parcel_id, 1, r.id FROM p JOIN returns r ON upper(r.return_tracking_number) = p.tracking
+    UNION ALL
+    SELECT p.parcel_id, 2, r.id
+    FROM p JOIN orders o ON p.phone <> '' AND o.phone_key COLLATE "C" >= p.phone_prefix
+                         AND o.phone_key COLLATE "C" < p.phone_prefix || ':' AND o.phone_key LIKE p.phone
+           JOIN returns r ON r.order_id = o.order_id
+    UNION ALL
+    SELECT p.parcel_id, 3, r.id FROM p JOIN orders o ON p.sender <> '' AND o.name_key = p.sender
+                                       JOIN returns r ON r.order_id = o.order_id
+    UNION ALL
+    SELECT p.parcel_id, 4, r.id FROM p JOIN orders o ON p.address <> '' AND o.address_key = p.address
+                                       JOIN returns r ON r.order_id = o.order_id
 )
-SELECT p.parcel_id, 0 AS rule, c.id FROM p JOIN c ON c.id = p.return_id
-UNION ALL SELECT p.parcel_id, 1, c.id FROM p JOIN c ON c.tracking = p.tracking
-UNION ALL SELECT p.parcel_id, 2, c.id FROM p JOIN c ON p.phone <> '' AND c.phone LIKE p.phone
-UNION ALL SELECT p.parcel_id, 3, c.id FROM p JOIN c ON p.sender <> '' AND c.sender = p.sender
-UNION ALL SELECT p.parcel_id, 4, c.id FROM p JOIN c ON p.address <> '' AND c.address = p.address
+SELECT m.parcel_id, m.rule, m.id FROM m JOIN returns r ON r.id = m.id
+WHERE r.state = 'approved' AND NOT EXISTS (SELECT 1 FROM parcels x WHERE x.return_id = r.id)
 """)
 
 
@@ -103,13 +112,16 @@ async def find_candidates(session: AsyncSession, labels: list[Label]) -> dict[uu
     found: dict[uuid.UUID, list[set[uuid.UUID]]] = defaultdict(lambda: [set() for _ in RULES])
     if not labels:
         return found
+    phones = [normalise_phone(x.phone) for x in labels]
     rows = await session.execute(
         CANDIDATES,
         {
             "parcel_id": [x.parcel_id for x in labels],
             "return_id": [parse_return_number(x.return_number) for x in labels],
             "tracking": [x.tracking_number.upper() for x in labels],
-            "phone": [normalise_phone(x.phone) for x in labels],
+            "phone": phones,
+            # The digits before the first masked one (':' follows '9'): the index range to search.
+            "phone_prefix": [phone.split("_", 1)[0] for phone in phones],
             "sender": [normalise_name(x.sender_name) for x in labels],
             "address": [normalise_address(x.address) for x in labels],
         },
