@@ -92,3 +92,21 @@ def test_configured_logger_masks_what_it_writes(capsys: pytest.CaptureFixture[st
     assert "138****5678" in err
     assert '"service": "logtest"' in err
     assert '"event": "customer.called"' in err
+
+
+def test_uvicorn_logs_at_the_service_level(capsys: pytest.CaptureFixture[str]) -> None:
+    uvicorn = logging.getLogger("uvicorn.error")
+    previous = logging.getLogger().handlers[:], logging.getLogger().level, structlog.get_config(), uvicorn.level
+    uvicorn.setLevel(logging.INFO)  # what uvicorn's own log config sets before the app is loaded
+    try:
+        configure_logging("logtest", level="WARNING", json=True)
+        uvicorn.info("Shutting down")
+        uvicorn.warning("Invalid HTTP request received.")
+        err = capsys.readouterr().err
+    finally:
+        logging.getLogger().handlers[:] = previous[0]
+        logging.getLogger().setLevel(previous[1])
+        structlog.configure(**previous[2])
+        uvicorn.setLevel(previous[3])
+    assert "Shutting down" not in err
+    assert "Invalid HTTP request received." in err

@@ -75,9 +75,11 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error"):
-        # uvicorn installs its own plain-text handlers; route its records through ours.
+        # uvicorn installs its own plain-text handlers and levels (INFO by default); route its
+        # records through ours, at the service's level.
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+        logging.getLogger(name).setLevel(logging.NOTSET)
     for noisy in ("uvicorn.access", "aiokafka", "kafka"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)

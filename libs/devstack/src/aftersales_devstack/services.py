@@ -75,7 +75,11 @@ class ServiceProcess:
             str(GRACEFUL_SHUTDOWN_SECONDS),
             "--no-access-log",
         ]
-        self.process = spawn(argv, env={**os.environ, **env}, stdout=stdout, stderr=stderr)
+        full_env = {**os.environ, **env}
+        level = full_env.get(f"{name.upper()}_LOG_LEVEL")
+        if level:  # uvicorn logs its start-up lines before the app configures logging
+            argv += ["--log-level", level.lower()]
+        self.process = spawn(argv, env=full_env, stdout=stdout, stderr=stderr)
         _logger.info(
             "devstack.service.spawned service=%s pid=%s url=%s",
             name,
