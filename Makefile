@@ -24,10 +24,10 @@ run: install ## start PostgreSQL, the broker and the five services (Ctrl-C stops
 test: install ## run the tests (PYTEST_ARGS=...); collecting no test is a failure
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: ## ruff check, ruff format --check, mypy --strict on the libraries
+lint: ## ruff check, ruff format --check, mypy --strict on the libraries and the services
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy --strict libs/*/src
+	$(PY) -m mypy --strict libs/*/src services/*/src
 
 fmt: ## format and autofix
 	$(PY) -m ruff format .

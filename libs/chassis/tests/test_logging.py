@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -110,3 +112,17 @@ def test_uvicorn_logs_at_the_service_level(capsys: pytest.CaptureFixture[str]) -
         uvicorn.setLevel(previous[3])
     assert "Shutting down" not in err
     assert "Invalid HTTP request received." in err
+
+
+def test_log_lines_go_to_the_stderr_of_the_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records logged after stderr was swapped (and the old one closed) are not lost or an error."""
+    previous = logging.getLogger().handlers[:], structlog.get_config()
+    try:
+        configure_logging("logtest", json=True)
+        later = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", later)
+        logging.getLogger("plain").warning("logged after the swap")
+    finally:
+        logging.getLogger().handlers[:] = previous[0]
+        structlog.configure(**previous[1])
+    assert "logged after the swap" in later.getvalue()

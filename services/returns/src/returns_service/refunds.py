@@ -116,13 +116,13 @@ class RefundsService(ReturnFlow):
                 return_id=record.id,
                 refund_id=record.refund_id,
                 order_id=record.order_id,
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 amount_minor=amount,
                 goods_minor=amount - freight - goodwill,
                 freight_minor=freight,
                 goodwill_minor=goodwill,
                 currency=record.currency,
-                method=method,  # type: ignore[arg-type]
+                method=method,
                 approved_by=actor.subject,
                 approved_at=now,
                 merchant_id=order.merchant_id,
@@ -143,7 +143,7 @@ async def record_refund_issued(session: AsyncSession, clock: Clock, record: Retu
             order_id=record.order_id,
             amount_minor=record.refund_amount_minor,
             currency=record.currency,
-            method=record.refund_method or "online",  # type: ignore[arg-type]
+            method=record.refund_method or "online",
             provider_reference=reference,
             issued_at=record.refund_issued_at,
         ),

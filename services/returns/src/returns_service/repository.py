@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import datetime
 
@@ -47,7 +48,7 @@ class ReturnRepository:
         self.session.add(transition)
         await self.session.flush()
 
-    async def history(self, return_id: uuid.UUID) -> list[ReturnTransition]:
+    async def history(self, return_id: uuid.UUID) -> builtins.list[ReturnTransition]:
         query = select(ReturnTransition).where(ReturnTransition.return_id == return_id).order_by(ReturnTransition.id)
         return list(await self.session.scalars(query))
 

@@ -73,7 +73,7 @@ class LedgerReader:
     async def balances(self, page: PageParams, *, as_of: date | None) -> Page[schemas.BalanceOut]:
         """Per account: the maintained balance, or the sum of its daily rows up to ``as_of``."""
         if as_of is None:
-            balance = Account.balance_minor
+            balance: ColumnElement[int] = Account.balance_minor.expression
             query = select(Account.code, Account.type, Account.currency, balance.label("balance"))
         else:
             balance = func.coalesce(func.sum(AccountDailyBalance.debit_minor - AccountDailyBalance.credit_minor), 0)

@@ -27,7 +27,7 @@ class MonthlyTables:
         self.session = session
         self.clock = clock
 
-    def _query(self, table: Table, month: date) -> Select[tuple[LedgerTransaction, LineCheck | None, bool]]:
+    def _query(self, table: Table, month: date) -> Select[LedgerTransaction, LineCheck, bool]:
         reversal = aliased(LedgerTransaction)
         return (
             select(

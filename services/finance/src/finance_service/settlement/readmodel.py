@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, String, TextClause, bindparam, func, text
+from sqlalchemy import BigInteger, DateTime, String, Table, TextClause, bindparam, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..models import SettlementComplaint, SettlementDeposit, SettlementOrder
 
 ORDERS = SettlementOrder.__table__
-COMPLAINTS = SettlementComplaint.__table__
-DEPOSITS = SettlementDeposit.__table__
+COMPLAINTS = cast(Table, SettlementComplaint.__table__)  # a mapped class's table is typed FromClause
+DEPOSITS = cast(Table, SettlementDeposit.__table__)
 
 # The facts an order event may carry, with their column types (the unnest below).
 ORDER_FACTS: dict[str, Any] = {

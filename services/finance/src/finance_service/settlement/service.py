@@ -162,7 +162,9 @@ class SettlementService:
         settlement = await self._visible(settlement_id, viewer)
         return _detail(settlement, await self.repo.lines(settlement.id))
 
-    async def list(self, page: PageParams, viewer: Principal, *, merchant_id: str | None, status: str | None) -> Page:
+    async def list(
+        self, page: PageParams, viewer: Principal, *, merchant_id: str | None, status: str | None
+    ) -> Page[SettlementOut]:
         if not viewer.has(Role.finance):
             if viewer.merchant_id is None:
                 raise Forbidden("a merchant token carries its merchant_id")

@@ -155,7 +155,7 @@ async def record_cancellation_refund_issued(
         session,
         ev.RefundIssued(
             refund_id=record.refund_id, order_id=record.order_id, amount_minor=record.refund_amount_minor,
-            currency=record.currency, method=record.refund_method or "online",  # type: ignore[arg-type]
+            currency=record.currency, method=record.refund_method or "online",
             provider_reference=reference, issued_at=record.refund_issued_at,
         ),
         subject=record.order_id,

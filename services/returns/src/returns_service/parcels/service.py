@@ -99,7 +99,7 @@ class ParcelService:
                 tracking_number=tracking_number,
                 return_id=record.id,
                 order_id=record.order_id,
-                matched_by=rule,  # type: ignore[arg-type]
+                matched_by=rule,
                 matched_at=now,
                 actor=actor.subject,
             )
@@ -116,7 +116,7 @@ class ParcelService:
                 parcel_id=parcel.id,
                 tracking_number=parcel.tracking_number,
                 return_id=parcel.return_id,
-                reason=reason,  # type: ignore[arg-type]
+                reason=reason,
                 detail=detail,
                 at=now,
             ),

@@ -85,9 +85,9 @@ async def monthly_summary(session: AsyncSession, start: datetime, end: datetime)
         "returns_filed": sum(by_state.values()),
         "by_state": by_state,
         "refunds": totals[0],
-        "refunded_minor": int(totals[1]),
-        "refunded_freight_minor": int(totals[2]),
-        "goodwill_minor": int(totals[3]),
+        "refunded_minor": int(totals[1] or 0),  # coalesced in SQL; `or 0` only for the type
+        "refunded_freight_minor": int(totals[2] or 0),
+        "goodwill_minor": int(totals[3] or 0),
         "refunds_issued": totals[4],
         "units_by_reason": {k: int(v) for k, v in by_reason.items()},
     }
