@@ -8,42 +8,18 @@ RefundApproved (the outbox row published again) still leaves exactly one transac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from aftersales_chassis import Role
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens
-from aftersales_devstack.services import ServiceProcess, service_env
-from aftersales_devstack.stack import migrate
-
-SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
-
-
-@pytest.fixture(scope="module")
-def stack(
-    service_database_url: Callable[..., str], kafka_bootstrap: str, jwt_secret: str
-) -> Iterator[dict[str, ServiceProcess]]:
-    """All five services as uvicorn processes, migrated and started side by side."""
-    urls = {name: service_database_url(name, suffix="e2e", migrated=False) for name in SERVICES}
-    migrate(urls)
-    processes: dict[str, ServiceProcess] = {}
-    try:
-        for name, url in urls.items():
-            env = service_env(name, database_url=url, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret)
-            processes[name] = ServiceProcess(name, env)
-        for process in processes.values():
-            process.wait_healthy(60)
-        yield processes
-    finally:
-        for process in processes.values():
-            process.stop()
+from aftersales_devstack.services import ServiceProcess
 
 
 async def _eventually(check: Callable[[], Any], *, timeout: float = 30.0) -> Any:

@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from aftersales_calendar import Override, WorkingHours, default_calendar
 from aftersales_calendar.store import CalendarProvider, delete_override, load_overrides, put_override
 from aftersales_chassis import Role
@@ -137,3 +139,24 @@ async def test_working_time_defaults_to_now_and_flags_provisional_years(service:
     )
     assert later.json()["provisional"] is True
     assert later.json()["working_time"] is False
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "1999-12-31T23:59:59Z", "9999-12-31T23:59:59-12:00"])
+async def test_working_time_takes_an_instant_in_the_supported_range(service: CalendarHarness, at: str) -> None:
+    """Year 1 and year 9999 once overflowed the calendar's arithmetic into 500s."""
+    response = await service.client.get(
+        "/calendar/working-time", params={"at": at}, headers=service.tokens.headers(Role.agent)
+    )
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["query.at"]
+
+
+@pytest.mark.parametrize(("day", "status"), [("1999-12-31", 422), ("2099-12-31", 200), ("9999-12-31", 422)])
+async def test_an_override_is_for_a_day_in_the_supported_range(service: CalendarHarness, day: str, status: int) -> None:
+    headers = service.tokens.headers(Role.supervisor)
+    response = await service.client.put(f"/calendar/overrides/{day}", json={"kind": "closed"}, headers=headers)
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert [e["field"] for e in response.json()["errors"]] == ["path.day"]
+    else:
+        assert (await service.client.delete(f"/calendar/overrides/{day}", headers=headers)).status_code == 204

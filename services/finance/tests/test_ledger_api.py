@@ -166,3 +166,44 @@ async def test_ledger_routes_are_finance_only(
         else:
             assert response.status_code == 403, (role, response.text)
     assert (await client.request(method, path, json={})).status_code == 401
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00", "9999-12-31T23:59:59+00:00", "1999-12-31T23:59:59Z"])
+async def test_a_booking_is_effective_at_an_instant_in_the_supported_range(
+    client: httpx.AsyncClient, tokens: Tokens, at: str
+) -> None:
+    """Year 1 and year 9999 once overflowed into 500s; a naive timestamp is refused too."""
+    body = {
+        "reference": uuid.uuid4().hex,
+        "description": "edge",
+        "effective_at": at,
+        "legs": [{"account_code": "cash", "amount_minor": 1}, {"account_code": "sales", "amount_minor": -1}],
+    }
+    response = await client.post("/ledger/transactions", json=body, headers=tokens.headers(FINANCE))
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["body.effective_at"]
+
+
+@pytest.mark.parametrize(("as_of", "status"), [("1999-12-31", 422), ("2000-01-01", 200), ("9999-12-31", 422)])
+async def test_balances_as_of_a_day_in_the_supported_range(
+    client: httpx.AsyncClient, tokens: Tokens, as_of: str, status: int
+) -> None:
+    response = await client.get("/ledger/balances", params={"as_of": as_of}, headers=tokens.headers(FINANCE))
+    assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/ledger/periods/{month}", "/ledger/tables/return_refunds/{month}", "/ledger/tables/return_refunds/{month}/csv"],
+)
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2026-13"])
+async def test_a_month_outside_the_supported_range_is_the_period_rule(
+    client: httpx.AsyncClient, tokens: Tokens, path: str, month: str
+) -> None:
+    """December 9999 once overflowed into a 500; year 1 was reported as month '1-01'."""
+    response = await client.get(path.format(month=month), headers=tokens.headers(FINANCE))
+    assert response.status_code == 422, response.text
+    assert response.json()["rule"] == "period.format"
+    assert month in response.json()["detail"]
+    closing = await client.post(f"/ledger/periods/{month}/close", headers=tokens.headers(FINANCE))
+    assert (closing.status_code, closing.json()["rule"]) == (422, "period.format")

@@ -62,6 +62,8 @@ async def test_a_fact_before_its_order_is_placed_is_refused_and_not_remembered(
     ("change", "field"),
     [
         ({"occurred_at": "2026-11-20T10:15:00"}, "body.placed.occurred_at"),
+        ({"occurred_at": "0001-01-01T00:00:00+14:00"}, "body.placed.occurred_at"),  # once a 409 from the driver
+        ({"occurred_at": "2100-01-01T00:00:00Z"}, "body.placed.occurred_at"),
         ({"kind": "teleported"}, "body"),
         ({"lines": []}, "body.placed.lines"),
     ],

@@ -80,6 +80,41 @@ async def test_a_bad_month_is_named(client: httpx.AsyncClient, tokens: Tokens) -
     assert response.json()["errors"][0]["field"] == "query.month"
 
 
+@pytest.mark.parametrize("path", ["/reports/returns/monthly", "/reports/returns/rate"])
+@pytest.mark.parametrize("month", ["0000-01", "1999-12", "2100-01", "9999-12"])
+async def test_a_month_outside_the_supported_range_is_named(
+    client: httpx.AsyncClient, tokens: Tokens, path: str, month: str
+) -> None:
+    """Year 0000 and December 9999 once overflowed into 500s."""
+    response = await client.get(path, params={"month": month}, headers=tokens.headers(Role.finance))
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert (error["field"], error["message"]) == ("query.month", "must be a month from 2000-01 to 2099-12")
+
+
+@pytest.mark.parametrize("month", ["2000-01", "2099-12"])
+async def test_the_first_and_last_supported_months_are_reported(
+    client: httpx.AsyncClient, tokens: Tokens, month: str
+) -> None:
+    for path in ("/reports/returns/monthly", "/reports/returns/rate"):
+        for format in ("json", "csv"):
+            response = await client.get(
+                path, params={"month": month, "format": format}, headers=tokens.headers(Role.finance)
+            )
+            assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(("day", "status"), [("1999-12-31", 422), ("2000-01-01", 200), ("2099-12-31", 200),
+                                             ("2100-01-01", 422), ("9999-12-31", 422)])  # fmt: skip
+async def test_the_daily_table_takes_a_day_in_the_supported_range(
+    client: httpx.AsyncClient, tokens: Tokens, day: str, status: int
+) -> None:
+    response = await client.get("/reports/returns/daily", params={"day": day}, headers=tokens.headers(Role.agent))
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert response.json()["errors"][0]["field"] == "query.day"
+
+
 async def test_the_hourly_job_keeps_the_rate_gauge_current(
     app: FastAPI, client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
 ) -> None:

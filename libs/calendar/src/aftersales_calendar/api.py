@@ -3,13 +3,12 @@ working-time probe for operators. Mount it in a service with ``calendar_router(p
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import AwareDatetime
 
-from aftersales_chassis import ClockDep, NotFound, Principal, Role, SessionDep, allow, service_router
+from aftersales_chassis import ClockDep, Day, Instant, NotFound, Principal, Role, SessionDep, allow, service_router
 
 from .calendar import default_calendar
 from .schemas import OverrideIn, OverrideOut, WorkingTimeOut
@@ -51,14 +50,14 @@ def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
 
     @router.put("/overrides/{day}", summary="Close, open or change the hours of one day (supervisor)")
     async def put_override(
-        day: date, body: OverrideIn, session: SessionDep, principal: Supervisor, calendars: Calendars
+        day: Day, body: OverrideIn, session: SessionDep, principal: Supervisor, calendars: Calendars
     ) -> OverrideOut:
         override = body.to_override(day)
         created_at = await calendars.put(session, override, principal.subject)
         return OverrideOut.of(override, principal.subject, created_at)
 
     @router.delete("/overrides/{day}", status_code=204, summary="Remove one day's override (supervisor)")
-    async def delete_override(day: date, session: SessionDep, _: Supervisor, calendars: Calendars) -> Response:
+    async def delete_override(day: Day, session: SessionDep, _: Supervisor, calendars: Calendars) -> Response:
         if not await calendars.delete(session, day):
             raise NotFound(f"no override for {day.isoformat()}", day=day.isoformat())
         return Response(status_code=204)
@@ -70,7 +69,7 @@ def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
         calendars: Calendars,
         _: Staff,
         at: Annotated[
-            AwareDatetime | None,
+            Instant | None,
             Query(description="An instant with a UTC offset (default: now).", examples=["2025-10-11T10:00:00+08:00"]),
         ] = None,
     ) -> WorkingTimeOut:

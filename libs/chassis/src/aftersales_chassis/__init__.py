@@ -3,6 +3,7 @@
 from .app import ClockDep, Extension, ServiceDefinition, create_app
 from .auth import Grant, Principal, Role, allow, mint_token
 from .clock import Clock, ManualClock, SystemClock
+from .dates import Day, Instant, Month
 from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
 from .pagination import Page, PageDep, PageParams, encode_cursor
 from .settings import ServiceSettings
@@ -12,12 +13,15 @@ __all__ = [
     "Clock",
     "ClockDep",
     "Conflict",
+    "Day",
     "DomainError",
     "Extension",
     "Forbidden",
     "Grant",
+    "Instant",
     "InvalidTransition",
     "ManualClock",
+    "Month",
     "NotFound",
     "Page",
     "PageDep",

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aftersales_chassis import Instant
+
 MinorUnits = int
 
 
@@ -68,7 +70,7 @@ class TransactionIn(BaseModel):
     )
     description: str = Field(min_length=1)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
-    effective_at: datetime
+    effective_at: Instant = Field(description="With a UTC offset; naive timestamps are rejected.")
     legs: list[LegIn] = Field(min_length=2)
     details: dict[str, Any] = Field(default_factory=dict)
 

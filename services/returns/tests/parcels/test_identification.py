@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.testing import Tokens
@@ -129,3 +130,14 @@ async def test_a_disposed_parcel_can_no_longer_be_claimed(
     assert refused.status_code == 422
     assert refused.json()["rule"] == "M6.parcel-gone"
     assert (await get_return(client, tokens, ret["id"]))["state"] == "approved"
+
+
+@pytest.mark.parametrize("param", ["arrived_from", "arrived_to"])
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+async def test_the_register_filters_take_instants_in_the_supported_range(
+    client: httpx.AsyncClient, tokens: Tokens, param: str, at: str
+) -> None:
+    """Both once reached the driver and came back as a 409 'conflicts with stored data'."""
+    response = await client.get("/parcels/unclaimed", params={param: at}, headers=tokens.headers(Role.warehouse))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == f"query.{param}"

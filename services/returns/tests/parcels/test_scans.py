@@ -73,6 +73,22 @@ async def test_bad_items_are_rejected_with_reasons_and_the_rest_kept(
     assert rejected[5]["errors"][0]["field"] == "scanned_at"
 
 
+async def test_a_scan_from_a_reset_scanner_clock_is_rejected_and_the_rest_kept(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    """Year 1 in the business zone falls before year 1 in UTC: it once failed the whole batch
+    in the driver (a 409). A clock reset to 1970 is as wrong."""
+    good = scan(clock, tracking_number())
+    epoch = {**scan(clock, tracking_number()), "scanned_at": "1970-01-01T00:00:00Z"}
+    year_one = {**scan(clock, tracking_number()), "scanned_at": "0001-01-01T00:00:00+14:00"}
+    body = await ingest(client, tokens, [epoch, good, year_one])
+    assert [a["index"] for a in body["accepted"]] == [1]
+    rejected = {r["index"]: r["errors"] for r in body["rejected"]}
+    assert sorted(rejected) == [0, 2]
+    for errors in rejected.values():
+        assert errors == [{"field": "scanned_at", "message": "must be an instant from 2000-01-01 to 2099-12-31 (UTC)"}]
+
+
 async def test_text_the_database_cannot_store_is_rejected_per_item_and_the_rest_kept(
     client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
 ) -> None:

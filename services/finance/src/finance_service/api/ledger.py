@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Response, status
 
-from aftersales_chassis import Page, PageDep, service_router
+from aftersales_chassis import Day, Page, PageDep, service_router
 
 from .. import schemas
 from ..dependencies import Accounts, Finance, Ledger, Reader
@@ -41,7 +40,7 @@ async def list_balances(
     reader: Reader,
     _: Finance,
     page: PageDep,
-    as_of: Annotated[date | None, Query(description="End of this day (business zone); omit for now.")] = None,
+    as_of: Annotated[Day | None, Query(description="End of this day (business zone); omit for now.")] = None,
 ) -> Page[schemas.BalanceOut]:
     return await reader.balances(page, as_of=as_of)
 

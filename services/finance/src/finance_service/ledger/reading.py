@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from aftersales_chassis import Clock, NotFound, Page, PageParams, RuleViolation, encode_cursor
+from aftersales_chassis import Clock, NotFound, Page, PageParams, RuleViolation, dates, encode_cursor
 
 from .. import schemas
 from ..models import Account, AccountDailyBalance, LedgerTransaction, Posting
@@ -47,9 +47,9 @@ RECONCILIATION = {
 
 def parse_month(value: str) -> date:
     try:
-        return datetime.strptime(value, "%Y-%m").date()
+        return dates.parse_month(value)
     except ValueError as error:
-        raise RuleViolation("period.format", f"'{value}' is not a month (YYYY-MM)", parameter="month") from error
+        raise RuleViolation("period.format", f"'{value}': {error}", parameter="month") from error
 
 
 class LedgerReader:

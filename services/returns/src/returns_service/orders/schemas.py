@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from aftersales_chassis import Instant
 
 Minor = Annotated[int, Field(ge=0, le=10**12)]
 
@@ -28,7 +30,7 @@ class FactBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
     shop_event_id: str = Field(min_length=1, max_length=128, description="The order system's event id.")
     order_id: str = Field(min_length=1, max_length=64)
-    occurred_at: AwareDatetime = Field(description="With a UTC offset; naive timestamps are rejected.")
+    occurred_at: Instant = Field(description="With a UTC offset; naive timestamps are rejected.")
 
 
 class PlacedIn(FactBase):

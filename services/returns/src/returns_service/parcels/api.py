@@ -6,9 +6,8 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Body, Query
-from pydantic import AwareDatetime
 
-from aftersales_chassis import Page, PageDep, service_router
+from aftersales_chassis import Instant, Page, PageDep, service_router
 
 from . import schemas
 from .dependencies import Custodian, CustomerService, Ingestion, Parcels, Scanner, Staff
@@ -81,8 +80,8 @@ async def unclaimed_register(
     tracking_number: Annotated[str | None, Query(max_length=64)] = None,
     phone: Annotated[str | None, Query(max_length=32, description="Any part of the number.")] = None,
     sender: Annotated[str | None, Query(max_length=200, description="Any part of the sender's name.")] = None,
-    arrived_from: Annotated[AwareDatetime | None, Query(description="First scan at or after.")] = None,
-    arrived_to: Annotated[AwareDatetime | None, Query(description="First scan before.")] = None,
+    arrived_from: Annotated[Instant | None, Query(description="First scan at or after.")] = None,
+    arrived_to: Annotated[Instant | None, Query(description="First scan before.")] = None,
 ) -> Page[schemas.ParcelOut]:
     """Roles: agent, supervisor, warehouse."""
     digits = "".join(ch for ch in phone or "" if ch.isdigit()) or None

@@ -6,7 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from aftersales_chassis import Instant
 
 MAX_BATCH = 500
 
@@ -26,7 +28,7 @@ class ScanIn(BaseModel):
 
     scan_id: str = Field(min_length=1, max_length=128, description="Unique per scan; a resend is a no-op.")
     kind: ScanKindLiteral
-    scanned_at: AwareDatetime = Field(description="With a UTC offset; naive timestamps are rejected.")
+    scanned_at: Instant = Field(description="With a UTC offset; naive timestamps are rejected.")
     tracking_number: Annotated[str, StringConstraints(to_upper=True)] = Field(
         min_length=3, max_length=64, pattern=r"^[A-Za-z0-9-]+$"
     )

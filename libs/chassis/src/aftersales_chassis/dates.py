@@ -1,0 +1,71 @@
+"""The days, months and instants the platform accepts from outside: 2000-01-01 to 2099-12-31.
+
+Python's dates end at 9999-12-31 and begin at year 1, so a report for December 9999 failed on
+computing the next month, and a day of year 1 in the business zone fell before year 1 in UTC
+and failed in the database driver: a 500 or a misleading 409, never the client's 422. No
+after-sales fact or report lies outside this century, and the bounds also catch a scanner
+whose clock was reset (to 1970, or to year 1). Use these types for every date or time a
+request carries (query, path or body); values the platform makes itself need no check.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_AFTER_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+SUPPORTED = f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+_MONTH = re.compile(MONTH_PATTERN)
+
+
+def _out_of_range(message: str) -> PydanticCustomError:
+    # A ValueError (so callers outside pydantic can catch it) whose message pydantic reports
+    # as it is, without its "Value error, " prefix.
+    return PydanticCustomError("date_out_of_range", message)
+
+
+def check_day(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise _out_of_range(f"must be a day from {SUPPORTED}")
+    return value
+
+
+def check_instant(value: datetime) -> datetime:
+    if not _EARLIEST <= value < _AFTER_LATEST:
+        raise _out_of_range(f"must be an instant from {SUPPORTED} (UTC)")
+    return value
+
+
+def parse_month(value: Any) -> date:
+    """'YYYY-MM' → the month's first day, within the supported range (a ValueError otherwise)."""
+    if isinstance(value, date):
+        first = value.replace(day=1)
+    elif isinstance(value, str) and _MONTH.match(value):
+        first = date(max(int(value[:4]), 1), int(value[5:7]), 1)  # year 0000 is out of range too
+    else:
+        raise PydanticCustomError("month_format", "must be a month written YYYY-MM")
+    if not EARLIEST_DAY <= first <= LATEST_DAY:
+        raise _out_of_range(f"must be a month from {EARLIEST_DAY:%Y-%m} to {LATEST_DAY:%Y-%m}")
+    return first
+
+
+Day = Annotated[date, AfterValidator(check_day)]
+"""A calendar day from 2000-01-01 to 2099-12-31."""
+
+Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
+"""An instant with a UTC offset, from 2000-01-01 to 2099-12-31 (UTC)."""
+
+Month = Annotated[
+    date,
+    BeforeValidator(parse_month),
+    WithJsonSchema({"type": "string", "pattern": MONTH_PATTERN, "examples": ["2026-11"]}),
+]
+"""A month written YYYY-MM, given to the handler as its first day."""
