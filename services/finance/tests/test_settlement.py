@@ -233,3 +233,12 @@ async def test_order_form_mark_is_finance_only(client: httpx.AsyncClient, tokens
     response = await client.put(path, json={"missing": missing}, headers=_alice(tokens))
     assert response.status_code == 200
     assert response.json()["order_form_missing"] is missing
+
+
+@pytest.mark.parametrize("month", ["0000-01", "1999-12", "9999-12", "2026-13"])
+async def test_a_settlement_month_outside_the_supported_range_is_refused(
+    client: httpx.AsyncClient, tokens: Tokens, month: str
+) -> None:
+    response = await _draft(client, tokens, _merchant(), month)
+    assert response.status_code == 422, response.text
+    assert response.json()["rule"] == "period.format"

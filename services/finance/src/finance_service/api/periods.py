@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Response, status
+from fastapi import Depends, Path, Response, status
 
 from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
 
@@ -15,6 +15,9 @@ from ..ledger.reading import parse_month
 from ..periods.schemas import CheckIn, LineOut, PeriodOut
 from ..periods.service import PeriodService
 from ..periods.tables import MonthlyTables
+
+# Parsed by parse_month, so a bad month is the period.format rule (422) with the range.
+MonthPath = Annotated[str, Path(description="The month, YYYY-MM (2000-01 to 2099-12).", examples=["2026-11"])]
 
 router = service_router(
     prefix="/ledger",
@@ -41,7 +44,7 @@ async def list_periods(periods: Periods, _: Finance, page: PageDep) -> Page[Peri
 
 
 @router.get("/periods/{month}", summary="A month: its close report, or what closing it would find now")
-async def get_period(month: str, periods: Periods, _: Finance) -> PeriodOut:
+async def get_period(month: MonthPath, periods: Periods, _: Finance) -> PeriodOut:
     return await periods.get(parse_month(month))
 
 
@@ -50,12 +53,12 @@ async def get_period(month: str, periods: Periods, _: Finance) -> PeriodOut:
     summary="Close a month (§8): it must have ended and balance; lists unreconciled lines",
     responses={409: {}, 422: {}},
 )
-async def close_period(month: str, periods: Periods, who: Finance) -> PeriodOut:
+async def close_period(month: MonthPath, periods: Periods, who: Finance) -> PeriodOut:
     return await periods.close(parse_month(month), by=who.subject)
 
 
 @router.get("/tables/{table}/{month}", summary="Monthly table (C4/C5 abnormal refunds, T4/T5 return refunds) as JSON")
-async def table_json(table: Table, month: str, tables: Tables, _: Finance, page: PageDep) -> Page[LineOut]:
+async def table_json(table: Table, month: MonthPath, tables: Tables, _: Finance, page: PageDep) -> Page[LineOut]:
     return await tables.page(table, parse_month(month), page)
 
 
@@ -65,7 +68,7 @@ async def table_json(table: Table, month: str, tables: Tables, _: Finance, page:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def table_csv(table: Table, month: str, tables: Tables, _: Finance) -> Response:
+async def table_csv(table: Table, month: MonthPath, tables: Tables, _: Finance) -> Response:
     body = await tables.csv(table, parse_month(month))
     filename = f"{table.value}-{month}.csv"
     return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 class DraftIn(BaseModel):
     merchant_id: str
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month settled, YYYY-MM.")
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="The month settled, YYYY-MM (2000-01 to 2099-12).")
 
 
 class OrderFormIn(BaseModel):
