@@ -67,6 +67,18 @@ async def test_text_the_database_cannot_store_is_a_422_naming_the_rule_and_write
     assert clean.json()["items"] == []
 
 
+async def test_a_value_the_column_cannot_hold_is_a_422_and_writes_nothing(harness: Harness) -> None:
+    """2^40 fits the request model but not the integer column: once a 409 'conflicts with stored data'."""
+    name = "too-many-widgets"
+    created = await harness.client.post(
+        "/widgets", json={"name": name, "quantity": 2**40}, headers=harness.auth(Role.agent)
+    )
+    body = _problem(created, 422, "invalid-value")
+    assert "out of" in str(body["detail"])
+    listed = await harness.client.get("/widgets", params={"name_prefix": name}, headers=harness.auth(Role.agent))
+    assert listed.json()["items"] == []
+
+
 async def test_invalid_query_parameter_is_named(harness: Harness) -> None:
     response = await harness.client.get("/widgets", params={"limit": 0}, headers=harness.auth(Role.agent))
     body = _problem(response, 422, "validation-error")

@@ -207,3 +207,34 @@ async def test_a_month_outside_the_supported_range_is_the_period_rule(
     assert month in response.json()["detail"]
     closing = await client.post(f"/ledger/periods/{month}/close", headers=tokens.headers(FINANCE))
     assert (closing.status_code, closing.json()["rule"]) == (422, "period.format")
+
+
+@pytest.mark.parametrize(("amount", "status"), [(10**12, 201), (10**12 + 1, 422), (10**20, 422)])
+async def test_a_leg_is_at_most_ten_billion_yuan(
+    client: httpx.AsyncClient, tokens: Tokens, amount: int, status: int
+) -> None:
+    """1e20 once reached the driver and came back as a 409; two legs near 2^63 overflowed a balance."""
+    debit, credit = (f"edge_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("asset", "revenue"))
+    for code, kind in ((debit, "asset"), (credit, "revenue")):
+        created = await client.post(
+            "/ledger/accounts", json={"code": code, "name": "edge", "type": kind}, headers=tokens.headers(FINANCE)
+        )
+        assert created.status_code == 201, created.text
+    response = await book(client, tokens, {debit: amount, credit: -amount})
+    assert response.status_code == status, response.text
+    if status == 422:
+        fields = {e["field"] for e in response.json()["errors"]}
+        assert fields == {"body.legs[0].amount_minor", "body.legs[1].amount_minor"}
+
+
+@pytest.mark.parametrize(("limit", "status"), [(10**17, 200), (10**17 + 1, 422), (-(10**17) - 1, 422)])
+async def test_a_balance_limit_stays_within_what_a_balance_can_reach(
+    client: httpx.AsyncClient, tokens: Tokens, limit: int, status: int
+) -> None:
+    code = f"edge_limit_{uuid.uuid4().hex[:8]}"
+    await client.post(
+        "/ledger/accounts", json={"code": code, "name": "l", "type": "asset"}, headers=tokens.headers(FINANCE)
+    )
+    key = "max_balance_minor" if limit > 0 else "min_balance_minor"
+    response = await client.put(f"/ledger/accounts/{code}/limits", json={key: limit}, headers=tokens.headers(FINANCE))
+    assert response.status_code == status, response.text

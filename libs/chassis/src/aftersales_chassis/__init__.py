@@ -5,11 +5,14 @@ from .auth import Grant, Principal, Role, allow, mint_token
 from .clock import Clock, ManualClock, SystemClock
 from .dates import Day, Instant, Month
 from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
+from .money import Amount, BalanceLimit, SignedAmount
 from .pagination import Page, PageDep, PageParams, encode_cursor
 from .settings import ServiceSettings
 from .uow import SessionDep, UnitOfWorkRoute, service_router
 
 __all__ = [
+    "Amount",
+    "BalanceLimit",
     "Clock",
     "ClockDep",
     "Conflict",
@@ -32,6 +35,7 @@ __all__ = [
     "ServiceDefinition",
     "ServiceSettings",
     "SessionDep",
+    "SignedAmount",
     "SystemClock",
     "UnitOfWorkRoute",
     "allow",

@@ -75,7 +75,14 @@ async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
         # a valid Python str, but PostgreSQL's text and jsonb cannot hold it.
         refused = RuleViolation("text.no-nul-character", "text must not contain the NUL character (\\u0000)")
         return await _domain(request, refused)
-    if sqlstate and sqlstate.startswith(("22", "23", "P0")):  # data exception, integrity, raised by a trigger
+    if sqlstate and sqlstate.startswith("22"):
+        # A data exception: a value the column cannot hold (an integer out of range, a date
+        # before year 1), refused by the driver or the server. The request is at fault, not
+        # stored data. Request types bound what they can (chassis.money, chassis.dates);
+        # this is the net under what they miss.
+        log.warning("http.invalid_value", error=str(orig))
+        return problem(422, "invalid-value", "A value cannot be stored", str(orig))
+    if sqlstate and sqlstate.startswith(("23", "P0")):  # integrity, raised by a trigger
         return problem(409, "constraint-violation", "The change conflicts with stored data", str(orig))
     log.exception("http.database_error")
     return problem(503, "database-unavailable", "Database error", None)

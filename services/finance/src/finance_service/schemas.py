@@ -8,9 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales_chassis import Instant
-
-MinorUnits = int
+from aftersales_chassis import BalanceLimit, Instant, SignedAmount
 
 
 class AccountOut(BaseModel):
@@ -29,15 +27,15 @@ class AccountIn(BaseModel):
     name: str = Field(min_length=1)
     type: str = Field(pattern=r"^(asset|liability|equity|revenue|expense)$")
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
-    min_balance_minor: int | None = Field(default=None, description="Lowest signed balance allowed (debit +).")
-    max_balance_minor: int | None = Field(
+    min_balance_minor: BalanceLimit | None = Field(default=None, description="Lowest signed balance allowed (debit +).")
+    max_balance_minor: BalanceLimit | None = Field(
         default=None, description="Highest signed balance allowed; 0 on a liability = it never turns into a debit."
     )
 
 
 class LimitsIn(BaseModel):
-    min_balance_minor: int | None = None
-    max_balance_minor: int | None = None
+    min_balance_minor: BalanceLimit | None = None
+    max_balance_minor: BalanceLimit | None = None
 
 
 class PostingOut(BaseModel):
@@ -61,7 +59,7 @@ class TransactionOut(BaseModel):
 
 class LegIn(BaseModel):
     account_code: str
-    amount_minor: int = Field(description="Debit positive, credit negative; the legs sum to zero.")
+    amount_minor: SignedAmount = Field(description="Debit positive, credit negative; the legs sum to zero.")
 
 
 class TransactionIn(BaseModel):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .models import LineReason
+from aftersales_chassis import Amount
 
-Minor = Annotated[int, Field(ge=0, le=10**12, description="Minor units (fen).")]
+from .models import LineReason
 
 
 class ReturnLineIn(BaseModel):
@@ -44,8 +44,8 @@ class ReturnCreate(BaseModel):
     order_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=500)
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=100)
-    requested_refund_minor: Minor
-    freight_minor: Minor = 0
+    requested_refund_minor: Amount
+    freight_minor: Amount = 0
     freight_payer: Literal["shop", "customer"] = "customer"
     refund_request_id: uuid.UUID | None = Field(
         default=None,
@@ -101,9 +101,9 @@ class RefundIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"amount_minor": 14100, "freight_minor": 1200, "method": "online"}]},
     )
-    amount_minor: Minor
-    freight_minor: Minor = 0
-    goodwill_minor: Minor = 0
+    amount_minor: Amount
+    freight_minor: Amount = 0
+    goodwill_minor: Amount = 0
     method: RefundMethod = "online"
 
 
@@ -112,7 +112,7 @@ class RefundWithoutParcelIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["goodwill", "lost_in_transit"]
-    amount_minor: Minor
+    amount_minor: Amount
     method: RefundMethod = "online"
     note: str = Field(min_length=1, max_length=500)
 
@@ -122,7 +122,7 @@ class ExchangeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     replacement_order_id: str = Field(min_length=1, max_length=64)
-    replacement_value_minor: Minor
+    replacement_value_minor: Amount
 
 
 class ReturnLineOut(BaseModel):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Minor = Annotated[int, Field(ge=0, le=10**12)]
+from aftersales_chassis import Amount
 
 
 class CancellationIn(BaseModel):
@@ -24,7 +24,7 @@ class CancellationIn(BaseModel):
     reason_party: Literal["customer", "shop"] = Field(
         description="Whose reason it is: for a shipped order, freight is the customer's when the reason is theirs."
     )
-    freight_minor: Minor = Field(default=0, description="Return freight of a shipped order (§6.4).")
+    freight_minor: Amount = Field(default=0, description="Return freight of a shipped order (§6.4).")
 
 
 class ConfirmIn(BaseModel):

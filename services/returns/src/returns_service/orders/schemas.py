@@ -6,9 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales_chassis import Instant
-
-Minor = Annotated[int, Field(ge=0, le=10**12)]
+from aftersales_chassis import Amount, Instant
 
 
 class ContactIn(BaseModel):
@@ -23,7 +21,7 @@ class OrderLineIn(BaseModel):
     sku: str = Field(min_length=1, max_length=64)
     title: str = Field(default="", max_length=200)
     quantity: int = Field(gt=0, le=10_000)
-    unit_price_minor: Minor
+    unit_price_minor: Amount
 
 
 class FactBase(BaseModel):
@@ -45,7 +43,7 @@ class PlacedIn(FactBase):
 
 class PaidIn(FactBase):
     kind: Literal["paid"]
-    paid_minor: Minor
+    paid_minor: Amount
 
 
 class ShippedIn(FactBase):
