@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, exists, select, tuple_, union, update
+from sqlalchemy import CursorResult, Update, delete, exists, select, tuple_, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Settlement, SettlementComplaint, SettlementDeposit, SettlementLine, SettlementOrder
@@ -91,24 +91,21 @@ class SettlementRepository:
 
     async def claim(self, settlement_id: uuid.UUID, order_ids: list[str], deposit_ids: list[str]) -> bool:
         """Marks the orders and deposits as settled by this settlement; False if any was taken."""
-        # An UPDATE's result is a CursorResult (it has a rowcount); execute() is typed for any statement.
-        orders = cast(
-            CursorResult[Any],
-            await self.session.execute(
-                update(SettlementOrder)
-                .where(SettlementOrder.order_id.in_(order_ids), SettlementOrder.settlement_id.is_(None))
-                .values(settlement_id=settlement_id)
-            ),
+        orders = await self._updated(
+            update(SettlementOrder)
+            .where(SettlementOrder.order_id.in_(order_ids), SettlementOrder.settlement_id.is_(None))
+            .values(settlement_id=settlement_id)
         )
-        deposits = cast(
-            CursorResult[Any],
-            await self.session.execute(
-                update(SettlementDeposit)
-                .where(SettlementDeposit.deposit_id.in_(deposit_ids), SettlementDeposit.settlement_id.is_(None))
-                .values(settlement_id=settlement_id)
-            ),
+        deposits = await self._updated(
+            update(SettlementDeposit)
+            .where(SettlementDeposit.deposit_id.in_(deposit_ids), SettlementDeposit.settlement_id.is_(None))
+            .values(settlement_id=settlement_id)
         )
-        return orders.rowcount == len(order_ids) and deposits.rowcount == len(deposit_ids)
+        return orders == len(order_ids) and deposits == len(deposit_ids)
+
+    async def _updated(self, statement: Update) -> int:
+        """Rows an UPDATE changed. Its result is a CursorResult; execute() is typed for any statement."""
+        return cast(CursorResult[Any], await self.session.execute(statement)).rowcount
 
     async def page(
         self, *, merchant_id: str | None, status: str | None, limit: int, after: tuple[date, str] | None
