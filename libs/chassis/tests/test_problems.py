@@ -102,3 +102,10 @@ async def test_health_and_readiness(harness: Harness) -> None:
     ready = await harness.client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ok", "checks": {"database": True, "broker": True}}
+
+
+def test_messages_of_our_validators_lose_pydantic_s_prefix() -> None:
+    from aftersales_chassis.problems import error_message
+
+    assert error_message({"type": "value_error", "msg": "Value error, must be a day from …"}) == "must be a day from …"
+    assert error_message({"type": "missing", "msg": "Field required"}) == "Field required"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -34,10 +35,17 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return path
 
 
+def error_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message, without the "Value error, " pydantic puts before what our
+    own validators say."""
+    message = str(error.get("msg", ""))
+    return message.removeprefix("Value error, ") if error.get("type") == "value_error" else message
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field_path(err.get("loc", ())), "message": err.get("msg", ""), "code": err.get("type", "")}
+        {"field": _field_path(err.get("loc", ())), "message": error_message(err), "code": err.get("type", "")}
         for err in exc.errors()
     ]
     fields = ", ".join(sorted({e["field"] for e in errors}))

@@ -89,6 +89,16 @@ async def test_a_scan_from_a_reset_scanner_clock_is_rejected_and_the_rest_kept(
         assert errors == [{"field": "scanned_at", "message": "must be an instant from 2000-01-01 to 2099-12-31 (UTC)"}]
 
 
+async def test_a_rule_of_the_scan_is_reported_in_its_own_words(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    too_many = {**scan(clock, tracking_number(), "inspected"), "intact": True, "lines": {"SKU-1": 10**20}}
+    body = await ingest(client, tokens, [too_many])
+    assert body["rejected"][0]["errors"] == [
+        {"field": "(scan)", "message": "line quantities must be between 0 and 10000"}
+    ]  # not "Value error, line quantities ..."
+
+
 async def test_text_the_database_cannot_store_is_rejected_per_item_and_the_rest_kept(
     client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
 ) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aftersales_chassis import DomainError, Principal
+from aftersales_chassis.problems import error_message
 from aftersales_events import EventPayload, record_events
 from aftersales_events.catalogue import parcels as ev
 
@@ -46,7 +47,7 @@ def validate(items: list[Any], now: datetime) -> tuple[list[tuple[int, schemas.S
         try:
             scan = schemas.ScanIn.model_validate(item)
         except ValidationError as invalid:
-            errors = [schemas.FieldError(field=_field(e["loc"]), message=e["msg"]) for e in invalid.errors()]
+            errors = [schemas.FieldError(field=_field(e["loc"]), message=error_message(e)) for e in invalid.errors()]
             result.rejected.append(schemas.RejectedScan(index=index, scan_id=scan_id, errors=errors + unstorable))
             continue
         if unstorable:
