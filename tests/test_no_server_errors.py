@@ -5,9 +5,9 @@ both ones that fit the schema (positive) and ones that break it (negative). Bad 
 a 4xx problem, never a 500 ("bad input gets a clear error and loses nothing"). The token holds
 every role, so requests get past the role checks into validation and the use cases.
 
-Hypothesis runs derandomized: the same requests every run, so a failure reproduces. Found
-this way, and fixed: dates near year 1 or 9999 (reports, periods, the calendar, ledger
-transactions) overflowed into 500s.
+Hypothesis runs derandomized: the same requests every run, so a failure reproduces. It found
+the monthly report's 500 for year 0000; the same kind of fault elsewhere (dates near year 1
+or 9999, amounts beyond bigint) was then found by hand and is tested where it was fixed.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import structlog
+from chassis_testkit import kept_logging
 
 from aftersales_chassis.logging import configure_logging, mask_personal_data, mask_phones, mask_value
 
@@ -81,15 +82,11 @@ def test_mask_value_keeps_only_the_ends(value: str, expected: str) -> None:
 
 
 def test_configured_logger_masks_what_it_writes(capsys: pytest.CaptureFixture[str]) -> None:
-    previous = logging.getLogger().handlers[:], structlog.get_config()
-    try:
+    with kept_logging():
         configure_logging("logtest", json=True)
         structlog.get_logger("t").info("customer.called", phone="13812345678", note="call 13812345678")
         logging.getLogger("plain").warning("stdlib line with 13812345678")
         err = capsys.readouterr().err
-    finally:
-        logging.getLogger().handlers[:] = previous[0]
-        structlog.configure(**previous[1])
     assert "13812345678" not in err
     assert "138****5678" in err
     assert '"service": "logtest"' in err
@@ -98,31 +95,25 @@ def test_configured_logger_masks_what_it_writes(capsys: pytest.CaptureFixture[st
 
 def test_uvicorn_logs_at_the_service_level(capsys: pytest.CaptureFixture[str]) -> None:
     uvicorn = logging.getLogger("uvicorn.error")
-    previous = logging.getLogger().handlers[:], logging.getLogger().level, structlog.get_config(), uvicorn.level
+    level = uvicorn.level
     uvicorn.setLevel(logging.INFO)  # what uvicorn's own log config sets before the app is loaded
     try:
-        configure_logging("logtest", level="WARNING", json=True)
-        uvicorn.info("Shutting down")
-        uvicorn.warning("Invalid HTTP request received.")
-        err = capsys.readouterr().err
+        with kept_logging():
+            configure_logging("logtest", level="WARNING", json=True)
+            uvicorn.info("Shutting down")
+            uvicorn.warning("Invalid HTTP request received.")
+            err = capsys.readouterr().err
     finally:
-        logging.getLogger().handlers[:] = previous[0]
-        logging.getLogger().setLevel(previous[1])
-        structlog.configure(**previous[2])
-        uvicorn.setLevel(previous[3])
+        uvicorn.setLevel(level)
     assert "Shutting down" not in err
     assert "Invalid HTTP request received." in err
 
 
 def test_log_lines_go_to_the_stderr_of_the_moment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Records logged after stderr was swapped (and the old one closed) are not lost or an error."""
-    previous = logging.getLogger().handlers[:], structlog.get_config()
-    try:
+    with kept_logging():
         configure_logging("logtest", json=True)
         later = io.StringIO()
         monkeypatch.setattr(sys, "stderr", later)
         logging.getLogger("plain").warning("logged after the swap")
-    finally:
-        logging.getLogger().handlers[:] = previous[0]
-        structlog.configure(**previous[1])
     assert "logged after the swap" in later.getvalue()

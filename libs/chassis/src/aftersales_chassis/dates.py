@@ -27,8 +27,8 @@ _MONTH = re.compile(MONTH_PATTERN)
 
 
 def _out_of_range(message: str) -> PydanticCustomError:
-    # A ValueError (so callers outside pydantic can catch it) whose message pydantic reports
-    # as it is, without its "Value error, " prefix.
+    # A ValueError (so callers outside pydantic can catch it) with an error code of its own,
+    # which a problem's `errors[].code` carries, and a message pydantic reports as it is.
     return PydanticCustomError("date_out_of_range", message)
 
 

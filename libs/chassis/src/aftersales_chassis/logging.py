@@ -52,9 +52,6 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
     last-resort handler does. Test runners swap and close stderr; a handler that kept the
     stream it was made with fails on records logged later (at exit, for instance)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-
     @property
     def stream(self) -> Any:
         return sys.stderr
