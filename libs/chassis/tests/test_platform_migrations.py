@@ -20,6 +20,7 @@ from aftersales_chassis.tables import chassis_metadata
 from aftersales_devstack.postgres import drop_databases, ensure_databases
 from aftersales_events.tables import events_metadata
 from aftersales_sla import sla_metadata
+from aftersales_workflow import workflow_metadata
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -32,7 +33,7 @@ async def empty_db_url(pg_server_url: str, test_run_id: str) -> AsyncIterator[st
 
 def _platform_metadata() -> MetaData:
     combined = MetaData()
-    for metadata in (events_metadata, chassis_metadata, calendar_metadata, sla_metadata):
+    for metadata in (events_metadata, chassis_metadata, calendar_metadata, sla_metadata, workflow_metadata):
         for table in metadata.tables.values():
             table.to_metadata(combined)
     return combined

@@ -34,12 +34,22 @@ class InvalidTransition(Conflict):
     code = "invalid-transition"
     title = "Action not allowed in the current state"
 
-    def __init__(self, action: str, current_state: str, allowed_actions: list[str]) -> None:
+    def __init__(
+        self,
+        action: str,
+        current_state: str,
+        allowed_actions: list[str],
+        *,
+        resource: str = "resource",
+        **extensions: Any,
+    ) -> None:
+        # Extensions a caller adds (``rule``) are dropped when None, so the problem stays lean.
         super().__init__(
-            f"'{action}' is not allowed while the resource is '{current_state}'",
+            f"'{action}' is not allowed while the {resource} is '{current_state}'",
             action=action,
             current_state=current_state,
             allowed_actions=allowed_actions,
+            **{name: value for name, value in extensions.items() if value is not None},
         )
 
 

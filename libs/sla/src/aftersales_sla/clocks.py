@@ -121,6 +121,7 @@ class SlaClocks:
 
     async def pause(self, step: str, aggregate_id: str) -> None:
         """Waiting on the customer: time from now until resume does not count."""
+        self.policies[step]  # an unknown step raises (a typo must not silently do nothing)
         row = await self._open(step, aggregate_id, lock=True)
         if row is None or row.state != "running":
             return
@@ -135,10 +136,10 @@ class SlaClocks:
         )
 
     async def resume(self, step: str, aggregate_id: str) -> None:
+        policy = self.policies[step]
         row = await self._open(step, aggregate_id, lock=True)
         if row is None or row.state != "paused":
             return
-        policy = self.policies[step]
         due = self.calendar.add(self.now, _remaining(row.kind, row.remaining_seconds or 0.0))
         warn = max(self.calendar.subtract(due, policy.warn_before), self.now)
         await self.session.execute(
@@ -149,6 +150,7 @@ class SlaClocks:
 
     async def stop(self, step: str, aggregate_id: str, *, by: str) -> StoppedClock | None:
         """The step is done. Late means breached; a breach not yet announced is announced now."""
+        self.policies[step]  # an unknown step raises (a typo must not silently do nothing)
         row = await self._open(step, aggregate_id, lock=True)
         if row is None:
             return None

@@ -1,4 +1,4 @@
-from aftersales_sla.migrations import run_service_migrations
+from aftersales_workflow.migrations import run_service_migrations
 from finance_service.models import Base
 
 run_service_migrations(Base.metadata)

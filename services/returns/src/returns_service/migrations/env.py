@@ -1,4 +1,4 @@
-from aftersales_sla.migrations import run_service_migrations
+from aftersales_workflow.migrations import run_service_migrations
 from returns_service.cancellations import models as cancellation_models
 from returns_service.models import Base
 from returns_service.orders import models as order_models

@@ -1,0 +1,22 @@
+"""Declared state machines: one transition table per aggregate, applied in one place."""
+
+from .machine import CREATE, NEW, Transition, Workflow, WorkflowDefinitionError, on
+from .runner import WorkflowRunner, history
+from .schemas import TransitionOut
+from .steps import SPEC_STEPS
+from .tables import workflow_metadata, workflow_transitions
+
+__all__ = [
+    "CREATE",
+    "NEW",
+    "SPEC_STEPS",
+    "Transition",
+    "TransitionOut",
+    "Workflow",
+    "WorkflowDefinitionError",
+    "WorkflowRunner",
+    "history",
+    "on",
+    "workflow_metadata",
+    "workflow_transitions",
+]

@@ -1,0 +1,132 @@
+"""Applying a transition: the one place that checks it, writes the audit row, moves the
+clocks and records the event, all inside the caller's unit of work (it only flushes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import Clock, Forbidden, Principal
+from aftersales_events import EventPayload, current_correlation_id, record_event
+from aftersales_sla import SlaClocks
+
+from .machine import CREATE, NEW, Transition, Workflow
+from .schemas import TransitionOut
+from .tables import workflow_transitions
+
+
+class WorkflowRunner:
+    """A workflow bound to one unit of work: ``RETURN_FLOW.bind(session, clock, sla)``."""
+
+    def __init__(self, workflow: Workflow, session: AsyncSession, clock: Clock, sla: SlaClocks) -> None:
+        self.workflow = workflow
+        self.session = session
+        self.clock = clock
+        self.sla = sla
+
+    def state_of(self, record: Any) -> str:
+        return str(getattr(record, self.workflow.state_attribute))
+
+    def allowed_actions(self, record: Any) -> list[str]:
+        return self.workflow.allowed_actions(self.state_of(record))
+
+    def require(self, record: Any, action: str, outcome: str | None = None) -> Transition:
+        """Checks, before any other work, that ``action`` is allowed now (409 otherwise)."""
+        return self.workflow.require(action, self.state_of(record), outcome)
+
+    async def create(
+        self,
+        record: Any,
+        actor: Principal,
+        *,
+        outcome: str | None = None,
+        reason: str | None = None,
+        event: EventPayload | None = None,
+    ) -> Transition:
+        """The aggregate's first transition (``sources=[NEW]``): sets its state and history."""
+        transition = self.workflow.require(CREATE, NEW, outcome)
+        await self._take(transition, record, None, actor, reason, event)
+        return transition
+
+    async def apply(
+        self,
+        record: Any,
+        action: str,
+        actor: Principal,
+        *,
+        outcome: str | None = None,
+        reason: str | None = None,
+        event: EventPayload | None = None,
+    ) -> Transition:
+        """Takes ``action`` on a record the caller holds locked (``FOR UPDATE``): 409 from
+        the wrong state, 403 for a role the transition does not admit; then the audit row,
+        the state, the clocks and ``event`` into the outbox."""
+        state = self.state_of(record)
+        transition = self.workflow.require(action, state, outcome)
+        await self._take(transition, record, state, actor, reason, event)
+        return transition
+
+    async def _take(
+        self,
+        transition: Transition,
+        record: Any,
+        state: str | None,
+        actor: Principal,
+        reason: str | None,
+        event: EventPayload | None,
+    ) -> None:
+        workflow = self.workflow
+        if not transition.admits(actor):
+            allowed = [str(g) for g in transition.grants]
+            raise Forbidden(
+                f"{transition.step} '{transition.action}' requires one of: {', '.join(allowed)}",
+                rule=f"{transition.step}.role",
+                allowed=allowed,
+            )
+        now = self.clock.now()
+        target = transition.target or state
+        assert target is not None  # a creating transition has a target (checked on load)
+        key = str(record.id)
+        await self.session.execute(
+            insert(workflow_transitions).values(
+                aggregate_type=workflow.aggregate,
+                aggregate_id=key,
+                action=transition.action,
+                step=transition.step,
+                from_state=state,
+                to_state=target,
+                actor=actor.subject,
+                reason=reason,
+                correlation_id=current_correlation_id(),
+                at=now,
+            )
+        )
+        setattr(record, workflow.state_attribute, target)
+        if workflow.touches is not None:
+            setattr(record, workflow.touches, now)
+        for step in transition.stops:
+            await self.sla.stop(step, key, by=actor.subject)
+        for step in transition.pauses:
+            await self.sla.pause(step, key)
+        for step in transition.resumes:
+            await self.sla.resume(step, key)
+        for step in transition.starts:
+            await self.sla.start(step, workflow.aggregate, key)
+        if event is not None:
+            await record_event(self.session, event, subject=workflow.subject(record), at=now)
+
+    async def history(self, aggregate_id: Any) -> list[TransitionOut]:
+        return await history(self.session, self.workflow, aggregate_id)
+
+
+async def history(session: AsyncSession, workflow: Workflow, aggregate_id: Any) -> list[TransitionOut]:
+    """The aggregate's audit trail, oldest first (the caller answers 404 for an unknown id)."""
+    t = workflow_transitions
+    rows = await session.execute(
+        select(t.c.action, t.c.step, t.c.from_state, t.c.to_state, t.c.actor, t.c.reason, t.c.correlation_id, t.c.at)
+        .where(t.c.aggregate_type == workflow.aggregate, t.c.aggregate_id == str(aggregate_id))
+        .order_by(t.c.id)
+    )
+    return [TransitionOut.model_validate(dict(row._mapping)) for row in rows]

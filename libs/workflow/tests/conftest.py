@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import pytest
+import pytest_asyncio
+
+from aftersales_calendar import default_calendar
+from aftersales_chassis import ManualClock
+from aftersales_chassis.db import Database
+
+# Tuesday 2026-11-24 10:00 in Shanghai: working time on an ordinary working day.
+TUESDAY_10AM = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(TUESDAY_10AM)
+
+
+@pytest.fixture(scope="session")
+def calendar():  # type: ignore[no-untyped-def]
+    return default_calendar()
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="session")
+async def database(service_database_url: Callable[..., str]) -> AsyncIterator[Database]:
+    db = Database.connect(service_database_url("tickets", suffix="workflow"), pool_size=4)
+    yield db
+    await db.dispose()

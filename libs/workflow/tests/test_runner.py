@@ -1,0 +1,146 @@
+"""Applying a transition writes the audit row, moves the state and the clocks and records the
+event, in the caller's transaction; a refused one writes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_calendar import BusinessCalendar
+from aftersales_chassis import Forbidden, InvalidTransition, ManualClock, Principal, Role
+from aftersales_chassis.db import Database
+from aftersales_events import correlation_scope, outbox
+from aftersales_events.catalogue.tickets import ComplaintClosed
+from aftersales_sla import SlaClocks, sla_clocks
+from aftersales_workflow import WorkflowRunner, history, workflow_transitions
+
+from .workflow_kit import CASE_FLOW, POLICIES, Case, CaseState
+
+AGENT = Principal("alice", frozenset({Role.agent}))
+SUPERVISOR = Principal("sam", frozenset({Role.supervisor}))
+WAREHOUSE = Principal("wu", frozenset({Role.warehouse}))
+
+
+def _runner(session: AsyncSession, calendar: BusinessCalendar, clock: ManualClock) -> WorkflowRunner:
+    return CASE_FLOW.bind(session, clock, SlaClocks(session, calendar, POLICIES, clock.now()))
+
+
+async def _clocks(session: AsyncSession, case: Case) -> dict[str, str]:
+    rows = await session.execute(
+        select(sla_clocks.c.step, sla_clocks.c.state).where(sla_clocks.c.aggregate_id == str(case.id))
+    )
+    return {step: state for step, state in rows}
+
+
+async def _audit_rows(session: AsyncSession, case: Case) -> int:
+    query = select(func.count()).where(workflow_transitions.c.aggregate_id == str(case.id))
+    return int(await session.scalar(query) or 0)
+
+
+async def test_a_case_runs_its_table_with_history_clocks_and_event(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    case = Case()
+    async with database.sessionmaker() as session, session.begin():
+        flow = _runner(session, calendar, clock)
+        with correlation_scope("corr-1"):
+            await flow.create(case, AGENT, reason="customer says two items missing")
+        assert case.state == CaseState.accepted
+        assert case.updated_at == clock.now()
+        assert await _clocks(session, case) == {"C1": "running"}
+        assert flow.allowed_actions(case) == ["investigate", "close"]
+
+        clock.advance(timedelta(hours=2))
+        await flow.apply(case, "investigate", AGENT)
+        assert await _clocks(session, case) == {"C1": "stopped", "C2": "running"}
+
+        clock.advance(timedelta(hours=1))
+        await flow.apply(case, "note", WAREHOUSE, reason="shipping scale shows 1.2 kg")
+        assert case.state == CaseState.investigating  # a fact recorded, the state stays
+
+        closed = ComplaintClosed(complaint_id=case.id, closed_at=clock.now(), resolution="remedied")
+        await flow.apply(case, "remedy", SUPERVISOR, event=closed)
+        assert await _clocks(session, case) == {"C1": "stopped", "C2": "stopped"}
+
+        trail = await history(session, CASE_FLOW, case.id)
+        event_types = await session.scalars(select(outbox.c.event_type).where(outbox.c.message_key == str(case.id)))
+        event_list = list(event_types)
+    assert [(t.action, t.step, t.from_state, t.to_state, t.actor) for t in trail] == [
+        ("open", "C1", None, "accepted", "alice"),
+        ("investigate", "C2", "accepted", "investigating", "alice"),
+        ("note", "C2", "investigating", "investigating", "wu"),
+        ("remedy", "C3", "investigating", "remedied", "sam"),
+    ]
+    assert trail[0].reason == "customer says two items missing"
+    assert trail[0].correlation_id == "corr-1"
+    assert trail[0].at + timedelta(hours=3) == trail[3].at
+    assert event_list == ["aftersales.tickets.ComplaintClosed.v1"]
+
+
+async def test_an_outcome_picks_the_transition_among_several_from_one_state(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    case = Case()
+    async with database.sessionmaker() as session, session.begin():
+        await _runner(session, calendar, clock).create(case, AGENT, outcome="nothing-to-do")
+        assert case.state == CaseState.closed
+        assert await _clocks(session, case) == {}
+
+
+async def test_the_wrong_state_is_a_409_and_writes_nothing(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    case = Case(state=CaseState.accepted)
+    async with database.sessionmaker() as session, session.begin():
+        with pytest.raises(InvalidTransition) as raised:
+            await _runner(session, calendar, clock).apply(case, "remedy", SUPERVISOR)
+        assert raised.value.extensions["current_state"] == "accepted"
+        assert case.state == CaseState.accepted
+        assert await _audit_rows(session, case) == 0
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [AGENT, WAREHOUSE, Principal("bob", frozenset({Role.agent}), scopes=frozenset({"refund:approve"}))],
+    ids=["agent-without-scope", "warehouse", "agent-with-another-scope"],
+)
+async def test_a_role_the_transition_does_not_admit_is_a_403_and_writes_nothing(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock, actor: Principal
+) -> None:
+    case = Case(state=CaseState.investigating)
+    async with database.sessionmaker() as session, session.begin():
+        with pytest.raises(Forbidden) as raised:
+            await _runner(session, calendar, clock).apply(case, "remedy", actor)
+        assert raised.value.extensions["rule"] == "C3.role"
+        assert raised.value.extensions["allowed"] == ["agent[remedy:grant]", "supervisor"]
+        assert await _audit_rows(session, case) == 0
+
+
+async def test_the_scope_the_transition_names_is_admitted(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    authorised = Principal("bob", frozenset({Role.agent}), scopes=frozenset({"remedy:grant"}))
+    case = Case(state=CaseState.investigating)
+    async with database.sessionmaker() as session, session.begin():
+        await _runner(session, calendar, clock).apply(case, "remedy", authorised)
+        assert case.state == CaseState.remedied
+
+
+async def test_history_of_another_aggregate_type_with_the_same_id_is_not_mixed_in(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    shared_id = uuid.uuid4()
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(
+            workflow_transitions.insert().values(
+                aggregate_type="other", aggregate_id=str(shared_id), action="open", step="C1", to_state="x",
+                actor="z", at=clock.now(),
+            )
+        )  # fmt: skip
+        await _runner(session, calendar, clock).create(Case(id=shared_id), AGENT)
+        trail = await history(session, CASE_FLOW, shared_id)
+    assert [(t.action, t.to_state) for t in trail] == [("open", "accepted")]
