@@ -2,7 +2,10 @@ import pytest
 
 from aftersales_chassis import InvalidTransition
 from returns_service.models import ReturnState
-from returns_service.state import allowed_actions, transition
+from returns_service.state import RETURN_FLOW
+
+allowed_actions = RETURN_FLOW.allowed_actions
+transition = RETURN_FLOW.require
 
 
 def test_each_state_offers_only_its_actions() -> None:

@@ -155,9 +155,12 @@ class Workflow:
 
     # -- reading the table -----------------------------------------------------------------
 
-    def find(self, action: str, state: str | None, outcome: str | None = None) -> Transition | None:
+    def find(
+        self, action: str, state: str | None, outcome: str | None = None, *, any_outcome: bool = False
+    ) -> Transition | None:
+        """The transition of ``action`` (and ``outcome``, or any with ``any_outcome``) from ``state``."""
         for t in self.transitions:
-            if t.action == action and t.outcome == outcome and state in t.sources:
+            if t.action == action and (any_outcome or t.outcome == outcome) and state in t.sources:
                 return t
         return None
 
@@ -165,17 +168,20 @@ class Workflow:
         """The actions the state allows, in the table's order (each once)."""
         return list(dict.fromkeys(t.action for t in self.transitions if state in t.sources))
 
-    def require(self, action: str, state: str | None, outcome: str | None = None) -> Transition:
+    def require(
+        self, action: str, state: str | None, outcome: str | None = None, *, any_outcome: bool = False
+    ) -> Transition:
         """The transition, or the one 409 (``current_state``, ``allowed_actions``)."""
-        found = self.find(action, state, outcome)
+        found = self.find(action, state, outcome, any_outcome=any_outcome)
         if found is not None:
             return found
-        if not any(t.action == action and t.outcome == outcome for t in self.transitions):
+        if not any(t.action == action and (any_outcome or t.outcome == outcome) for t in self.transitions):
             # A programming error (a misspelt action), not a client's: fails loudly.
             raise KeyError(f"{self.aggregate} has no action {action!r} (outcome {outcome!r})")
         rule = next((t.rule for t in self.transitions if t.action == action and t.rule), None)
         current = "new" if state is None else state
-        raise InvalidTransition(action, current, self.allowed_actions(current), rule=rule, resource=self.aggregate)
+        resource = self.aggregate.replace("_", " ")
+        raise InvalidTransition(action, current, self.allowed_actions(current), rule=rule, resource=resource)
 
     def grants(self, action: str) -> tuple[Grant, ...]:
         """Everyone who may take ``action`` from some state, in the table's order."""

@@ -32,9 +32,10 @@ class WorkflowRunner:
     def allowed_actions(self, record: Any) -> list[str]:
         return self.workflow.allowed_actions(self.state_of(record))
 
-    def require(self, record: Any, action: str, outcome: str | None = None) -> Transition:
-        """Checks, before any other work, that ``action`` is allowed now (409 otherwise)."""
-        return self.workflow.require(action, self.state_of(record), outcome)
+    def require(self, record: Any, action: str) -> Transition:
+        """Checks, before any other work, that ``action`` (with whichever outcome) is allowed
+        now: the 409 otherwise. :meth:`apply` checks again, for the outcome it is given."""
+        return self.workflow.require(action, self.state_of(record), any_outcome=True)
 
     async def create(
         self,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from aftersales_chassis import Page, PageDep, service_router
+from aftersales_workflow import TransitionOut
 
 from . import schemas
 from .dependencies import (
@@ -65,7 +66,7 @@ async def get_return(return_id: uuid.UUID, service: Service, _: Reader) -> schem
 
 
 @router.get("/{return_id}/history", summary="Audit trail: every transition with who, when, why")
-async def get_history(return_id: uuid.UUID, service: Service, _: Reader) -> list[schemas.TransitionOut]:
+async def get_history(return_id: uuid.UUID, service: Service, _: Reader) -> list[TransitionOut]:
     return await service.history(return_id)
 
 

@@ -9,8 +9,6 @@ from aftersales_events.catalogue import returns as ev
 
 from . import schemas
 from .flow import ReturnFlow, event_lines, lines_value, to_out
-from .models import ReturnState
-from .state import transition
 
 
 class ExchangesService(ReturnFlow):
@@ -20,7 +18,7 @@ class ExchangesService(ReturnFlow):
         """T2B → T3A1: an equal-value replacement order placed by hand. A different value is
         T3B1 (refund, and the customer orders again): refused here with the difference."""
         record = await self.repository.get(return_id, for_update=True)
-        transition("request-exchange", ReturnState(record.state))
+        self.flow.require(record, "request-exchange")
         difference = data.replacement_value_minor - lines_value(record, received=True)
         if difference != 0:
             raise RuleViolation(
@@ -30,43 +28,37 @@ class ExchangesService(ReturnFlow):
                 field="replacement_value_minor",
                 difference_minor=difference,
             )
-        await self.move(record, "request-exchange", actor, data.replacement_order_id)
+        await self.flow.apply(record, "request-exchange", actor, reason=data.replacement_order_id)
         record.replacement_order_id, record.exchange_difference_minor = data.replacement_order_id, 0
-        await self.sla.stop("T2A", str(record.id), by=actor.subject)
         return to_out(record)
 
     async def ship_exchange(self, return_id: uuid.UUID, actor: Principal) -> schemas.ReturnOut:
         """T3A2: the warehouse reviews and ships the replacement."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "ship-exchange", actor)
+        self.flow.require(record, "ship-exchange")
         assert record.replacement_order_id is not None
-        await self.emit(
-            record,
-            ev.ExchangeShipped(
-                return_id=record.id,
-                order_id=record.order_id,
-                replacement_order_id=record.replacement_order_id,
-                difference_minor=record.exchange_difference_minor or 0,
-                currency=record.currency,
-                shipped_at=self.clock.now(),
-            ),
+        shipped = ev.ExchangeShipped(
+            return_id=record.id,
+            order_id=record.order_id,
+            replacement_order_id=record.replacement_order_id,
+            difference_minor=record.exchange_difference_minor or 0,
+            currency=record.currency,
+            shipped_at=self.clock.now(),
         )
+        await self.flow.apply(record, "ship-exchange", actor, event=shipped)
         return to_out(record)
 
     async def stock_in(self, return_id: uuid.UUID, actor: Principal) -> schemas.ReturnOut:
         """T1B3 after a refund, T3A4 after an exchange: the returned goods go back in stock."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "stock-in", actor)
+        self.flow.require(record, "stock-in")
         record.stocked_in_at = self.clock.now()
-        await self.sla.stop("T1B3", str(record.id), by=actor.subject)
-        await self.emit(
-            record,
-            ev.ItemsStockedIn(
-                return_id=record.id,
-                order_id=record.order_id,
-                lines=event_lines(record, received=True),
-                stocked_in_by=actor.subject,
-                stocked_in_at=record.stocked_in_at,
-            ),
+        stocked = ev.ItemsStockedIn(
+            return_id=record.id,
+            order_id=record.order_id,
+            lines=event_lines(record, received=True),
+            stocked_in_by=actor.subject,
+            stocked_in_at=record.stocked_in_at,
         )
+        await self.flow.apply(record, "stock-in", actor, event=stocked)
         return to_out(record)

@@ -1,20 +1,20 @@
 """What every returns use case shares: the unit of work's session, the clock, SLA clocks,
-state transitions with their audit row, and events into the outbox."""
+the return's workflow (transitions with their audit row and clocks), and events."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aftersales_chassis import Clock, Principal
+from aftersales_chassis import Clock
 from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import returns as ev
 from aftersales_sla import SlaClocks
 
 from . import schemas
-from .models import ReturnRequest, ReturnState, ReturnTransition
+from .models import ReturnRequest
 from .orders.repository import OrderRepository
 from .repository import ReturnRepository
-from .state import allowed_actions, transition
+from .state import RETURN_FLOW
 
 _DERIVED = frozenset({"lines", "allowed_actions"})
 
@@ -24,7 +24,7 @@ def to_out(record: ReturnRequest) -> schemas.ReturnOut:
     return schemas.ReturnOut(
         **columns,
         lines=[schemas.ReturnLineOut.model_validate(line) for line in record.lines],
-        allowed_actions=allowed_actions(ReturnState(record.state)),
+        allowed_actions=RETURN_FLOW.allowed_actions(record.state),
     )
 
 
@@ -54,28 +54,9 @@ class ReturnFlow:
         self.session = session
         self.clock = clock
         self.sla = sla
+        self.flow = RETURN_FLOW.bind(session, clock, sla)
         self.repository = ReturnRepository(session)
         self.orders = OrderRepository(session)
 
     async def emit(self, record: ReturnRequest, payload: EventPayload) -> None:
         await record_event(self.session, payload, subject=str(record.id), at=self.clock.now())
-
-    async def move(self, record: ReturnRequest, action: str, actor: Principal, reason: str | None = None) -> None:
-        """Applies ``action`` (or a 409 naming the allowed ones) and writes the audit row."""
-        step = transition(action, ReturnState(record.state))
-        now = self.clock.now()
-        target = step.target or ReturnState(record.state)
-        await self.repository.add_transition(
-            ReturnTransition(
-                return_id=record.id,
-                action=action,
-                step=step.step,
-                from_state=record.state,
-                to_state=target,
-                actor=actor.subject,
-                reason=reason,
-                at=now,
-            )
-        )
-        record.state = target
-        record.updated_at = now

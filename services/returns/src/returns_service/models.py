@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, Index, MetaData, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from aftersales_events import NAMING_CONVENTION
@@ -106,19 +106,3 @@ class ReturnLine(Base):
     received_quantity: Mapped[int] = mapped_column(default=0)
     damaged_quantity: Mapped[int] = mapped_column(default=0)  # of the received ones
     reason: Mapped[str] = mapped_column(String(32), default=LineReason.other)
-
-
-class ReturnTransition(Base):
-    """The audit trail: every state change with who, when, which step and why."""
-
-    __tablename__ = "return_transitions"
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(32))
-    step: Mapped[str] = mapped_column(String(16))
-    from_state: Mapped[str | None] = mapped_column(String(24))
-    to_state: Mapped[str] = mapped_column(String(24))
-    actor: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -13,8 +13,7 @@ from aftersales_events.catalogue import returns as ev
 
 from . import schemas
 from .flow import ReturnFlow, lines_value, refundable_freight, to_out
-from .models import ReturnRequest, ReturnState
-from .state import transition
+from .models import ReturnRequest
 
 
 class RefundsService(ReturnFlow):
@@ -26,7 +25,7 @@ class RefundsService(ReturnFlow):
         """T2A → T1B2: never above the received lines (and what the order paid) plus the freight
         the shop bears, unless a supervisor grants goodwill on top."""
         record = await self.repository.get(return_id, for_update=True)
-        transition("refund", ReturnState(record.state))
+        self.flow.require(record, "refund")
         if record.refund_hold_reason is not None:
             raise RuleViolation(
                 "T2A.refund-on-hold",
@@ -54,30 +53,28 @@ class RefundsService(ReturnFlow):
                 field="amount_minor",
                 limit_minor=goods_cap + data.freight_minor + data.goodwill_minor,
             )
-        await self.move(record, "refund", actor, f"{data.method} {data.amount_minor}")
+        await self.flow.apply(record, "refund", actor, reason=f"{data.method} {data.amount_minor}")
         await self._approve(record, data.amount_minor, data.freight_minor, data.goodwill_minor, data.method, "return",
                             actor)  # fmt: skip
-        await self.sla.stop("T2A", str(record.id), by=actor.subject)
-        await self.sla.start("T1B3", "return", str(record.id))
         return to_out(record)
 
     async def hold(self, return_id: uuid.UUID, data: schemas.HoldIn, actor: Principal) -> schemas.ReturnOut:
         """Supervisor-approved: the parcel is received but not refunded yet; T2A's clock pauses."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "hold-refund", actor, data.reason)
+        self.flow.require(record, "hold-refund")
         if record.refund_hold_reason is not None:
             raise RuleViolation("T2A.refund-on-hold", "the refund is already on hold", hold=record.refund_hold_reason)
+        await self.flow.apply(record, "hold-refund", actor, reason=data.reason)
         record.refund_hold_reason = data.reason
-        await self.sla.pause("T2A", str(record.id))
         return to_out(record)
 
     async def release(self, return_id: uuid.UUID, actor: Principal) -> schemas.ReturnOut:
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "release-refund", actor)
+        self.flow.require(record, "release-refund")
         if record.refund_hold_reason is None:
             raise RuleViolation("T2A.refund-on-hold", "the refund is not on hold")
+        await self.flow.apply(record, "release-refund", actor)
         record.refund_hold_reason = None
-        await self.sla.resume("T2A", str(record.id))
         return to_out(record)
 
     async def refund_without_parcel(
@@ -86,7 +83,7 @@ class RefundsService(ReturnFlow):
         """Supervisor-approved: refund an approved return whose parcel never came (lost in
         transit) or as goodwill; never above what the order paid."""
         record = await self.repository.get(return_id, for_update=True)
-        transition("refund-without-parcel", ReturnState(record.state))
+        self.flow.require(record, "refund-without-parcel")
         cap = await self._paid_left(record)
         if data.kind == "lost_in_transit":
             cap = min(cap, lines_value(record, received=False))
@@ -95,11 +92,9 @@ class RefundsService(ReturnFlow):
                 "T2A.refund-within-paid", f"refund {data.amount_minor} exceeds {cap}", field="amount_minor",
                 limit_minor=cap,
             )  # fmt: skip
-        await self.move(record, "refund-without-parcel", actor, f"{data.kind}: {data.note}")
+        await self.flow.apply(record, "refund-without-parcel", actor, reason=f"{data.kind}: {data.note}")
         goodwill = data.amount_minor if data.kind == "goodwill" else 0
         await self._approve(record, data.amount_minor, 0, goodwill, data.method, data.kind, actor)
-        for step in ("T1A4", "T1A5"):
-            await self.sla.stop(step, str(record.id), by=actor.subject)
         return to_out(record)
 
     async def _approve(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import uuid
 from datetime import datetime
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from aftersales_chassis import NotFound, PageParams
 
-from .models import ReturnLine, ReturnRequest, ReturnState, ReturnTransition
+from .models import ReturnLine, ReturnRequest, ReturnState
 
 
 class ReturnRepository:
@@ -42,14 +41,6 @@ class ReturnRepository:
         if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(ReturnRequest.created_at, ReturnRequest.id) > after)
         query = query.order_by(ReturnRequest.created_at, ReturnRequest.id).limit(page.limit + 1)
-        return list(await self.session.scalars(query))
-
-    async def add_transition(self, transition: ReturnTransition) -> None:
-        self.session.add(transition)
-        await self.session.flush()
-
-    async def history(self, return_id: uuid.UUID) -> builtins.list[ReturnTransition]:
-        query = select(ReturnTransition).where(ReturnTransition.return_id == return_id).order_by(ReturnTransition.id)
         return list(await self.session.scalars(query))
 
     async def quantities_in_open_returns(self, order_id: str) -> dict[str, int]:

@@ -183,14 +183,3 @@ class ReturnOut(BaseModel):
     updated_at: datetime
     lines: list[ReturnLineOut]
     allowed_actions: list[str]
-
-
-class TransitionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    action: str
-    step: str
-    from_state: str | None
-    to_state: str
-    actor: str
-    reason: str | None
-    at: datetime

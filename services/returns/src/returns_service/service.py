@@ -7,10 +7,11 @@ import uuid
 
 from aftersales_chassis import Forbidden, Page, PageParams, Principal, Role, RuleViolation, encode_cursor
 from aftersales_events.catalogue import returns as ev
+from aftersales_workflow import TransitionOut
 
 from . import schemas
 from .flow import ReturnFlow, event_lines, lines_value, refundable_freight, to_out
-from .models import ReturnLine, ReturnRequest, ReturnState, ReturnTransition
+from .models import ReturnLine, ReturnRequest, ReturnState
 from .orders.models import Order, OrderStatus
 from .requests.service import RefundRequestsService
 
@@ -88,16 +89,11 @@ class ReturnsService(ReturnFlow):
             await requests.file(data.refund_request_id, order_id=record.order_id, return_id=record.id, actor=actor)
         else:  # not named: the order's one request in T1A1, if there is exactly one, the same way
             await requests.file_negotiating(order_id=record.order_id, return_id=record.id, actor=actor)
-        await self.repository.add_transition(
-            ReturnTransition(
-                return_id=record.id, action="open", step="T1A2", from_state=None,
-                to_state=ReturnState.requested, actor=actor.subject, reason=data.reason, at=now,
-            )
-        )  # fmt: skip
-        await self.sla.start("T1A3", "return", str(record.id))
-        await self.emit(
+        await self.flow.create(
             record,
-            ev.ReturnRequested(
+            actor,
+            reason=data.reason,
+            event=ev.ReturnRequested(
                 return_id=record.id,
                 order_id=record.order_id,
                 reason=record.reason,
@@ -114,26 +110,19 @@ class ReturnsService(ReturnFlow):
     async def approve(self, return_id: uuid.UUID, data: schemas.ApproveIn, actor: Principal) -> schemas.ReturnOut:
         """T1A3: the supervisor approves; T1A4's clock for the tracking number starts."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "approve", actor, data.note)
-        await self.sla.stop("T1A3", str(record.id), by=actor.subject)
-        await self.sla.start("T1A4", "return", str(record.id))
-        await self.emit(
-            record,
-            ev.ReturnApproved(return_id=record.id, order_id=record.order_id, approved_by=actor.subject, note=data.note),
+        approved = ev.ReturnApproved(
+            return_id=record.id, order_id=record.order_id, approved_by=actor.subject, note=data.note
         )
+        await self.flow.apply(record, "approve", actor, reason=data.note, event=approved)
         return to_out(record)
 
     async def reject(self, return_id: uuid.UUID, data: schemas.RejectIn, actor: Principal) -> schemas.ReturnOut:
         """T1A3: the supervisor rejects, with a reason."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "reject", actor, data.reason)
-        await self.sla.stop("T1A3", str(record.id), by=actor.subject)
-        await self.emit(
-            record,
-            ev.ReturnRejected(
-                return_id=record.id, order_id=record.order_id, rejected_by=actor.subject, reason=data.reason
-            ),
+        rejected = ev.ReturnRejected(
+            return_id=record.id, order_id=record.order_id, rejected_by=actor.subject, reason=data.reason
         )
+        await self.flow.apply(record, "reject", actor, reason=data.reason, event=rejected)
         return to_out(record)
 
     async def enter_tracking(
@@ -141,16 +130,14 @@ class ReturnsService(ReturnFlow):
     ) -> schemas.ReturnOut:
         """T1A4: the agent enters the customer's return tracking number (M1 matches on it)."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "enter-tracking", actor, f"{data.courier} {data.tracking_number}")
+        await self.flow.apply(record, "enter-tracking", actor, reason=f"{data.courier} {data.tracking_number}")
         record.return_courier, record.return_tracking_number = data.courier, data.tracking_number
-        await self.sla.stop("T1A4", str(record.id), by=actor.subject)
         return to_out(record)
 
     async def log_arrival(self, return_id: uuid.UUID, actor: Principal) -> schemas.ReturnOut:
         """M: the return parcel is logged at the warehouse; T1A5's 24 h start now."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "log-arrival", actor)
-        await self.sla.start("T1A5", "return", str(record.id))
+        await self.flow.apply(record, "log-arrival", actor)
         return to_out(record)
 
     async def confirm_receipt(
@@ -158,7 +145,7 @@ class ReturnsService(ReturnFlow):
     ) -> schemas.ReturnOut:
         """T1A5: the warehouse confirms what arrived (all lines unless it says otherwise)."""
         record = await self.repository.get(return_id, for_update=True)
-        await self.move(record, "receive", actor)
+        self.flow.require(record, "receive")
         received = {ln.sku: ln for ln in data.lines} if data.lines is not None else None
         known = {ln.sku for ln in record.lines}
         if received is not None and (unknown := sorted(set(received) - known)):
@@ -180,19 +167,14 @@ class ReturnsService(ReturnFlow):
                     field="lines",
                 )
             line.received_quantity, line.damaged_quantity = quantity, damaged
-        await self.sla.stop("T1A5", str(record.id), by=actor.subject)
-        await self.sla.stop("T1A4", str(record.id), by=actor.subject)
-        await self.sla.start("T2A", "return", str(record.id))
-        await self.emit(
-            record,
-            ev.ReturnReceived(
-                return_id=record.id,
-                order_id=record.order_id,
-                received_by=actor.subject,
-                received_at=self.clock.now(),
-                lines=event_lines(record, received=True),
-            ),
+        receipt = ev.ReturnReceived(
+            return_id=record.id,
+            order_id=record.order_id,
+            received_by=actor.subject,
+            received_at=self.clock.now(),
+            lines=event_lines(record, received=True),
         )
+        await self.flow.apply(record, "receive", actor, event=receipt)
         return to_out(record)
 
     async def cancel(self, return_id: uuid.UUID, data: schemas.CancelIn, actor: Principal) -> schemas.ReturnOut:
@@ -202,22 +184,18 @@ class ReturnsService(ReturnFlow):
             order = await self.orders.get(record.order_id)
             if order.customer_id != actor.subject:
                 raise Forbidden("customers may withdraw only their own returns", rule="T1A2.own-return")
-        await self.move(record, "cancel", actor, data.reason)
-        for step in ("T1A3", "T1A4", "T1A5"):
-            await self.sla.stop(step, str(record.id), by=actor.subject)
-        await self.emit(
-            record,
-            ev.ReturnCancelled(return_id=record.id, order_id=record.order_id, cancelled_by=actor.subject,
-                               reason=data.reason),
-        )  # fmt: skip
+        cancelled = ev.ReturnCancelled(
+            return_id=record.id, order_id=record.order_id, cancelled_by=actor.subject, reason=data.reason
+        )
+        await self.flow.apply(record, "cancel", actor, reason=data.reason, event=cancelled)
         return to_out(record)
 
     async def get(self, return_id: uuid.UUID) -> schemas.ReturnOut:
         return to_out(await self.repository.get(return_id))
 
-    async def history(self, return_id: uuid.UUID) -> list[schemas.TransitionOut]:
+    async def history(self, return_id: uuid.UUID) -> list[TransitionOut]:
         await self.repository.get(return_id)
-        return [schemas.TransitionOut.model_validate(t) for t in await self.repository.history(return_id)]
+        return await self.flow.history(return_id)
 
     async def list(
         self, page: PageParams, *, state: ReturnState | None, order_id: str | None

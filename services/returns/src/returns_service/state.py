@@ -1,52 +1,49 @@
-"""The return's state machine: which action, at which step, from which states."""
+"""The return's state machine (PROCESSES.md §6.2): which action, at which step, from which
+states, by whom, and the clocks each moves. Applied by aftersales_workflow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from aftersales_chassis import InvalidTransition
+from aftersales_chassis import Grant, Role
+from aftersales_workflow import NEW, Workflow, on
 
 from .models import ReturnState as S
+from .sla import POLICIES
 
+STAFF = (Role.agent, Role.supervisor)
+# T2A/T1B2 "supervisor-authorised agent": a supervisor, or an agent holding refund:approve.
+REFUND_APPROVER = (Role.supervisor, Grant(Role.agent, "refund:approve"))
+# M: the parcel is logged by the scanners' matching (warehouse, service) or by customer
+# service linking it by hand (M3, M5).
+PARCEL_LINKERS = (Role.warehouse, Role.service, *STAFF)
 
-@dataclass(frozen=True)
-class Transition:
-    step: str
-    sources: frozenset[S]
-    target: S | None  # None: the state stays (the action records a fact)
-
-
-def _t(step: str, sources: set[S], target: S | None) -> Transition:
-    return Transition(step, frozenset(sources), target)
-
-
-TRANSITIONS: dict[str, tuple[Transition, ...]] = {
-    "approve": (_t("T1A3", {S.requested}, S.approved),),
-    "reject": (_t("T1A3", {S.requested}, S.rejected),),
-    "enter-tracking": (_t("T1A4", {S.approved}, None),),
-    # M: the parcel is logged at the warehouse; the T1A5 clock starts.
-    "log-arrival": (_t("M", {S.approved}, None),),
-    "receive": (_t("T1A5", {S.approved}, S.received),),
-    "refund": (_t("T2A", {S.received}, S.refunded),),
-    # Supervisor-approved: refund with no parcel (goodwill, lost in transit).
-    "refund-without-parcel": (_t("T2A", {S.approved}, S.refunded),),
-    # Supervisor-approved: received, but the refund waits (inspection pending).
-    "hold-refund": (_t("T2A", {S.received}, None),),
-    "release-refund": (_t("T2A", {S.received}, None),),
-    "request-exchange": (_t("T3A1", {S.received}, S.exchange_requested),),
-    "ship-exchange": (_t("T3A2", {S.exchange_requested}, S.exchange_shipped),),
-    "stock-in": (_t("T1B3", {S.refunded}, S.stocked_in), _t("T3A4", {S.exchange_shipped}, S.stocked_in)),
-    "cancel": (_t("T1A2", {S.requested, S.approved}, S.cancelled),),
-}
-
-
-def allowed_actions(state: S) -> list[str]:
-    return [action for action, options in TRANSITIONS.items() if any(state in t.sources for t in options)]
-
-
-def transition(action: str, state: S) -> Transition:
-    """The transition for ``action`` from ``state``, or a 409 naming what is allowed."""
-    for option in TRANSITIONS[action]:
-        if state in option.sources:
-            return option
-    raise InvalidTransition(action, state.value, allowed_actions(state))
+RETURN_FLOW = Workflow(
+    "return",
+    S,
+    [
+        on("open", "T1A2", [NEW], S.requested, by=STAFF, starts=["T1A3"]),
+        on("approve", "T1A3", [S.requested], S.approved, by=[Role.supervisor], stops=["T1A3"], starts=["T1A4"]),
+        on("reject", "T1A3", [S.requested], S.rejected, by=[Role.supervisor], stops=["T1A3"]),
+        on("enter-tracking", "T1A4", [S.approved], None, by=STAFF, stops=["T1A4"]),
+        on("log-arrival", "M", [S.approved], None, by=PARCEL_LINKERS, starts=["T1A5"]),
+        on("receive", "T1A5", [S.approved], S.received, by=[Role.warehouse], stops=["T1A5", "T1A4"], starts=["T2A"]),
+        on("refund", "T2A", [S.received], S.refunded, by=REFUND_APPROVER, stops=["T2A"], starts=["T1B3"]),
+        # Supervisor-approved: refund with no parcel (goodwill, lost in transit).
+        on("refund-without-parcel", "T2A", [S.approved], S.refunded, by=[Role.supervisor], stops=["T1A4", "T1A5"]),
+        # Supervisor-approved: received, but the refund waits (inspection pending).
+        on("hold-refund", "T2A", [S.received], None, by=[Role.supervisor], pauses=["T2A"]),
+        on("release-refund", "T2A", [S.received], None, by=[Role.supervisor], resumes=["T2A"]),
+        on("request-exchange", "T3A1", [S.received], S.exchange_requested, by=STAFF, stops=["T2A"]),
+        on("ship-exchange", "T3A2", [S.exchange_requested], S.exchange_shipped, by=[Role.warehouse]),
+        on("stock-in", "T1B3", [S.refunded], S.stocked_in, by=[Role.warehouse], stops=["T1B3"]),
+        on("stock-in", "T3A4", [S.exchange_shipped], S.stocked_in, by=[Role.warehouse]),
+        on(
+            "cancel",
+            "T1A2",
+            [S.requested, S.approved],
+            S.cancelled,
+            by=[Role.customer, *STAFF],
+            stops=["T1A3", "T1A4", "T1A5"],
+        ),
+    ],
+    policies=POLICIES,
+)

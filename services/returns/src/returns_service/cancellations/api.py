@@ -9,6 +9,7 @@ from fastapi import Depends, status
 
 from aftersales_chassis import ClockDep, SessionDep, service_router
 from aftersales_sla import SlaDep
+from aftersales_workflow import TransitionOut
 
 from ..dependencies import Agent, Reader, RefundApprover, Warehouse
 from . import schemas
@@ -34,6 +35,11 @@ async def request(body: schemas.CancellationIn, service: Cancellations, actor: A
 @router.get("/{cancellation_id}", summary="One cancellation")
 async def get(cancellation_id: uuid.UUID, service: Cancellations, _: Reader) -> schemas.CancellationOut:
     return await service.get(cancellation_id)
+
+
+@router.get("/{cancellation_id}/history", summary="Audit trail: every transition with who, when, why")
+async def get_history(cancellation_id: uuid.UUID, service: Cancellations, _: Reader) -> list[TransitionOut]:
+    return await service.history(cancellation_id)
 
 
 @router.post("/{cancellation_id}/confirm", summary="T1B1 · Warehouse confirms the order is cancelled")

@@ -58,3 +58,6 @@ class CancellationOut(BaseModel):
     refund_issued_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    allowed_actions: list[str] = Field(
+        default_factory=list, description="`confirm` (T1B1), `intercepted`, `refund` (T1B2)."
+    )

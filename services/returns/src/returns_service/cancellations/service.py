@@ -12,19 +12,20 @@ from aftersales_chassis import Clock, Conflict, NotFound, Principal, RuleViolati
 from aftersales_events import record_event
 from aftersales_events.catalogue import returns as ev
 from aftersales_sla import SlaClocks
+from aftersales_workflow import TransitionOut
 
 from ..orders.models import OrderStatus
 from ..orders.repository import OrderRepository
 from . import schemas
 from .models import Cancellation
 from .models import CancellationState as S
+from .state import CANCELLATION_FLOW
 
-# Which action is allowed from which states: one table, read by the check and its 409.
-ACTIONS: dict[str, frozenset[S]] = {
-    "confirm": frozenset({S.awaiting_warehouse}),
-    "intercepted": frozenset({S.intercept_requested}),
-    "refund": frozenset({S.confirmed, S.intercepted}),
-}
+
+def to_out(record: Cancellation) -> schemas.CancellationOut:
+    out = schemas.CancellationOut.model_validate(record)
+    out.allowed_actions = CANCELLATION_FLOW.allowed_actions(record.state)
+    return out
 
 
 class CancellationsService:
@@ -32,6 +33,7 @@ class CancellationsService:
         self.session = session
         self.clock = clock
         self.sla = sla
+        self.flow = CANCELLATION_FLOW.bind(session, clock, sla)
         self.orders = OrderRepository(session)
 
     async def _get(self, cancellation_id: uuid.UUID, *, for_update: bool = False) -> Cancellation:
@@ -40,17 +42,6 @@ class CancellationsService:
         if found is None:
             raise NotFound(f"cancellation {cancellation_id} does not exist", resource="cancellation")
         return found
-
-    def _expect(self, record: Cancellation, action: str, rule: str | None = None) -> None:
-        state = S(record.state)
-        if state not in ACTIONS[action]:
-            raise Conflict(
-                f"'{action}' is not allowed while the cancellation is '{record.state}'",
-                action=action,
-                current_state=record.state,
-                allowed_actions=[name for name, sources in ACTIONS.items() if state in sources],
-                **({"rule": rule} if rule else {}),
-            )
 
     async def request(self, data: schemas.CancellationIn, actor: Principal) -> schemas.CancellationOut:
         """T1: check whether the order shipped and route the request accordingly."""
@@ -63,13 +54,11 @@ class CancellationsService:
         if open_request is not None:
             raise Conflict(f"order {order.order_id} already has cancellation {open_request}", id=str(open_request))
         shipped = order.status in (OrderStatus.shipped, OrderStatus.signed)
-        state = S.closed_unpaid if order.status == OrderStatus.placed else (
-            S.intercept_requested if shipped else S.awaiting_warehouse)  # fmt: skip
+        outcome = "unpaid" if order.status == OrderStatus.placed else ("shipped" if shipped else "not-shipped")
         now = self.clock.now()
         record = Cancellation(
             id=uuid.uuid4(),
             order_id=order.order_id,
-            state=state,
             reason=data.reason,
             reason_party=data.reason_party,
             freight_payer="customer" if shipped and data.reason_party == "customer" else "shop",
@@ -80,68 +69,55 @@ class CancellationsService:
             created_at=now,
             updated_at=now,
         )
+        await self.flow.create(record, actor, outcome=outcome, reason=data.reason)
         self.session.add(record)
         await self.session.flush()
-        if state == S.awaiting_warehouse:
-            await self.sla.start("T1B1", "cancellation", str(record.id))
-        return schemas.CancellationOut.model_validate(record)
+        return to_out(record)
 
     async def confirm(
         self, cancellation_id: uuid.UUID, data: schemas.ConfirmIn, actor: Principal
     ) -> schemas.CancellationOut:
         """T1B1: the warehouse cancelled the paid order before shipping; the customer is told."""
         record = await self._get(cancellation_id, for_update=True)
-        self._expect(record, "confirm")
-        record.state, record.confirmed_by, record.customer_note = S.confirmed, actor.subject, data.customer_note
-        record.updated_at = self.clock.now()
-        await self.sla.stop("T1B1", str(record.id), by=actor.subject)
-        await self.sla.start("T1B2", "cancellation", str(record.id))
-        await record_event(
-            self.session,
-            ev.OrderCancellationConfirmed(
-                order_id=record.order_id, cancellation_id=record.id, confirmed_by=actor.subject,
-                confirmed_at=record.updated_at, paid_minor=record.paid_minor, currency=record.currency,
-            ),
-            subject=record.order_id,
-            at=record.updated_at,
+        confirmed = ev.OrderCancellationConfirmed(
+            order_id=record.order_id, cancellation_id=record.id, confirmed_by=actor.subject,
+            confirmed_at=self.clock.now(), paid_minor=record.paid_minor, currency=record.currency,
         )  # fmt: skip
-        return schemas.CancellationOut.model_validate(record)
+        await self.flow.apply(record, "confirm", actor, reason=data.customer_note, event=confirmed)
+        record.confirmed_by, record.customer_note = actor.subject, data.customer_note
+        return to_out(record)
 
     async def intercepted(self, cancellation_id: uuid.UUID, actor: Principal) -> schemas.CancellationOut:
         """§6.4: the shipped parcel came back (courier return or refused delivery)."""
         record = await self._get(cancellation_id, for_update=True)
-        self._expect(record, "intercepted")
-        record.state, record.confirmed_by, record.updated_at = S.intercepted, actor.subject, self.clock.now()
-        await self.sla.start("T1B2", "cancellation", str(record.id))
-        return schemas.CancellationOut.model_validate(record)
+        await self.flow.apply(record, "intercepted", actor)
+        record.confirmed_by = actor.subject
+        return to_out(record)
 
     async def refund(
         self, cancellation_id: uuid.UUID, data: schemas.CancellationRefundIn, actor: Principal
     ) -> schemas.CancellationOut:
         """T1B2: the refund, and only once the cancellation is confirmed (or the parcel is back)."""
         record = await self._get(cancellation_id, for_update=True)
-        self._expect(record, "refund", rule="T1B2.refund-after-cancellation-confirmed")
+        self.flow.require(record, "refund")
         freight = record.freight_minor if record.freight_payer == "customer" else 0
         amount = max(record.paid_minor - freight, 0)
         order = await self.orders.get(record.order_id)
-        now = self.clock.now()
-        record.state, record.refund_id, record.updated_at = S.refunded, uuid.uuid4(), now
-        record.refund_amount_minor, record.refund_method = amount, data.method
-        await self.sla.stop("T1B2", str(record.id), by=actor.subject)
-        await record_event(
-            self.session,
-            ev.RefundApproved(
-                refund_id=record.refund_id, order_id=record.order_id, kind="cancellation", amount_minor=amount,
-                goods_minor=amount, freight_minor=0, currency=record.currency, method=data.method,
-                approved_by=actor.subject, approved_at=now, merchant_id=order.merchant_id,
-            ),
-            subject=record.order_id,
-            at=now,
+        record.refund_id, record.refund_amount_minor, record.refund_method = uuid.uuid4(), amount, data.method
+        approved = ev.RefundApproved(
+            refund_id=record.refund_id, order_id=record.order_id, kind="cancellation", amount_minor=amount,
+            goods_minor=amount, freight_minor=0, currency=record.currency, method=data.method,
+            approved_by=actor.subject, approved_at=self.clock.now(), merchant_id=order.merchant_id,
         )  # fmt: skip
-        return schemas.CancellationOut.model_validate(record)
+        await self.flow.apply(record, "refund", actor, reason=f"{data.method} {amount}", event=approved)
+        return to_out(record)
 
     async def get(self, cancellation_id: uuid.UUID) -> schemas.CancellationOut:
-        return schemas.CancellationOut.model_validate(await self._get(cancellation_id))
+        return to_out(await self._get(cancellation_id))
+
+    async def history(self, cancellation_id: uuid.UUID) -> list[TransitionOut]:
+        await self._get(cancellation_id)
+        return await self.flow.history(cancellation_id)
 
 
 async def record_cancellation_refund_issued(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Body, Query
 
 from aftersales_chassis import Instant, Page, PageDep, service_router
+from aftersales_workflow import TransitionOut
 
 from . import schemas
 from .dependencies import Custodian, CustomerService, Ingestion, Parcels, Scanner, Staff
@@ -121,6 +122,11 @@ async def get_parcel(parcel_id: uuid.UUID, parcels: Parcels, _: Staff) -> schema
 @router.get("/{parcel_id}/scans", summary="A parcel's scans in scanned_at order")
 async def parcel_scans(parcel_id: uuid.UUID, parcels: Parcels, _: Staff) -> list[schemas.ScanOut]:
     return await parcels.scans(parcel_id)
+
+
+@router.get("/{parcel_id}/history", summary="Audit trail: identified, unclaimed, claimed, disposed, with who and why")
+async def parcel_history(parcel_id: uuid.UUID, parcels: Parcels, _: Staff) -> list[TransitionOut]:
+    return await parcels.history(parcel_id)
 
 
 @router.post("/{parcel_id}/identify", summary="M3 · Customer service identifies the parcel's return")

@@ -20,7 +20,8 @@ from . import schemas
 from .matching import Label, decide, find_candidates
 from .metrics import PARCELS, SCANS
 from .models import KIND_ORDER, ParcelStatus
-from .service import STEP_IDENTIFY, ParcelService
+from .service import ParcelService
+from .state import STEP_IDENTIFY
 
 # Scanner clocks drift; a scan far in the future is a misconfigured device, not an event.
 FUTURE_TOLERANCE = timedelta(hours=1)

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aftersales_chassis import (
     Clock,
     DomainError,
-    InvalidTransition,
     NotFound,
     Page,
     PageParams,
@@ -25,6 +24,7 @@ from aftersales_chassis import (
 from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import parcels as ev
 from aftersales_sla import SlaClocks
+from aftersales_workflow import TransitionOut
 
 from ..models import ReturnRequest, ReturnState
 from ..schemas import ReceiptIn, ReceivedLineIn
@@ -33,9 +33,9 @@ from . import schemas
 from .metrics import PARCELS
 from .models import Parcel, ParcelStatus
 from .repository import ParcelRepository
+from .state import PARCEL_FLOW
 
 log = structlog.get_logger("parcels")
-STEP_IDENTIFY = "M2"
 
 
 class ParcelService:
@@ -44,6 +44,7 @@ class ParcelService:
         self.repository = ParcelRepository(session)
         self.clock = clock
         self.sla = sla
+        self.flow = PARCEL_FLOW.bind(session, clock, sla)
         self.returns = returns
 
     async def emit(self, payload: EventPayload, parcel_id: uuid.UUID) -> None:
@@ -157,20 +158,21 @@ class ParcelService:
 
     # -- M2–M3: customer service identifies ------------------------------------------------
 
-    async def _require(self, parcel_id: uuid.UUID, action: str, *states: ParcelStatus) -> Parcel:
+    async def _require(self, parcel_id: uuid.UUID, action: str) -> Parcel:
+        """The parcel, locked, if ``action`` is allowed now (the 409 otherwise)."""
         parcel = await self.repository.get(parcel_id, for_update=True)
-        if parcel.status not in states:
-            raise InvalidTransition(action, parcel.status, allowed_actions(ParcelStatus(parcel.status)))
+        self.flow.require(parcel, action)
         return parcel
 
     async def identify(self, parcel_id: uuid.UUID, data: schemas.IdentifyIn, actor: Principal) -> schemas.ParcelOut:
         """M3: customer service found the customer → the parcel continues in the return flow (M5)."""
-        parcel = await self._require(parcel_id, "identify", ParcelStatus.unmatched)
+        parcel = await self._require(parcel_id, "identify")
         record = await self.lock_awaiting_return(data.return_id)
+        parcel.return_id = record.id  # written with the status: a matched parcel has its return
+        await self.flow.apply(parcel, "identify", actor, reason=data.note or f"return {record.id}")
         await self.link(parcel.id, parcel.tracking_number, record, "agent", actor)
         if data.note:
             await self.repository.update(parcel.id, match_note=data.note)
-        await self.sla.stop(STEP_IDENTIFY, str(parcel.id), by=actor.subject)
         await self.confirm_if_ready(parcel.id)
         return await self.get(parcel.id)
 
@@ -178,7 +180,8 @@ class ParcelService:
         self, parcel_id: uuid.UUID, data: schemas.UnclaimedIn, actor: Principal
     ) -> schemas.ParcelOut:
         """M4–M6: still unknown → the unclaimed-parcel register; held until decided."""
-        parcel = await self._require(parcel_id, "unclaimed", ParcelStatus.unmatched)
+        parcel = await self._require(parcel_id, "unclaimed")
+        await self.flow.apply(parcel, "unclaimed", actor, reason=data.note)
         now = self.clock.now()
         await self.repository.update(
             parcel.id,
@@ -190,7 +193,6 @@ class ParcelService:
             disposition_at=now,
             updated_at=now,
         )
-        await self.sla.stop(STEP_IDENTIFY, str(parcel.id), by=actor.subject)
         await self.emit(
             ev.ParcelUnclaimed(
                 parcel_id=parcel.id,
@@ -206,12 +208,14 @@ class ParcelService:
 
     async def claim(self, parcel_id: uuid.UUID, data: schemas.ClaimIn, actor: Principal) -> schemas.ParcelOut:
         """M5 later: the owner of an unclaimed parcel turned up; it joins its return."""
-        parcel = await self._require(parcel_id, "claim", ParcelStatus.unclaimed)
+        parcel = await self._require(parcel_id, "claim")
         if parcel.disposition in {"returned_to_sender", "disposed"}:
             raise RuleViolation(
                 "M6.parcel-gone", f"the parcel was {parcel.disposition}: it can no longer be claimed", field="parcel"
             )
         record = await self.lock_awaiting_return(data.return_id)
+        parcel.return_id = record.id  # written with the status: a claimed parcel has its return
+        await self.flow.apply(parcel, "claim", actor, reason=data.note or f"return {record.id}")
         await self.link(parcel.id, parcel.tracking_number, record, "claim", actor, status=ParcelStatus.claimed)
         await self.repository.update(parcel.id, claimed_by=actor.subject, disposition=None, match_note=data.note)
         await self.confirm_if_ready(parcel.id)
@@ -219,9 +223,10 @@ class ParcelService:
 
     async def dispose(self, parcel_id: uuid.UUID, data: schemas.DispositionIn, actor: Principal) -> schemas.ParcelOut:
         """M6: what happens to an unclaimed parcel (held, returned to the sender, disposed of)."""
-        parcel = await self._require(parcel_id, "disposition", ParcelStatus.unclaimed)
+        parcel = await self._require(parcel_id, "disposition")
         if parcel.disposition in {"returned_to_sender", "disposed"}:
             raise RuleViolation("M6.parcel-gone", f"the parcel was already {parcel.disposition}", field="disposition")
+        await self.flow.apply(parcel, "disposition", actor, reason=f"{data.disposition}: {data.note or ''}")
         now = self.clock.now()
         await self.repository.update(
             parcel.id,
@@ -247,6 +252,10 @@ class ParcelService:
     async def get(self, parcel_id: uuid.UUID) -> schemas.ParcelOut:
         return schemas.ParcelOut.model_validate(await self.repository.get(parcel_id))
 
+    async def history(self, parcel_id: uuid.UUID) -> list[TransitionOut]:
+        await self.repository.get(parcel_id)
+        return await self.flow.history(parcel_id)
+
     async def scans(self, parcel_id: uuid.UUID) -> list[schemas.ScanOut]:
         parcel = await self.repository.get(parcel_id)
         return [schemas.ScanOut.model_validate(s) for s in await self.repository.scans(parcel.tracking_number)]
@@ -264,12 +273,3 @@ class ParcelService:
         rows = rows[: page.limit]
         cursor = encode_cursor([rows[-1].run_date.isoformat()]) if more and rows else None
         return Page[schemas.LogRunOut](items=[schemas.LogRunOut.model_validate(r) for r in rows], next_cursor=cursor)
-
-
-def allowed_actions(status: ParcelStatus) -> list[str]:
-    return {
-        ParcelStatus.unmatched: ["identify", "unclaimed"],
-        ParcelStatus.unclaimed: ["claim", "disposition"],
-        ParcelStatus.matched: [],
-        ParcelStatus.claimed: [],
-    }[status]

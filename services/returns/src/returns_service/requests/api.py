@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Response, status
 
 from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
 from aftersales_sla import SlaDep
+from aftersales_workflow import TransitionOut
 
 from ..dependencies import Agent, Canceller, Reader, Requester
 from . import schemas
@@ -62,7 +63,7 @@ async def get_request(request_id: uuid.UUID, service: RefundRequests, _: Reader)
 
 
 @router.get("/{request_id}/history", summary="Audit trail: every transition with who, when, why")
-async def get_history(request_id: uuid.UUID, service: RefundRequests, _: Reader) -> list[schemas.TransitionOut]:
+async def get_history(request_id: uuid.UUID, service: RefundRequests, _: Reader) -> list[TransitionOut]:
     return await service.history(request_id)
 
 

@@ -86,14 +86,3 @@ class RefundRequestOut(BaseModel):
     allowed_actions: list[str] = Field(
         description="`route` (T1), `file` (T1A2: `POST /returns` with `refund_request_id`), `withdraw`."
     )
-
-
-class TransitionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    action: str
-    step: str
-    from_state: str | None
-    to_state: str
-    actor: str
-    reason: str | None
-    at: datetime

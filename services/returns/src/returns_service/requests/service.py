@@ -22,6 +22,7 @@ from aftersales_chassis import (
     encode_cursor,
 )
 from aftersales_sla import SlaClocks
+from aftersales_workflow import TransitionOut
 
 from ..cancellations.models import CancellationState
 from ..cancellations.schemas import CancellationIn
@@ -29,18 +30,10 @@ from ..cancellations.service import CancellationsService
 from ..orders.models import Order, OrderStatus
 from ..orders.repository import OrderRepository
 from . import schemas
-from .models import OPEN_STATES, RefundRequest, RefundRequestTransition
+from .models import OPEN_STATES, RefundRequest
 from .models import RefundRequestState as S
+from .state import REFUND_REQUEST_FLOW
 
-# Which action is allowed from which states: one table, read by the check and its 409.
-ACTIONS: dict[str, frozenset[S]] = {
-    "route": frozenset({S.open}),
-    "file": frozenset({S.negotiating}),
-    "withdraw": frozenset({S.open, S.negotiating}),
-}
-# The step a request is in while it waits, and so the clock a withdrawal stops.
-STEP_OF = {S.open: "T1", S.negotiating: "T1A1"}
-AGGREGATE = "refund_request"
 NOT_SHIPPED = frozenset({OrderStatus.placed, OrderStatus.paid})
 SHIPPED = frozenset({OrderStatus.shipped, OrderStatus.signed})
 
@@ -50,13 +43,10 @@ def _staff(actor: Principal) -> bool:
 
 
 def to_out(record: RefundRequest) -> schemas.RefundRequestOut:
-    state = S(record.state)
     columns = {
         name: getattr(record, name) for name in schemas.RefundRequestOut.model_fields if name != "allowed_actions"
     }
-    return schemas.RefundRequestOut(
-        **columns, allowed_actions=[name for name, sources in ACTIONS.items() if state in sources]
-    )
+    return schemas.RefundRequestOut(**columns, allowed_actions=REFUND_REQUEST_FLOW.allowed_actions(record.state))
 
 
 class RefundRequestsService:
@@ -64,6 +54,7 @@ class RefundRequestsService:
         self.session = session
         self.clock = clock
         self.sla = sla
+        self.flow = REFUND_REQUEST_FLOW.bind(session, clock, sla)
         self.orders = OrderRepository(session)
 
     async def _find(self, request_id: uuid.UUID, *, for_update: bool = False) -> RefundRequest | None:
@@ -77,35 +68,10 @@ class RefundRequestsService:
             raise NotFound(f"refund request {request_id} does not exist", resource="refund_request", id=str(request_id))
         return found
 
-    def _expect(self, record: RefundRequest, action: str) -> None:
-        state = S(record.state)
-        if state not in ACTIONS[action]:
-            raise Conflict(
-                f"'{action}' is not allowed while the refund request is '{record.state}'",
-                action=action,
-                current_state=record.state,
-                allowed_actions=[name for name, sources in ACTIONS.items() if state in sources],
-            )
-
     def _own_order(self, order: Order, actor: Principal) -> None:
         """Customers act on their own orders only; staff and the shop frontend on any."""
         if not _staff(actor) and order.customer_id != actor.subject:
             raise Forbidden("customers may act only on their own orders", rule="T1.own-order")
-
-    async def _move(
-        self, record: RefundRequest, action: str, step: str, target: S, actor: Principal, reason: str | None
-    ) -> datetime:
-        """Moves the request and writes the audit row (who, when, which step, why)."""
-        now = self.clock.now()
-        self.session.add(
-            RefundRequestTransition(
-                request_id=record.id, action=action, step=step, from_state=record.state, to_state=target,
-                actor=actor.subject, reason=reason, at=now,
-            )
-        )  # fmt: skip
-        record.state, record.updated_at = target, now
-        await self.session.flush()
-        return now
 
     async def open(self, data: schemas.RefundRequestIn, actor: Principal) -> schemas.RefundRequestOut:
         """T1 starts: the customer asked for their money back; the agent has 24 h to check the order."""
@@ -130,38 +96,29 @@ class RefundRequestsService:
             created_by=actor.subject, created_at=now, updated_at=now,
         )  # fmt: skip
         self.session.add(record)
-        await self.session.flush()
-        self.session.add(
-            RefundRequestTransition(
-                request_id=record.id, action="open", step="T1", from_state=None, to_state=S.open,
-                actor=actor.subject, reason=data.reason, at=now,
-            )
-        )  # fmt: skip
-        await self.session.flush()
-        await self.sla.start("T1", AGGREGATE, str(record.id))
+        await self.flow.create(record, actor, reason=data.reason)
         return to_out(record)
 
     async def route(self, request_id: uuid.UUID, data: schemas.RouteIn, actor: Principal) -> schemas.RefundRequestOut:
         """T1: has the order shipped? Not shipped → a cancellation (T1B1; unpaid: closed);
         shipped → T1A1, agree the return with the customer. T1 stops either way."""
         record = await self._get(request_id, for_update=True)
-        self._expect(record, "route")
+        self.flow.require(record, "route")
         order = await self.orders.get(record.order_id)
         if order.status in NOT_SHIPPED:
             cancellation = await CancellationsService(self.session, self.clock, self.sla).request(
                 CancellationIn(order_id=order.order_id, reason=record.reason, reason_party=data.reason_party), actor
             )
             record.cancellation_id = cancellation.id
-            target = S.closed if cancellation.state == CancellationState.closed_unpaid else S.cancellation
+            outcome = "unpaid" if cancellation.state == CancellationState.closed_unpaid else "not-shipped"
         elif order.status in SHIPPED:
-            target = S.negotiating
-            await self.sla.start("T1A1", AGGREGATE, str(record.id))
+            outcome = "shipped"
         else:
             raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
-        await self.sla.stop("T1", str(record.id), by=actor.subject)
-        now = await self._move(record, "route", "T1", target, actor, data.note)
+        await self.flow.apply(record, "route", actor, outcome=outcome, reason=data.note)
+        now = record.updated_at
         record.order_status, record.routed_by, record.routed_at = order.status, actor.subject, now
-        if target == S.closed:
+        if record.state == S.closed:
             record.closed_by, record.closed_at = actor.subject, now
         return to_out(record)
 
@@ -178,11 +135,9 @@ class RefundRequestsService:
                 f"refund request {request_id} is for order {record.order_id}, not {order_id}",
                 field="refund_request_id",
             )
-        self._expect(record, "file")
+        await self.flow.apply(record, "file", actor, reason=f"return {return_id}")
         record.return_id = return_id
-        await self.sla.stop("T1A1", str(record.id), by=actor.subject)
-        now = await self._move(record, "file", "T1A2", S.filed, actor, f"return {return_id}")
-        record.closed_by, record.closed_at = actor.subject, now
+        record.closed_by, record.closed_at = actor.subject, record.updated_at
 
     async def file_negotiating(self, *, order_id: str, return_id: uuid.UUID, actor: Principal) -> uuid.UUID | None:
         """T1A2 filed without `refund_request_id`: the order's request in T1A1 (`negotiating`), when
@@ -206,24 +161,16 @@ class RefundRequestsService:
         """The customer changed their mind, or the agent records that no agreement was reached."""
         record = await self._get(request_id, for_update=True)
         self._own_order(await self.orders.get(record.order_id), actor)
-        self._expect(record, "withdraw")
-        step = STEP_OF[S(record.state)]
-        await self.sla.stop(step, str(record.id), by=actor.subject)
-        now = await self._move(record, "withdraw", step, S.withdrawn, actor, data.reason)
-        record.closed_by, record.closed_at = actor.subject, now
+        await self.flow.apply(record, "withdraw", actor, reason=data.reason)
+        record.closed_by, record.closed_at = actor.subject, record.updated_at
         return to_out(record)
 
     async def get(self, request_id: uuid.UUID) -> schemas.RefundRequestOut:
         return to_out(await self._get(request_id))
 
-    async def history(self, request_id: uuid.UUID) -> list[schemas.TransitionOut]:
+    async def history(self, request_id: uuid.UUID) -> list[TransitionOut]:
         await self._get(request_id)
-        rows = await self.session.scalars(
-            select(RefundRequestTransition)
-            .where(RefundRequestTransition.request_id == request_id)
-            .order_by(RefundRequestTransition.id)
-        )
-        return [schemas.TransitionOut.model_validate(row) for row in rows]
+        return await self.flow.history(request_id)
 
     async def list(self, page: PageParams, *, state: S | None, order_id: str | None) -> Page[schemas.RefundRequestOut]:
         query = select(RefundRequest)

@@ -1,0 +1,30 @@
+"""The refund request's state machine (PROCESSES.md §6.1/§6.2): T1 routes it to a
+cancellation (T1B1) or to T1A1, whose agreement is filed as a return (T1A2)."""
+
+from __future__ import annotations
+
+from aftersales_chassis import Role
+from aftersales_workflow import NEW, Workflow, on
+
+from ..sla import POLICIES
+from ..state import STAFF
+from .models import RefundRequestState as S
+
+# T1 intake: the customer (their own order), staff, or the shop frontend on the customer's behalf.
+REQUESTERS = (Role.customer, *STAFF, Role.service)
+
+REFUND_REQUEST_FLOW = Workflow(
+    "refund_request",
+    S,
+    [
+        on("open", "T1", [NEW], S.open, by=REQUESTERS, starts=["T1"]),
+        # T1: has the order shipped? Not shipped → a cancellation (unpaid: closed); shipped → T1A1.
+        on("route", "T1", [S.open], S.cancellation, by=STAFF, outcome="not-shipped", stops=["T1"]),
+        on("route", "T1", [S.open], S.closed, by=STAFF, outcome="unpaid", stops=["T1"]),
+        on("route", "T1", [S.open], S.negotiating, by=STAFF, outcome="shipped", stops=["T1"], starts=["T1A1"]),
+        on("file", "T1A2", [S.negotiating], S.filed, by=STAFF, stops=["T1A1"]),
+        on("withdraw", "T1", [S.open], S.withdrawn, by=[Role.customer, *STAFF], stops=["T1"]),
+        on("withdraw", "T1A1", [S.negotiating], S.withdrawn, by=[Role.customer, *STAFF], stops=["T1A1"]),
+    ],
+    policies=POLICIES,
+)
