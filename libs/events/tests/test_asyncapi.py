@@ -34,7 +34,7 @@ def test_document_lists_every_catalogue_type() -> None:
 
 
 def test_a_newly_registered_type_appears() -> None:
-    @event("testsvc", "Thing", version=2, step="X1")
+    @event("testsvc", "Thing", version=2, step="A1")
     class Thing(EventPayload):
         """A test thing happened."""
 
@@ -47,8 +47,8 @@ def test_a_newly_registered_type_appears() -> None:
         CATALOGUE.pop(Thing.event_type())
     message = document["components"]["messages"]["TestsvcThingV2"]
     assert message["name"] == "aftersales.testsvc.Thing.v2"
-    assert message["summary"] == "A test thing happened. Step X1."
-    assert message["x-step"] == "X1"
+    assert message["summary"] == "A test thing happened. Step A1."
+    assert message["x-step"] == "A1"
     assert document["channels"]["testsvc_events"]["address"] == "testsvc.events"
     assert "testsvc.events.dlq" in document["channels"]["testsvc_events"]["description"]
     assert "aftersales.testsvc.Thing.v2" not in CATALOGUE
@@ -58,3 +58,13 @@ def test_cli_writes_the_document(tmp_path: Path) -> None:
     output = tmp_path / "asyncapi.json"
     assert main(["--output", str(output)]) == 0
     assert json.loads(output.read_text()) == json.loads(json.dumps(build_document()))
+
+
+def test_an_event_names_a_step_of_the_spec() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match=r"step '8' is not a step of PROCESSES\.md"):
+
+        @event("testsvc", "Other", step="8", register=False)
+        class Other(EventPayload):
+            pass

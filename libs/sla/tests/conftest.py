@@ -18,7 +18,7 @@ POLICIES = PolicyBook(
     "tickets",
     [
         SlaPolicy(
-            "X1",
+            "C1",
             "wall-clock step",
             WallClock(timedelta(hours=1)),
             WallClock(timedelta(minutes=15)),
@@ -27,7 +27,7 @@ POLICIES = PolicyBook(
             stops="test",
         ),
         SlaPolicy(
-            "X2",
+            "C2",
             "working-time step",
             WorkingHours(timedelta(hours=2)),
             WorkingHours(timedelta(minutes=30)),

@@ -38,14 +38,14 @@ def test_daily_log_skips_weekends_and_holidays(calendar: BusinessCalendar) -> No
 
 
 def test_sweeps_run_four_times_on_a_working_day(calendar: BusinessCalendar) -> None:
-    job = FixedTimeJob("missed-call-sweep", "7.2", SWEEPS, _noop)
+    job = FixedTimeJob("missed-call-sweep", "§7.1", SWEEPS, _noop)
     runs = job.runs_between(calendar, _local(2026, 11, 24, 0), _local(2026, 11, 24, 23, 59))
     assert [r.astimezone(SHANGHAI).hour for r in runs] == [10, 13, 15, 17]
     assert job.runs_between(calendar, _local(2026, 11, 28, 0), _local(2026, 11, 29, 23)) == []  # weekend
 
 
 def test_monthly_by_the_10th_moves_back_to_a_working_day(calendar: BusinessCalendar) -> None:
-    job = FixedTimeJob("red-black-list", "4", (time(9),), _noop, monthly_by=10)
+    job = FixedTimeJob("red-black-list", "§4", (time(9),), _noop, monthly_by=10)
     runs = job.runs_between(calendar, _local(2026, 1, 1, 0), _local(2026, 12, 31, 23))
     assert len(runs) == 12
     for run in runs:
@@ -110,3 +110,19 @@ async def test_a_refresh_job_runs_only_its_latest_missed_instant(
     )
     await scheduler.tick()  # a day of missed hours behind it
     assert ran == [datetime(2026, 11, 24, 8, tzinfo=SHANGHAI)]
+
+
+def test_a_job_or_policy_names_a_step_of_the_spec() -> None:
+    import pytest
+
+    from aftersales_calendar import WallClock
+    from aftersales_sla import FixedTimeJob, PolicyBook, SlaPolicy
+
+    async def nothing(_: object) -> None:
+        return None
+
+    with pytest.raises(ValueError, match=r"'T9' is not a step of PROCESSES\.md"):
+        FixedTimeJob(name="x", step="T9", times=(), action=nothing)
+    hour = WallClock(timedelta(hours=1))
+    with pytest.raises(ValueError, match=r"'C9' is not a step of PROCESSES\.md"):
+        PolicyBook("tickets", [SlaPolicy("C9", "x", hour, hour, role="agent", starts="a", stops="b")])

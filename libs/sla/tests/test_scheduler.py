@@ -52,7 +52,7 @@ async def _clock_row(database: Database, aggregate_id: str):  # type: ignore[no-
 async def test_wall_clock_step_warns_then_breaches_once(
     database: Database, calendar: BusinessCalendar, clock: ManualClock
 ) -> None:
-    [agg] = await _start(database, calendar, clock, "X1")
+    [agg] = await _start(database, calendar, clock, "C1")
     row = await _clock_row(database, agg)
     assert row.due_at == TUESDAY_10AM + timedelta(hours=1)
     assert row.warn_at == TUESDAY_10AM + timedelta(minutes=45)
@@ -76,7 +76,7 @@ async def test_working_time_step_skips_the_night(
     database: Database, calendar: BusinessCalendar, clock: ManualClock
 ) -> None:
     clock.set(TUESDAY_10AM + timedelta(hours=7))  # 17:00 local: one working hour left today
-    [agg] = await _start(database, calendar, clock, "X2")
+    [agg] = await _start(database, calendar, clock, "C2")
     row = await _clock_row(database, agg)
     assert row.due_at == TUESDAY_10AM + timedelta(days=1)  # Wednesday 10:00 local
     assert row.kind == "working"
@@ -86,7 +86,7 @@ async def test_working_time_step_skips_the_night(
 async def test_racing_schedulers_fire_each_clock_once(
     database: Database, calendar: BusinessCalendar, clock: ManualClock
 ) -> None:
-    ids = await _start(database, calendar, clock, "X1", n=120)
+    ids = await _start(database, calendar, clock, "C1", n=120)
     clock.advance(timedelta(hours=2))
     first, second = (
         _scheduler(database, calendar, clock, batch_size=7),
@@ -102,15 +102,15 @@ async def test_racing_schedulers_fire_each_clock_once(
 async def test_stop_in_time_is_met_and_late_stop_announces_the_breach_once(
     database: Database, calendar: BusinessCalendar, clock: ManualClock
 ) -> None:
-    on_time, late = await _start(database, calendar, clock, "X1", n=2)
+    on_time, late = await _start(database, calendar, clock, "C1", n=2)
     clock.advance(timedelta(minutes=30))
     async with database.sessionmaker() as session, session.begin():
-        stopped = await SlaClocks(session, calendar, POLICIES, clock.now()).stop("X1", on_time, by="alice")
+        stopped = await SlaClocks(session, calendar, POLICIES, clock.now()).stop("C1", on_time, by="alice")
     assert stopped is not None
     assert stopped.outcome == "met"
     clock.advance(timedelta(hours=1))  # past due; the scheduler has not ticked yet
     async with database.sessionmaker() as session, session.begin():
-        stopped = await SlaClocks(session, calendar, POLICIES, clock.now()).stop("X1", late, by="bob")
+        stopped = await SlaClocks(session, calendar, POLICIES, clock.now()).stop("C1", late, by="bob")
     assert stopped is not None
     assert stopped.outcome == "breached"
     await _scheduler(database, calendar, clock).tick()
@@ -119,16 +119,16 @@ async def test_stop_in_time_is_met_and_late_stop_announces_the_breach_once(
 
 
 async def test_paused_time_does_not_count(database: Database, calendar: BusinessCalendar, clock: ManualClock) -> None:
-    [agg] = await _start(database, calendar, clock, "X1")
+    [agg] = await _start(database, calendar, clock, "C1")
     clock.advance(timedelta(minutes=20))
     async with database.sessionmaker() as session, session.begin():
-        await SlaClocks(session, calendar, POLICIES, clock.now()).pause("X1", agg)
+        await SlaClocks(session, calendar, POLICIES, clock.now()).pause("C1", agg)
     clock.advance(timedelta(hours=5))  # waiting on the customer
     scheduler = _scheduler(database, calendar, clock)
     await scheduler.tick()
     assert await _events(database, "SlaBreached", [agg]) == 0
     async with database.sessionmaker() as session, session.begin():
-        await SlaClocks(session, calendar, POLICIES, clock.now()).resume("X1", agg)
+        await SlaClocks(session, calendar, POLICIES, clock.now()).resume("C1", agg)
     row = await _clock_row(database, agg)
     assert row.due_at == clock.now() + timedelta(minutes=40)
     clock.advance(timedelta(minutes=41))
@@ -139,7 +139,7 @@ async def test_paused_time_does_not_count(database: Database, calendar: Business
 async def test_a_second_start_of_an_open_step_is_a_no_op(
     database: Database, calendar: BusinessCalendar, clock: ManualClock
 ) -> None:
-    [agg] = await _start(database, calendar, clock, "X1")
+    [agg] = await _start(database, calendar, clock, "C1")
     async with database.sessionmaker() as session, session.begin():
-        again = await SlaClocks(session, calendar, POLICIES, clock.now()).start("X1", "test", agg)
+        again = await SlaClocks(session, calendar, POLICIES, clock.now()).start("C1", "test", agg)
     assert again == (await _clock_row(database, agg)).id

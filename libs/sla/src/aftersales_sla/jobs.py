@@ -11,6 +11,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar
+from aftersales_events.steps import SPEC_STEPS
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class FixedTimeJob:
     days: Literal["working", "every"] = "working"
     monthly_by: int | None = None
     catch_up: bool = True  # False: after a pause run only the latest missed instant (refreshes)
+
+    def __post_init__(self) -> None:
+        if self.step not in SPEC_STEPS:
+            raise ValueError(f"job {self.name}: step {self.step!r} is not a step of PROCESSES.md")
 
     def runs_between(self, calendar: BusinessCalendar, after: datetime, until: datetime) -> list[datetime]:
         """Run instants in ``(after, until]``, in order."""

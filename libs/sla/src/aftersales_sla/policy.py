@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from aftersales_calendar import Duration
+from aftersales_events.steps import SPEC_STEPS
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class PolicyBook:
         self.service = service
         self._by_step: dict[str, SlaPolicy] = {}
         for policy in policies:
+            if policy.step not in SPEC_STEPS:
+                raise ValueError(f"{service}: SLA policy step {policy.step!r} is not a step of PROCESSES.md")
             if policy.step in self._by_step:
                 raise ValueError(f"{service}: SLA policy for {policy.step} declared twice")
             self._by_step[policy.step] = policy

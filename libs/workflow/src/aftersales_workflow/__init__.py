@@ -1,9 +1,10 @@
 """Declared state machines: one transition table per aggregate, applied in one place."""
 
+from aftersales_events.steps import SPEC_STEPS
+
 from .machine import CREATE, NEW, Transition, Workflow, WorkflowDefinitionError, on
 from .runner import WorkflowRunner, history
 from .schemas import TransitionOut
-from .steps import SPEC_STEPS
 from .tables import workflow_metadata, workflow_transitions
 
 __all__ = [

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Grant, InvalidTransition, Principal, Role, allow
+from aftersales_events.steps import SPEC_STEPS
 from aftersales_sla import PolicyBook, SlaClocks
-
-from .steps import SPEC_STEPS
 
 if TYPE_CHECKING:
     from .runner import WorkflowRunner

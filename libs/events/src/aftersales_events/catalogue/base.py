@@ -7,6 +7,8 @@ from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from ..steps import SPEC_STEPS
+
 TYPE_PREFIX = "aftersales"
 
 
@@ -62,6 +64,9 @@ def event(
     ``stream`` picks the producer's topic (``topic_for``). ``register=False`` names a model
     without adding it to the catalogue (test doubles).
     """
+
+    if step is not None and step not in SPEC_STEPS:
+        raise ValueError(f"event {producer}.{name}: step {step!r} is not a step of PROCESSES.md")
 
     def name_and_register(cls: P) -> P:
         cls.producer = producer

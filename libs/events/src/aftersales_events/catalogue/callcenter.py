@@ -11,7 +11,7 @@ from .base import EventPayload, event
 from .money import CurrencyCode, MinorUnits
 
 
-@event("callcenter", "DepositCancelled", step="7.3")
+@event("callcenter", "DepositCancelled", step="§7.3")
 class DepositCancelled(EventPayload):
     """The outcome of a deposit cancellation (退订) asked of the merchant on the booking day.
 

@@ -72,7 +72,7 @@ class OrderSignedFor(OrderFact):
     """The courier reports the parcel signed for (A8's follow-up counts from here)."""
 
 
-@event("returns", "OrderCancelled", step="6.4")
+@event("returns", "OrderCancelled", step="§6.4")
 class OrderCancelled(OrderFact):
     """The order system cancelled the order."""
 

@@ -11,7 +11,7 @@ from .base import EventPayload, event
 from .money import CurrencyCode, MinorUnits
 
 
-@event("tickets", "ComplaintOpened", step="4")
+@event("tickets", "ComplaintOpened", step="§4")
 class ComplaintOpened(EventPayload):
     """A complaint was recorded against an order; the order cannot settle while it is open (§8)."""
 
@@ -23,7 +23,7 @@ class ComplaintOpened(EventPayload):
     opened_at: datetime
 
 
-@event("tickets", "ComplaintClosed", step="4")
+@event("tickets", "ComplaintClosed", step="§4")
 class ComplaintClosed(EventPayload):
     """A complaint was closed (resolved or withdrawn)."""
 

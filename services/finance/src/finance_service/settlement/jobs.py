@@ -21,6 +21,6 @@ async def draft_previous_month(context: JobContext) -> None:
 
 
 MONTHLY_SETTLEMENT = FixedTimeJob(
-    name="merchant-settlement", step="8", times=(time(9, 0),), action=draft_previous_month, monthly_by=10
+    name="merchant-settlement", step="§8", times=(time(9, 0),), action=draft_previous_month, monthly_by=10
 )
 JOBS = (MONTHLY_SETTLEMENT,)

@@ -146,7 +146,7 @@ class SettlementService:
                 Leg(A.cancellation_float, -settlement.deposits_minor),
                 Leg(A.cash, -settlement.net_minor),
             ],
-            details={"step": "8", "settlement_id": str(settlement.id), "merchant_id": settlement.merchant_id},
+            details={"step": "§8", "settlement_id": str(settlement.id), "merchant_id": settlement.merchant_id},
         )
         settlement.transaction_id = (
             booked.id
