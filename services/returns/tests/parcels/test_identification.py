@@ -110,6 +110,12 @@ async def test_unknown_goes_to_the_register_then_is_claimed(
     history = (await client.get(f"/returns/{ret['id']}/history", headers=tokens.headers(Role.agent))).json()
     assert history[-1]["action"] == "log-arrival"
     assert pid not in await search(tracking_number=parcel["tracking_number"])
+    trail = (await client.get(f"/parcels/{pid}/history", headers=tokens.headers(Role.warehouse))).json()
+    assert [(t["action"], t["step"], t["from_state"], t["to_state"]) for t in trail] == [
+        ("unclaimed", "M4", "unmatched", "unclaimed"),
+        ("claim", "M5", "unclaimed", "claimed"),
+    ]
+    assert trail[0]["reason"] == "no such customer"
 
 
 async def test_a_disposed_parcel_can_no_longer_be_claimed(
