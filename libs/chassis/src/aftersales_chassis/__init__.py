@@ -6,7 +6,7 @@ from .clock import Clock, ManualClock, SystemClock
 from .dates import Day, Instant, Month
 from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
 from .money import Amount, BalanceLimit, SignedAmount
-from .pagination import Page, PageDep, PageParams, encode_cursor
+from .pagination import Page, PageDep, PageParams, encode_cursor, page_of
 from .settings import ServiceSettings
 from .uow import SessionDep, UnitOfWorkRoute, service_router
 
@@ -42,5 +42,6 @@ __all__ = [
     "create_app",
     "encode_cursor",
     "mint_token",
+    "page_of",
     "service_router",
 ]

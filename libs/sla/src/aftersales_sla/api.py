@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Row, and_, or_, select, tuple_
 
-from aftersales_chassis import ClockDep, Page, PageDep, Principal, Role, SessionDep, allow, encode_cursor
+from aftersales_chassis import ClockDep, Page, PageDep, Principal, Role, SessionDep, allow, page_of
 from aftersales_chassis.uow import service_router
 
 from .policy import PolicyBook
@@ -107,18 +107,19 @@ def sla_router(policies: PolicyBook) -> APIRouter:
             query = query.where(sla_clocks.c.aggregate_id == aggregate_id)
         if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(sla_clocks.c.due_at, sla_clocks.c.id) > after)
-        rows = (await session.execute(query.order_by(sla_clocks.c.due_at, sla_clocks.c.id).limit(page.limit + 1))).all()
-        more, rows = len(rows) > page.limit, rows[: page.limit]
-        items = [
-            ClockOut(
+        rows = (
+            await session.execute(query.order_by(sla_clocks.c.due_at, sla_clocks.c.id).limit(page.fetch_size))
+        ).all()
+        return page_of(
+            rows,
+            page,
+            key=lambda r: (r.due_at, r.id),
+            item=lambda r: ClockOut(
                 **{k: getattr(r, k) for k in ClockOut.model_fields if k not in {"status", "seconds_left"}},
                 status=_status(r, now),
                 seconds_left=None if r.state == "stopped" else (r.due_at - now).total_seconds(),
-            )
-            for r in rows
-        ]
-        cursor = encode_cursor([rows[-1].due_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-        return Page[ClockOut](items=items, next_cursor=cursor)
+            ),
+        )
 
     @router.get("/policies", summary="The SLA policies this service enforces, by step")
     async def list_policies(_: Staff) -> list[PolicyOut]:

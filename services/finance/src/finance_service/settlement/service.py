@@ -25,7 +25,7 @@ from aftersales_chassis import (
     Principal,
     Role,
     RuleViolation,
-    encode_cursor,
+    page_of,
 )
 
 from ..chart import BUSINESS_ZONE
@@ -170,12 +170,9 @@ class SettlementService:
                 raise Forbidden("a merchant token carries its merchant_id")
             merchant_id = viewer.merchant_id
         rows = await self.repo.page(
-            merchant_id=merchant_id, status=status, limit=page.limit + 1, after=page.after(date, str)
+            merchant_id=merchant_id, status=status, limit=page.fetch_size, after=page.after(date, str)
         )
-        items = [_summary(s) for s in rows[: page.limit]]
-        more = len(rows) > page.limit
-        cursor = encode_cursor([items[-1].month.isoformat(), items[-1].merchant_id]) if more else None
-        return Page[SettlementOut](items=items, next_cursor=cursor)
+        return page_of(rows, page, key=lambda s: (s.month, s.merchant_id), item=_summary)
 
     async def csv(self, settlement_id: uuid.UUID, viewer: Principal) -> tuple[Settlement, str]:
         settlement = await self._visible(settlement_id, viewer)
