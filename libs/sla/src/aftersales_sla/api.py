@@ -11,13 +11,15 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Row, and_, or_, select, tuple_
 
-from aftersales_chassis import ClockDep, Page, PageDep, Principal, Role, SessionDep, allow, page_of
+from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, page_of
+from aftersales_chassis.roles import BACK_OFFICE, SERVICE
 from aftersales_chassis.uow import service_router
 
 from .policy import PolicyBook
 from .tables import sla_clocks
 
-Staff = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance, Role.service))]
+# Everyone inside the shop, and systems (dashboards) holding a service token.
+ClockReader = Annotated[Principal, Depends(allow(*BACK_OFFICE, *SERVICE))]
 
 
 class ClockStatus(StrEnum):
@@ -91,7 +93,7 @@ def sla_router(policies: PolicyBook) -> APIRouter:
     async def list_clocks(
         session: SessionDep,
         clock: ClockDep,
-        _: Staff,
+        _: ClockReader,
         page: PageDep,
         status: Annotated[ClockStatus | None, Query(description="open, at_risk, breached, met, paused")] = None,
         step: Annotated[str | None, Query(max_length=16, examples=["T1A3"])] = None,
@@ -122,7 +124,7 @@ def sla_router(policies: PolicyBook) -> APIRouter:
         )
 
     @router.get("/policies", summary="The SLA policies this service enforces, by step")
-    async def list_policies(_: Staff) -> list[PolicyOut]:
+    async def list_policies(_: ClockReader) -> list[PolicyOut]:
         return [
             PolicyOut(
                 step=p.step,

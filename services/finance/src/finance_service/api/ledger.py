@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from aftersales_chassis import Day, Page, PageDep, service_router
+from aftersales_chassis.roles import FinanceOnly
 
 from .. import schemas
-from ..dependencies import Accounts, Finance, Ledger, Reader
+from ..dependencies import Accounts, Ledger, Reader
 from ..ledger import Entry, Leg
 
 router = service_router(
@@ -21,24 +22,24 @@ router = service_router(
 
 
 @router.get("/accounts", summary="Accounts with their maintained balances and limits")
-async def list_accounts(reader: Reader, _: Finance, page: PageDep) -> Page[schemas.AccountOut]:
+async def list_accounts(reader: Reader, _: FinanceOnly, page: PageDep) -> Page[schemas.AccountOut]:
     return await reader.accounts(page)
 
 
 @router.post("/accounts", summary="Open an account", status_code=status.HTTP_201_CREATED, responses={409: {}})
-async def open_account(body: schemas.AccountIn, accounts: Accounts, _: Finance) -> schemas.AccountOut:
+async def open_account(body: schemas.AccountIn, accounts: Accounts, _: FinanceOnly) -> schemas.AccountOut:
     return await accounts.open(body)
 
 
 @router.put("/accounts/{code}/limits", summary="Set or clear an account's balance limits", responses={404: {}})
-async def set_limits(code: str, body: schemas.LimitsIn, accounts: Accounts, _: Finance) -> schemas.AccountOut:
+async def set_limits(code: str, body: schemas.LimitsIn, accounts: Accounts, _: FinanceOnly) -> schemas.AccountOut:
     return await accounts.set_limits(code, body)
 
 
 @router.get("/balances", summary="Balance per account, now or at the end of a business day")
 async def list_balances(
     reader: Reader,
-    _: Finance,
+    _: FinanceOnly,
     page: PageDep,
     as_of: Annotated[Day | None, Query(description="End of this day (business zone); omit for now.")] = None,
 ) -> Page[schemas.BalanceOut]:
@@ -46,14 +47,14 @@ async def list_balances(
 
 
 @router.get("/reconciliation", summary="Prove the maintained balances equal the postings")
-async def reconciliation(reader: Reader, _: Finance) -> schemas.ReconciliationOut:
+async def reconciliation(reader: Reader, _: FinanceOnly) -> schemas.ReconciliationOut:
     return await reader.reconciliation()
 
 
 @router.get("/transactions", summary="Booked transactions, oldest first")
 async def list_transactions(
     reader: Reader,
-    _: Finance,
+    _: FinanceOnly,
     page: PageDep,
     source: Annotated[str | None, Query(description="e.g. `event:<event id>`")] = None,
     account: Annotated[str | None, Query(description="Account code, e.g. `customer_refunds_payable`")] = None,
@@ -63,7 +64,7 @@ async def list_transactions(
 
 
 @router.get("/transactions/{transaction_id}", summary="One transaction with its postings", responses={404: {}})
-async def get_transaction(transaction_id: uuid.UUID, reader: Reader, _: Finance) -> schemas.TransactionOut:
+async def get_transaction(transaction_id: uuid.UUID, reader: Reader, _: FinanceOnly) -> schemas.TransactionOut:
     return await reader.transaction(transaction_id)
 
 
@@ -85,7 +86,7 @@ def _entry(body: schemas.TransactionIn, by: str) -> Entry:
     status_code=status.HTTP_201_CREATED,
 )
 async def book_transaction(
-    body: schemas.TransactionIn, ledger: Ledger, reader: Reader, who: Finance, response: Response
+    body: schemas.TransactionIn, ledger: Ledger, reader: Reader, who: FinanceOnly, response: Response
 ) -> schemas.TransactionOut:
     entry = _entry(body, who.subject)
     if not await ledger.book_many([entry]):
@@ -98,7 +99,7 @@ async def book_transaction(
     summary="Book up to 1000 transactions in one unit of work (each once per reference)",
     responses={409: {}, 422: {}},
 )
-async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: Finance) -> schemas.BatchOut:
+async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: FinanceOnly) -> schemas.BatchOut:
     booked = {b.source: b for b in await ledger.book_many([_entry(t, who.subject) for t in body.transactions])}
     items = [
         schemas.BookedOut(
@@ -117,7 +118,7 @@ async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: Fina
     responses={404: {}, 409: {}},
 )
 async def reverse_transaction(
-    transaction_id: uuid.UUID, body: schemas.ReversalIn, ledger: Ledger, reader: Reader, who: Finance
+    transaction_id: uuid.UUID, body: schemas.ReversalIn, ledger: Ledger, reader: Reader, who: FinanceOnly
 ) -> schemas.TransactionOut:
     booked = await ledger.reverse(transaction_id, reason=body.reason, by=who.subject)
     return await reader.transaction(booked.id)

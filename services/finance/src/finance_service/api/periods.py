@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Response, status
 
 from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis.roles import FinanceOnly
 
 from ..chart import Table
-from ..dependencies import Finance
 from ..ledger.reading import parse_month
 from ..periods.schemas import CheckIn, LineOut, PeriodOut
 from ..periods.service import PeriodService
@@ -39,12 +39,12 @@ Tables = Annotated[MonthlyTables, Depends(get_tables)]
 
 
 @router.get("/periods", summary="Months with activity, newest first")
-async def list_periods(periods: Periods, _: Finance, page: PageDep) -> Page[PeriodOut]:
+async def list_periods(periods: Periods, _: FinanceOnly, page: PageDep) -> Page[PeriodOut]:
     return await periods.list(page)
 
 
 @router.get("/periods/{month}", summary="A month: its close report, or what closing it would find now")
-async def get_period(month: MonthPath, periods: Periods, _: Finance) -> PeriodOut:
+async def get_period(month: MonthPath, periods: Periods, _: FinanceOnly) -> PeriodOut:
     return await periods.get(parse_month(month))
 
 
@@ -53,12 +53,12 @@ async def get_period(month: MonthPath, periods: Periods, _: Finance) -> PeriodOu
     summary="Close a month (§8): it must have ended and balance; lists unreconciled lines",
     responses={409: {}, 422: {}},
 )
-async def close_period(month: MonthPath, periods: Periods, who: Finance) -> PeriodOut:
+async def close_period(month: MonthPath, periods: Periods, who: FinanceOnly) -> PeriodOut:
     return await periods.close(parse_month(month), by=who.subject)
 
 
 @router.get("/tables/{table}/{month}", summary="Monthly table (C4/C5 abnormal refunds, T4/T5 return refunds) as JSON")
-async def table_json(table: Table, month: MonthPath, tables: Tables, _: Finance, page: PageDep) -> Page[LineOut]:
+async def table_json(table: Table, month: MonthPath, tables: Tables, _: FinanceOnly, page: PageDep) -> Page[LineOut]:
     return await tables.page(table, parse_month(month), page)
 
 
@@ -68,7 +68,7 @@ async def table_json(table: Table, month: MonthPath, tables: Tables, _: Finance,
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-async def table_csv(table: Table, month: MonthPath, tables: Tables, _: Finance) -> Response:
+async def table_csv(table: Table, month: MonthPath, tables: Tables, _: FinanceOnly) -> Response:
     body = await tables.csv(table, parse_month(month))
     filename = f"{table.value}-{month}.csv"
     return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -80,5 +80,5 @@ async def table_csv(table: Table, month: MonthPath, tables: Tables, _: Finance) 
     status_code=status.HTTP_201_CREATED,
     responses={404: {}, 409: {}},
 )
-async def check_line(transaction_id: uuid.UUID, body: CheckIn, tables: Tables, who: Finance) -> LineOut:
+async def check_line(transaction_id: uuid.UUID, body: CheckIn, tables: Tables, who: FinanceOnly) -> LineOut:
     return await tables.check(transaction_id, by=who.subject, note=body.note)

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, Principal, Role, SessionDep, allow, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, service_router
+from aftersales_chassis.roles import FINANCE, MERCHANT, FinanceOnly
 
-from ..dependencies import Finance
 from ..ledger.reading import parse_month
 from ..settlement.schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
 from ..settlement.service import SettlementService
@@ -26,7 +26,8 @@ async def get_settlements(session: SessionDep, clock: ClockDep) -> SettlementSer
 
 
 Settlements = Annotated[SettlementService, Depends(get_settlements)]
-Viewer = Annotated[Principal, Depends(allow(Role.finance, Role.merchant))]
+# Finance, or a merchant reading its own settlements.
+Viewer = Annotated[Principal, Depends(allow(*FINANCE, *MERCHANT))]
 
 
 @router.get("", summary="Settlements, newest month first (a merchant sees only its own)")
@@ -46,7 +47,7 @@ async def list_settlements(
     status_code=status.HTTP_201_CREATED,
     responses={409: {}, 422: {}},
 )
-async def create_draft(body: DraftIn, settlements: Settlements, who: Finance) -> SettlementDetail:
+async def create_draft(body: DraftIn, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.draft(body.merchant_id, parse_month(body.month), by=who.subject)
 
 
@@ -74,15 +75,15 @@ async def settlement_csv(settlement_id: uuid.UUID, settlements: Settlements, vie
     summary="Approve a draft (by someone other than its creator); it must still be current",
     responses={404: {}, 409: {}, 422: {}},
 )
-async def approve(settlement_id: uuid.UUID, settlements: Settlements, who: Finance) -> SettlementDetail:
+async def approve(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.approve(settlement_id, by=who.subject)
 
 
 @router.post("/{settlement_id}/book", summary="Book an approved settlement in the ledger", responses={404: {}, 409: {}})
-async def book(settlement_id: uuid.UUID, settlements: Settlements, who: Finance) -> SettlementDetail:
+async def book(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.book(settlement_id, by=who.subject)
 
 
 @router.put("/orders/{order_id}/order-form", summary="Finance marks an order's order form missing or recovered")
-async def order_form(order_id: str, body: OrderFormIn, settlements: Settlements, _: Finance) -> OrderFormOut:
+async def order_form(order_id: str, body: OrderFormIn, settlements: Settlements, _: FinanceOnly) -> OrderFormOut:
     return await settlements.mark_order_form(order_id, missing=body.missing, note=body.note)

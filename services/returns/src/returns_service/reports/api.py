@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from aftersales_chassis import ClockDep, Day, Month, Principal, Role, SessionDep, allow, service_router
+from aftersales_chassis import ClockDep, Day, Month, Principal, SessionDep, allow, service_router
+from aftersales_chassis.roles import FINANCE, STAFF
 
 from .service import ReportsService, to_csv
 
 router = service_router(prefix="/reports", tags=["reports"])
-BackOffice = Annotated[Principal, Depends(allow(Role.supervisor, Role.finance, Role.agent))]
+Reporting = Annotated[Principal, Depends(allow(*STAFF, *FINANCE))]
 Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 MonthQuery = Annotated[Month, Query(description="The month, YYYY-MM.")]
 
@@ -32,7 +33,7 @@ def _csv(rows: list[dict[str, Any]], name: str) -> PlainTextResponse:
 
 @router.get("/returns/daily", summary="Daily return detail table (one row per returned line)")
 async def daily(
-    reports: Reports, _: BackOffice, clock: ClockDep, day: Day | None = None, format: Format = "json"
+    reports: Reports, _: Reporting, clock: ClockDep, day: Day | None = None, format: Format = "json"
 ) -> Any:
     """Roles: agent, supervisor, finance. `day` in the business calendar's zone (default: today)."""
     wanted = day or clock.now().astimezone(reports.zone).date()
@@ -41,7 +42,7 @@ async def daily(
 
 
 @router.get("/returns/monthly", summary="T4 · Monthly return/refund summary and detail")
-async def monthly(reports: Reports, _: BackOffice, month: MonthQuery, format: Format = "json") -> Any:
+async def monthly(reports: Reports, _: Reporting, month: MonthQuery, format: Format = "json") -> Any:
     """Roles: agent, supervisor, finance. JSON: the summary and the lines; CSV: the lines."""
     lines = await reports.monthly_lines(month)
     if format == "csv":
@@ -52,7 +53,7 @@ async def monthly(reports: Reports, _: BackOffice, month: MonthQuery, format: Fo
 @router.get("/returns/rate", summary="Return rate by month, product or reason (target < 5%)")
 async def rate(
     reports: Reports,
-    _: BackOffice,
+    _: Reporting,
     month: MonthQuery,
     by: Literal["product", "reason"] = "product",
     format: Format = "json",

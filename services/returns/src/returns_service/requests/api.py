@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Query, Response, status
 
 from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader
 from aftersales_sla import SlaDep
 
-from ..dependencies import Agent, Canceller, Reader, Requester
+from ..dependencies import Canceller, Requester
 from . import schemas
 from .models import RefundRequestState
 from .service import RefundRequestsService
@@ -48,7 +49,7 @@ async def open_request(
 @router.get("", summary="List refund requests")
 async def list_requests(
     service: RefundRequests,
-    _: Reader,
+    _: BackOfficeReader,
     page: PageDep,
     state: Annotated[RefundRequestState | None, Query(description="Filter by state.")] = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -57,18 +58,20 @@ async def list_requests(
 
 
 @router.get("/{request_id}", summary="One refund request, with the actions allowed now")
-async def get_request(request_id: uuid.UUID, service: RefundRequests, _: Reader) -> schemas.RefundRequestOut:
+async def get_request(request_id: uuid.UUID, service: RefundRequests, _: BackOfficeReader) -> schemas.RefundRequestOut:
     return await service.get(request_id)
 
 
 @router.get("/{request_id}/history", summary="Audit trail: every transition with who, when, why")
-async def get_history(request_id: uuid.UUID, service: RefundRequests, _: Reader) -> list[schemas.TransitionOut]:
+async def get_history(
+    request_id: uuid.UUID, service: RefundRequests, _: BackOfficeReader
+) -> list[schemas.TransitionOut]:
     return await service.history(request_id)
 
 
 @router.post("/{request_id}/route", summary="T1 · Check whether the order shipped and route the request")
 async def route(
-    request_id: uuid.UUID, body: schemas.RouteIn, service: RefundRequests, actor: Agent
+    request_id: uuid.UUID, body: schemas.RouteIn, service: RefundRequests, actor: AgentOrSupervisor
 ) -> schemas.RefundRequestOut:
     """Roles: agent, supervisor. Reads the order: paid, not shipped → a cancellation is opened
     (state `cancellation`, T1B1's 24 h for the warehouse); unpaid → `closed`; shipped or signed →
