@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Path, Response, status
 
 from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FinanceOnly
 
 from ..chart import Table
 from ..ledger.reading import parse_month
 from ..periods.schemas import CheckIn, LineOut, PeriodOut
 from ..periods.service import PeriodService
-from ..periods.tables import MonthlyTables
+from ..periods.tables import CSV_COLUMNS, MonthlyTables
 
 # Parsed by parse_month, so a bad month is the period.format rule (422) with the range.
 MonthPath = Annotated[str, Path(description="The month, YYYY-MM (2000-01 to 2099-12).", examples=["2026-11"])]
@@ -66,12 +67,11 @@ async def table_json(table: Table, month: MonthPath, tables: Tables, _: FinanceO
     "/tables/{table}/{month}/csv",
     summary="The whole monthly table as CSV (a document, not paginated)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses=CSV_DOCUMENT,
 )
 async def table_csv(table: Table, month: MonthPath, tables: Tables, _: FinanceOnly) -> Response:
-    body = await tables.csv(table, parse_month(month))
-    filename = f"{table.value}-{month}.csv"
-    return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    rows = await tables.csv_rows(table, parse_month(month))
+    return csv_response(rows, columns=CSV_COLUMNS, filename=f"{table.value}-{month}.csv")
 
 
 @router.post(

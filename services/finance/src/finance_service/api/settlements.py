@@ -8,11 +8,12 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Response, status
 
 from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, service_router
+from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FINANCE, MERCHANT, FinanceOnly
 
 from ..ledger.reading import parse_month
 from ..settlement.schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
-from ..settlement.service import SettlementService
+from ..settlement.service import CSV_COLUMNS, SettlementService
 
 router = service_router(
     prefix="/settlements",
@@ -62,12 +63,12 @@ async def get_settlement(settlement_id: uuid.UUID, settlements: Settlements, vie
     "/{settlement_id}/csv",
     summary="The settlement as a CSV document",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}, 404: {}},
+    responses={**CSV_DOCUMENT, 404: {}},
 )
 async def settlement_csv(settlement_id: uuid.UUID, settlements: Settlements, viewer: Viewer) -> Response:
-    settlement, body = await settlements.csv(settlement_id, viewer)
+    settlement, rows = await settlements.csv_rows(settlement_id, viewer)
     filename = f"settlement-{settlement.merchant_id}-{settlement.month:%Y-%m}.csv"
-    return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(rows, columns=CSV_COLUMNS, filename=filename)
 
 
 @router.post(

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,13 +53,9 @@ class MonthlyTables:
     async def all_lines(self, table: Table, month: date) -> list[LineOut]:
         return [_line(*row) for row in (await self.session.execute(self._query(table, month_of(month)))).all()]
 
-    async def csv(self, table: Table, month: date) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for line in await self.all_lines(table, month):
-            writer.writerow(line.model_dump(mode="json"))
-        return out.getvalue()
+    async def csv_rows(self, table: Table, month: date) -> list[dict[str, Any]]:
+        """The whole table, a row per line (the columns: :data:`CSV_COLUMNS`)."""
+        return [line.model_dump(mode="json") for line in await self.all_lines(table, month)]
 
     async def unreconciled(self, month: date) -> list[LineOut]:
         return [line for table in Table for line in await self.all_lines(table, month) if line.status == "booked"]

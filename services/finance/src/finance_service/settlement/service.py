@@ -3,13 +3,12 @@ finance user) → booked (one balanced transaction, once per merchant and month)
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -174,25 +173,25 @@ class SettlementService:
         )
         return page_of(rows, page, key=lambda s: (s.month, s.merchant_id), item=_summary)
 
-    async def csv(self, settlement_id: uuid.UUID, viewer: Principal) -> tuple[Settlement, str]:
+    async def csv_rows(
+        self, settlement_id: uuid.UUID, viewer: Principal
+    ) -> tuple[Settlement, Sequence[dict[str, Any]]]:
+        """The settlement, and a row per line of its document (the columns: :data:`CSV_COLUMNS`)."""
         settlement = await self._visible(settlement_id, viewer)
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for line in await self.repo.lines(settlement.id):
-            writer.writerow(
-                {
-                    "merchant_id": settlement.merchant_id,
-                    "month": f"{settlement.month:%Y-%m}",
-                    "status": settlement.status,
-                    "kind": line.kind,
-                    "order_id": line.order_id or "",
-                    "deposit_id": line.deposit_id or "",
-                    "reason": line.reason or "",
-                    "amount_minor": line.amount_minor,
-                }
-            )
-        return settlement, out.getvalue()
+        rows = [
+            {
+                "merchant_id": settlement.merchant_id,
+                "month": f"{settlement.month:%Y-%m}",
+                "status": settlement.status,
+                "kind": line.kind,
+                "order_id": line.order_id,
+                "deposit_id": line.deposit_id,
+                "reason": line.reason,
+                "amount_minor": line.amount_minor,
+            }
+            for line in await self.repo.lines(settlement.id)
+        ]
+        return settlement, rows
 
     async def mark_order_form(self, order_id: str, *, missing: bool, note: str | None) -> OrderFormOut:
         """Finance records whether an order's form is missing (a draft picks it up when recomputed)."""
