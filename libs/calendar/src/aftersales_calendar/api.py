@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from aftersales_chassis import ClockDep, Day, Instant, NotFound, SessionDep, service_router
+from aftersales_chassis import ClockDep, Day, Instant, NotFound, SessionDep, problems, service_router
 from aftersales_chassis.roles import BackOfficeReader, SupervisorOnly
 
 from .calendar import default_calendar
@@ -54,7 +54,12 @@ def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
         created_at = await calendars.put(session, override, principal.subject)
         return OverrideOut.of(override, principal.subject, created_at)
 
-    @router.delete("/overrides/{day}", status_code=204, summary="Remove one day's override (supervisor)")
+    @router.delete(
+        "/overrides/{day}",
+        status_code=204,
+        summary="Remove one day's override (supervisor)",
+        responses=problems(404, descriptions={404: "Not found: the day has no override"}),
+    )
     async def delete_override(day: Day, session: SessionDep, _: SupervisorOnly, calendars: Calendars) -> Response:
         if not await calendars.delete(session, day):
             raise NotFound(f"no override for {day.isoformat()}", day=day.isoformat())

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
-from aftersales_chassis import Page, PageDep, service_router
+from aftersales_chassis import Page, PageDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, SupervisorOnly, WarehouseOnly
 
 from . import schemas
@@ -15,15 +15,9 @@ from .dependencies import Canceller, Exchanges, RefundApprover, Refunds, Service
 from .models import ReturnState
 from .parcels.dependencies import Parcels
 
-PROBLEMS = {
-    401: {"description": "No or invalid bearer token (problem+json)"},
-    403: {"description": "Role not allowed (problem+json)"},
-    404: {"description": "No such return (problem+json)"},
-    409: {"description": "Not allowed in the current state; lists `allowed_actions` (problem+json)"},
-    422: {"description": "Invalid field or business rule (problem+json, names the field or rule)"},
-}
-
-router = service_router(prefix="/returns", tags=["returns"], responses=PROBLEMS)
+router = service_router(
+    prefix="/returns", tags=["returns"], responses=problems(404, 409, descriptions={404: "Not found: no such return"})
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="T1A2 · File a return after shipment")

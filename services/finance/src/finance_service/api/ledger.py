@@ -7,18 +7,14 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
-from aftersales_chassis import Day, Page, PageDep, service_router
+from aftersales_chassis import Day, Page, PageDep, problems, service_router
 from aftersales_chassis.roles import FinanceOnly
 
 from .. import schemas
 from ..dependencies import Accounts, Ledger, Reader
 from ..ledger import Entry, Leg
 
-router = service_router(
-    prefix="/ledger",
-    tags=["ledger"],
-    responses={401: {"description": "No or invalid token"}, 403: {"description": "Finance role only"}},
-)
+router = service_router(prefix="/ledger", tags=["ledger"])
 
 
 @router.get("/accounts", summary="Accounts with their maintained balances and limits")
@@ -26,12 +22,12 @@ async def list_accounts(reader: Reader, _: FinanceOnly, page: PageDep) -> Page[s
     return await reader.accounts(page)
 
 
-@router.post("/accounts", summary="Open an account", status_code=status.HTTP_201_CREATED, responses={409: {}})
+@router.post("/accounts", summary="Open an account", status_code=status.HTTP_201_CREATED, responses=problems(409))
 async def open_account(body: schemas.AccountIn, accounts: Accounts, _: FinanceOnly) -> schemas.AccountOut:
     return await accounts.open(body)
 
 
-@router.put("/accounts/{code}/limits", summary="Set or clear an account's balance limits", responses={404: {}})
+@router.put("/accounts/{code}/limits", summary="Set or clear an account's balance limits", responses=problems(404))
 async def set_limits(code: str, body: schemas.LimitsIn, accounts: Accounts, _: FinanceOnly) -> schemas.AccountOut:
     return await accounts.set_limits(code, body)
 
@@ -63,7 +59,7 @@ async def list_transactions(
     return await reader.transactions(page, source=source, account_code=account, period=period)
 
 
-@router.get("/transactions/{transaction_id}", summary="One transaction with its postings", responses={404: {}})
+@router.get("/transactions/{transaction_id}", summary="One transaction with its postings", responses=problems(404))
 async def get_transaction(transaction_id: uuid.UUID, reader: Reader, _: FinanceOnly) -> schemas.TransactionOut:
     return await reader.transaction(transaction_id)
 
@@ -82,7 +78,7 @@ def _entry(body: schemas.TransactionIn, by: str) -> Entry:
 @router.post(
     "/transactions",
     summary="Book a manual transaction (once per reference)",
-    responses={200: {"description": "Booked before: the existing transaction"}, 201: {}, 409: {}, 422: {}},
+    responses={200: {"description": "Booked before: the existing transaction"}, 201: {}, **problems(409)},
     status_code=status.HTTP_201_CREATED,
 )
 async def book_transaction(
@@ -97,7 +93,7 @@ async def book_transaction(
 @router.post(
     "/transactions/batch",
     summary="Book up to 1000 transactions in one unit of work (each once per reference)",
-    responses={409: {}, 422: {}},
+    responses=problems(409),
 )
 async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: FinanceOnly) -> schemas.BatchOut:
     booked = {b.source: b for b in await ledger.book_many([_entry(t, who.subject) for t in body.transactions])}
@@ -115,7 +111,7 @@ async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: Fina
     "/transactions/{transaction_id}/reverse",
     summary="Book the reversing transaction (the only correction)",
     status_code=status.HTTP_201_CREATED,
-    responses={404: {}, 409: {}},
+    responses=problems(404, 409),
 )
 async def reverse_transaction(
     transaction_id: uuid.UUID, body: schemas.ReversalIn, ledger: Ledger, reader: Reader, who: FinanceOnly

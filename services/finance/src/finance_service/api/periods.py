@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, problems, service_router
 from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FinanceOnly
 
@@ -20,11 +20,7 @@ from ..periods.tables import CSV_COLUMNS, MonthlyTables
 # Parsed by parse_month, so a bad month is the period.format rule (422) with the range.
 MonthPath = Annotated[str, Path(description="The month, YYYY-MM (2000-01 to 2099-12).", examples=["2026-11"])]
 
-router = service_router(
-    prefix="/ledger",
-    tags=["periods"],
-    responses={401: {"description": "No or invalid token"}, 403: {"description": "Finance role only"}},
-)
+router = service_router(prefix="/ledger", tags=["periods"])
 
 
 async def get_periods(session: SessionDep, clock: ClockDep) -> PeriodService:
@@ -52,7 +48,7 @@ async def get_period(month: MonthPath, periods: Periods, _: FinanceOnly) -> Peri
 @router.post(
     "/periods/{month}/close",
     summary="Close a month (§8): it must have ended and balance; lists unreconciled lines",
-    responses={409: {}, 422: {}},
+    responses=problems(409),
 )
 async def close_period(month: MonthPath, periods: Periods, who: FinanceOnly) -> PeriodOut:
     return await periods.close(parse_month(month), by=who.subject)
@@ -78,7 +74,7 @@ async def table_csv(table: Table, month: MonthPath, tables: Tables, _: FinanceOn
     "/tables/lines/{transaction_id}/check",
     summary="Finance checked a table line (C5/T5)",
     status_code=status.HTTP_201_CREATED,
-    responses={404: {}, 409: {}},
+    responses=problems(404, 409),
 )
 async def check_line(transaction_id: uuid.UUID, body: CheckIn, tables: Tables, who: FinanceOnly) -> LineOut:
     return await tables.check(transaction_id, by=who.subject, note=body.note)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, problems, service_router
 from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FINANCE, MERCHANT, FinanceOnly
 
@@ -15,11 +15,7 @@ from ..ledger.reading import parse_month
 from ..settlement.schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
 from ..settlement.service import CSV_COLUMNS, SettlementService
 
-router = service_router(
-    prefix="/settlements",
-    tags=["settlements"],
-    responses={401: {"description": "No or invalid token"}, 403: {"description": "Finance (or the merchant) only"}},
-)
+router = service_router(prefix="/settlements", tags=["settlements"])
 
 
 async def get_settlements(session: SessionDep, clock: ClockDep) -> SettlementService:
@@ -46,14 +42,14 @@ async def list_settlements(
     "",
     summary="Create or recompute the draft of a merchant's month (approved/booked ones are frozen)",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {}, 422: {}},
+    responses=problems(409),
 )
 async def create_draft(body: DraftIn, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.draft(body.merchant_id, parse_month(body.month), by=who.subject)
 
 
 @router.get(
-    "/{settlement_id}", summary="A settlement with every included, excluded and offset line", responses={404: {}}
+    "/{settlement_id}", summary="A settlement with every included, excluded and offset line", responses=problems(404)
 )
 async def get_settlement(settlement_id: uuid.UUID, settlements: Settlements, viewer: Viewer) -> SettlementDetail:
     return await settlements.get(settlement_id, viewer)
@@ -63,7 +59,7 @@ async def get_settlement(settlement_id: uuid.UUID, settlements: Settlements, vie
     "/{settlement_id}/csv",
     summary="The settlement as a CSV document",
     response_class=Response,
-    responses={**CSV_DOCUMENT, 404: {}},
+    responses={**CSV_DOCUMENT, **problems(404)},
 )
 async def settlement_csv(settlement_id: uuid.UUID, settlements: Settlements, viewer: Viewer) -> Response:
     settlement, rows = await settlements.csv_rows(settlement_id, viewer)
@@ -74,17 +70,21 @@ async def settlement_csv(settlement_id: uuid.UUID, settlements: Settlements, vie
 @router.post(
     "/{settlement_id}/approve",
     summary="Approve a draft (by someone other than its creator); it must still be current",
-    responses={404: {}, 409: {}, 422: {}},
+    responses=problems(404, 409),
 )
 async def approve(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.approve(settlement_id, by=who.subject)
 
 
-@router.post("/{settlement_id}/book", summary="Book an approved settlement in the ledger", responses={404: {}, 409: {}})
+@router.post("/{settlement_id}/book", summary="Book an approved settlement in the ledger", responses=problems(404, 409))
 async def book(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.book(settlement_id, by=who.subject)
 
 
-@router.put("/orders/{order_id}/order-form", summary="Finance marks an order's order form missing or recovered")
+@router.put(
+    "/orders/{order_id}/order-form",
+    summary="Finance marks an order's order form missing or recovered",
+    responses=problems(409),
+)
 async def order_form(order_id: str, body: OrderFormIn, settlements: Settlements, _: FinanceOnly) -> OrderFormOut:
     return await settlements.mark_order_form(order_id, missing=body.missing, note=body.note)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, status
 
-from aftersales_chassis import ClockDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, SessionDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, WarehouseOnly
 from aftersales_sla import SlaDep
 
@@ -15,7 +15,11 @@ from ..dependencies import RefundApprover
 from . import schemas
 from .service import CancellationsService
 
-router = service_router(prefix="/cancellations", tags=["cancellations"])
+router = service_router(
+    prefix="/cancellations",
+    tags=["cancellations"],
+    responses=problems(404, 409, descriptions={404: "Not found: no such cancellation or order"}),
+)
 
 
 async def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> CancellationsService:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Body, Depends
 
-from aftersales_chassis import ClockDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, SessionDep, problems, service_router
 from aftersales_chassis.roles import BackOfficeReader, ServiceAccount
 
 from . import schemas
@@ -46,6 +46,6 @@ async def take_in(
     return await facts.take_in(fact)
 
 
-@router.get("/orders/{order_id}", summary="An order as the returns service knows it", responses={404: {}})
+@router.get("/orders/{order_id}", summary="An order as the returns service knows it", responses=problems(404))
 async def get_order(order_id: str, facts: Facts, _: BackOfficeReader) -> schemas.OrderOut:
     return await facts.get(order_id)

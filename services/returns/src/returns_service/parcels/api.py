@@ -7,22 +7,25 @@ from typing import Annotated, Any
 
 from fastapi import Body, Query
 
-from aftersales_chassis import Instant, Page, PageDep, service_router
+from aftersales_chassis import Instant, Page, PageDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader
 
 from . import schemas
 from .dependencies import Custodian, Ingestion, Parcels, Scanner
 from .models import ParcelStatus
 
-PROBLEMS = {
-    401: {"description": "No or invalid bearer token (problem+json)"},
-    403: {"description": "Role not allowed (problem+json)"},
-    404: {"description": "No such parcel or return (problem+json)"},
-    409: {"description": "Not allowed in the parcel's current status; lists `allowed_actions` (problem+json)"},
-    422: {"description": "Invalid field or business rule (problem+json, names the field or rule)"},
-}
-
-router = service_router(prefix="/parcels", tags=["parcels"], responses=PROBLEMS)
+router = service_router(
+    prefix="/parcels",
+    tags=["parcels"],
+    responses=problems(
+        404,
+        409,
+        descriptions={
+            404: "Not found: no such parcel or return",
+            409: "Conflict: not allowed in the parcel's current status (`current_state`, `allowed_actions`)",
+        },
+    ),
+)
 
 _BATCH_BODY = {
     "required": True,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader
 from aftersales_sla import SlaDep
 
@@ -16,15 +16,11 @@ from . import schemas
 from .models import RefundRequestState
 from .service import RefundRequestsService
 
-PROBLEMS = {
-    401: {"description": "No or invalid bearer token (problem+json)"},
-    403: {"description": "Role not allowed, or not the customer's own order (problem+json)"},
-    404: {"description": "No such refund request (problem+json)"},
-    409: {"description": "Not allowed in the current state; lists `allowed_actions` (problem+json)"},
-    422: {"description": "Invalid field or business rule (problem+json, names the field or rule)"},
-}
-
-router = service_router(prefix="/refund-requests", tags=["refund requests"], responses=PROBLEMS)
+router = service_router(
+    prefix="/refund-requests",
+    tags=["refund requests"],
+    responses=problems(404, 409, descriptions={404: "Not found: no such refund request"}),
+)
 
 
 async def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> RefundRequestsService:
