@@ -30,8 +30,8 @@ from aftersales_chassis import (
     SessionDep,
     allow,
     create_app,
-    encode_cursor,
     mint_token,
+    page_of,
     service_router,
 )
 from aftersales_events import EventPayload, event, record_event
@@ -108,10 +108,10 @@ def build_app(service: str, settings: ServiceSettings) -> FastAPI:
         query = select(widgets).where(widgets.c.name.startswith(name_prefix, autoescape=True)).order_by(widgets.c.id)
         if (after := page.after(int)) is not None:
             query = query.where(widgets.c.id > after[0])
-        rows = (await session.execute(query.limit(page.limit + 1))).all()
-        items = [WidgetOut(id=r.id, name=r.name, quantity=r.quantity) for r in rows[: page.limit]]
-        more = len(rows) > page.limit
-        return Page[WidgetOut](items=items, next_cursor=encode_cursor([items[-1].id]) if more else None)
+        rows = (await session.execute(query.limit(page.fetch_size))).all()
+        return page_of(
+            rows, page, key=lambda r: (r.id,), item=lambda r: WidgetOut(id=r.id, name=r.name, quantity=r.quantity)
+        )
 
     definition = ServiceDefinition(
         name=service,

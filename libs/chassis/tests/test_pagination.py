@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from chassis_testkit import Harness
 
-from aftersales_chassis import PageParams, Role, encode_cursor
+from aftersales_chassis import PageParams, Role, encode_cursor, page_of
 from aftersales_chassis.pagination import InvalidCursor, decode_cursor, page_from_query
 from aftersales_chassis.testing import MALFORMED_CURSORS, assert_invalid_cursor, bad_cursors
 
@@ -134,3 +134,42 @@ async def test_forged_cursor_is_a_422_problem(harness: Harness) -> None:
 async def test_a_listing_refuses_every_bad_cursor_with_a_422(harness: Harness, name: str, cursor: str) -> None:
     response = await harness.client.get("/widgets", params={"cursor": cursor}, headers=harness.auth(Role.agent))
     assert_invalid_cursor(response)
+
+
+def _rows(n: int) -> list[tuple[datetime, uuid.UUID]]:
+    start = datetime(2026, 11, 23, 7, tzinfo=UTC)
+    return [(start + timedelta(minutes=i), uuid.UUID(int=i)) for i in range(n)]
+
+
+@pytest.mark.parametrize("fetched", [0, 1, 3])
+def test_page_of_a_last_page_has_no_cursor(fetched: int) -> None:
+    page = page_of(_rows(fetched), PageParams(limit=3, cursor=None), key=lambda r: r, item=lambda r: r[1].int)
+    assert page.items == list(range(fetched))
+    assert page.next_cursor is None
+
+
+def test_page_of_cuts_the_extra_row_and_the_cursor_resumes_after_the_last_shown() -> None:
+    rows = _rows(4)  # fetched with limit(page.fetch_size): one more than the page
+    params = PageParams(limit=3, cursor=None)
+    assert params.fetch_size == 4
+    converted: list[uuid.UUID] = []
+
+    def item(row: tuple[datetime, uuid.UUID]) -> str:
+        converted.append(row[1])
+        return str(row[1])
+
+    page = page_of(rows, params, key=lambda r: r, item=item)
+    assert page.items == [str(r[1]) for r in rows[:3]]
+    assert converted == [r[1] for r in rows[:3]]  # the extra row is never converted
+    assert page.next_cursor is not None
+    # The same cursor a list wrote by hand before (ISO 8601 and the UUID's text), read back typed.
+    assert page.next_cursor == encode_cursor([rows[2][0].isoformat(), str(rows[2][1])])
+    assert page_from_query(3, page.next_cursor).after(datetime, uuid.UUID) == rows[2]
+
+
+def test_page_of_without_item_lists_the_rows_and_keys_dates_strings_and_ints() -> None:
+    rows = [(date(2026, 11, d), f"m-{d}", d) for d in (1, 2, 3)]
+    page = page_of(rows, PageParams(limit=2, cursor=None), key=lambda r: r)
+    assert page.items == rows[:2]
+    assert page.next_cursor is not None
+    assert page_from_query(2, page.next_cursor).after(date, str, int) == rows[1]

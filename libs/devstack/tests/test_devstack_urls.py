@@ -6,6 +6,9 @@ from aftersales_chassis.token import DEV_JWT_SECRET as CHASSIS_DEV_SECRET
 from aftersales_devstack import DEV_JWT_SECRET, SERVICE_NAMES
 from aftersales_devstack.stack import database_urls
 from aftersales_devstack.urls import (
+    PORTS,
+    SERVICES,
+    _services,
     database_name,
     libpq_url,
     redact,
@@ -75,3 +78,18 @@ def test_services_have_fixed_ports_and_prefixes() -> None:
 
 def test_dev_secret_matches_the_token_cli() -> None:
     assert DEV_JWT_SECRET == CHASSIS_DEV_SECRET
+
+
+def test_the_stack_runs_the_one_list_of_services_in_its_order() -> None:
+    from aftersales_events.services import SERVICE_NAMES as ONE_LIST
+
+    assert SERVICE_NAMES is ONE_LIST
+    assert [s.name for s in SERVICES] == list(ONE_LIST)
+    assert len({s.port for s in SERVICES}) == len(SERVICES)
+
+
+def test_a_service_without_a_port_or_a_port_without_a_service_is_refused() -> None:
+    with pytest.raises(RuntimeError, match=r"no port for \['shipping'\], no service \[\]"):
+        _services([*SERVICE_NAMES, "shipping"], PORTS)
+    with pytest.raises(RuntimeError, match=r"no port for \[\], no service \['returns'\]"):
+        _services([n for n in SERVICE_NAMES if n != "returns"], PORTS)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftersales_chassis import Conflict
 from aftersales_chassis.db import Database
+from finance_service.ledger.booking import DATABASE_RULES
 
 NEW_TX = text(
     "INSERT INTO ledger_transactions (id, source, description, currency, effective_at, booked_at) "
@@ -139,3 +143,51 @@ async def test_an_account_with_postings_is_never_deleted_but_an_unused_one_may_b
     async with database.sessionmaker() as session, session.begin():
         deleted = await session.execute(text("DELETE FROM accounts WHERE code = :code"), {"code": code})
     assert deleted.rowcount == 1  # type: ignore[attr-defined]
+
+
+DATED_TX = text(
+    "INSERT INTO ledger_transactions (id, source, description, currency, effective_at, booked_at, accounting_date,"
+    " reverses_id) VALUES (:id, :source, 'test', 'CNY', now(), now(), :day, :reverses)"
+)
+
+
+async def _insert_tx(session: AsyncSession, day: date, reverses: uuid.UUID | None = None) -> uuid.UUID:
+    tx = uuid.uuid4()
+    await session.execute(DATED_TX, {"id": tx, "source": f"test:{tx}", "day": day, "reverses": reverses})
+    return tx
+
+
+async def test_a_posting_dated_in_a_closed_month_is_the_booking_conflict(database: Database) -> None:
+    """The period trigger names its refusal (finance_0009): the booking's translator keys on
+    it, not on the words "is closed"."""
+    async with database.sessionmaker() as session:  # never committed: the closed month is this test's alone
+        await session.execute(text("INSERT INTO ledger_periods (month, status) VALUES ('2001-03-01', 'closed')"))
+        with pytest.raises(Conflict, match="the period closed while booking") as refused, DATABASE_RULES:
+            await _insert_tx(session, date(2001, 3, 5))
+        assert isinstance(refused.value.__cause__, DBAPIError)
+
+
+async def test_a_second_reversal_of_a_transaction_is_the_already_reversed_conflict(database: Database) -> None:
+    async with database.sessionmaker() as session:  # never committed
+        original = await _insert_tx(session, date(2026, 11, 2))
+        await _insert_tx(session, date(2026, 11, 2), reverses=original)
+        with pytest.raises(Conflict, match="already reversed"), DATABASE_RULES:
+            await _insert_tx(session, date(2026, 11, 2), reverses=original)
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        # A refusal of the database the booking does not translate: another rule (unnamed).
+        ("UPDATE postings SET amount_minor = 0 WHERE transaction_id = :tx", "append-only"),
+        # Not a refusal at all.
+        ("SELECT 1 / 0 WHERE CAST(:tx AS uuid) IS NOT NULL", "division by zero"),
+    ],
+)
+async def test_other_database_errors_pass_through_the_booking_translator(
+    database: Database, statement: str, message: str
+) -> None:
+    tx = await _book(database, [("sales_returns", 1), ("customer_refunds_payable", -1)])
+    async with database.sessionmaker() as session:  # never committed
+        with pytest.raises(DBAPIError, match=message), DATABASE_RULES:
+            await session.execute(text(statement), {"tx": tx})

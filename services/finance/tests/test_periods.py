@@ -108,8 +108,11 @@ async def test_tables_export_as_csv(runner: ConsumerRunner, client: httpx.AsyncC
     for _ in range(3):
         await runner.process(record(wrap(_abnormal(at))))
     response = await client.get("/ledger/tables/abnormal_refunds/2023-06/csv", headers=tokens.headers(F))
-    assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    # The platform's one CSV format (aftersales_chassis.csv): UTF-8 with a BOM, CRLF lines.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert response.content.count(b"\r\n") == 1 + 3
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert [(r["step"], r["amount_minor"], r["status"]) for r in rows] == [("C3B2", "300", "booked")] * 3
     first = (
         await client.get("/ledger/tables/abnormal_refunds/2023-06", params={"limit": 2}, headers=tokens.headers(F))

@@ -94,9 +94,13 @@ async def test_draft_explains_every_order_and_offsets(
     )
     csv = await client.get(f"/settlements/{draft['id']}/csv", headers=_alice(tokens))
     assert csv.status_code == 200
-    assert csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0] == "merchant_id,month,status,kind,order_id,deposit_id,reason,amount_minor"
-    assert len(csv.text.splitlines()) == 1 + 8  # seven orders and one deposit
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
+    # The platform's one CSV format (aftersales_chassis.csv): UTF-8 with a BOM, CRLF lines.
+    assert csv.content.startswith(b"\xef\xbb\xbf")
+    lines = csv.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "merchant_id,month,status,kind,order_id,deposit_id,reason,amount_minor"
+    assert lines[-1] == ""  # every line, the last too, ends in CRLF
+    assert len(lines) - 1 == 1 + 8  # seven orders and one deposit
 
 
 async def test_draft_approve_book_once_and_balanced(

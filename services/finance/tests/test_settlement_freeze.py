@@ -18,14 +18,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from aftersales_chassis import Conflict, ManualClock, Role
+from aftersales_chassis import Conflict, DomainError, ManualClock, Role, RuleViolation
 from aftersales_chassis.db import Database
 from aftersales_chassis.migrate import alembic_config, upgrade
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
 from finance_service.models import Settlement
-from finance_service.settlement.service import SettlementService
+from finance_service.settlement.service import DATABASE_RULES, SettlementService
 
 OCTOBER = datetime(2026, 10, 12, 3, tzinfo=UTC)
 FUNCTIONS = {"settlement_guard", "settlement_lines_frozen", "settlement_claim_frozen", "settlement_no_truncate"}
@@ -259,6 +259,56 @@ async def test_the_service_answers_a_refusal_it_did_not_foresee_with_409(
             await service.draft(draft["merchant_id"], OCTOBER.date(), by="carol")
         await session.rollback()
     assert (await client.get(f"/settlements/{draft['id']}", headers=_alice(tokens))).json() == approved.json()
+
+
+async def _refused(database: Database, statement: str, settlement_id: str) -> None:
+    """Runs ``statement`` inside the service's translator of database refusals, never committed."""
+    async with database.sessionmaker() as session:
+        with DATABASE_RULES:
+            await session.execute(text(statement), {"id": uuid.UUID(settlement_id)})
+
+
+@pytest.mark.parametrize(
+    ("statement", "error", "status"),
+    [
+        (
+            "UPDATE settlements SET status = 'approved', approved_by = created_by, approved_at = now() WHERE id = :id",
+            RuleViolation,
+            422,
+        ),
+        ("UPDATE settlements SET status = 'booked', booked_by = 'x', booked_at = now() WHERE id = :id", Conflict, 409),
+        ("UPDATE settlements SET status = 'approved', approved_by = 'bob' WHERE id = :id", Conflict, 409),
+    ],
+    ids=["four-eyes", "approved-before-booked", "approval-columns"],
+)
+async def test_the_database_refusals_of_a_draft_are_keyed_by_their_constraint(
+    runner: ConsumerRunner,
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    database: Database,
+    statement: str,
+    error: type[DomainError],
+    status: int,
+) -> None:
+    draft = await _draft(runner, client, tokens)
+    with pytest.raises(error) as refused:
+        await _refused(database, statement, draft["id"])
+    assert refused.value.status == status
+    assert refused.value.detail.startswith(f"settlement {draft['id']} ")  # the database's own sentence
+    assert isinstance(refused.value.__cause__, DBAPIError)
+    if error is RuleViolation:
+        assert refused.value.extensions == {"rule": "settlement.four-eyes"}
+
+
+async def test_a_frozen_settlement_is_the_conflict_and_an_unnamed_refusal_passes_through(
+    runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens, database: Database
+) -> None:
+    approved = await _approved(runner, client, tokens)
+    with pytest.raises(Conflict, match=f"settlement {approved['id']} is approved: it is frozen, its lines too"):
+        await _refused(database, LINE, approved["id"])
+    # The truncate guard names no constraint: not the service's to translate.
+    with pytest.raises(DBAPIError, match="is not truncated"):
+        await _refused(database, "TRUNCATE settlement_lines", approved["id"])
 
 
 async def _installed(url: str) -> tuple[set[str], set[str]]:

@@ -34,10 +34,17 @@ async def test_daily_and_monthly_tables_and_the_rate(
     )
     assert daily.status_code == 200
     assert len(daily.json()["rows"]) == 3  # 1 + 2 lines
-    csv_text = (await client.get("/reports/returns/daily", params={"day": "2031-03-10", "format": "csv"},
-                                 headers=tokens.headers(Role.finance))).text  # fmt: skip
-    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    csv_response = await client.get("/reports/returns/daily", params={"day": "2031-03-10", "format": "csv"},
+                                     headers=tokens.headers(Role.finance))  # fmt: skip
+    # The platform's one CSV format (aftersales_chassis.csv): UTF-8 with a BOM, CRLF lines.
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+    assert csv_response.headers["content-disposition"] == 'attachment; filename="returns-2031-03-10.csv"'
+    csv_text = csv_response.content.decode("utf-8-sig")
+    assert csv_text.count("\r\n") == 1 + 3
+    reader = csv.DictReader(io.StringIO(csv_text, newline=""))
+    rows = list(reader)
     assert {r["line_reason"] for r in rows} == {"quality_problem", "damaged_in_transit"}
+    assert reader.fieldnames == list(daily.json()["rows"][0])  # the same columns as the JSON rows
 
     monthly = (await client.get("/reports/returns/monthly", params={"month": "2031-03"},
                                 headers=tokens.headers(Role.supervisor))).json()  # fmt: skip

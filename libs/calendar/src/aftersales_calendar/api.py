@@ -8,14 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from aftersales_chassis import ClockDep, Day, Instant, NotFound, Principal, Role, SessionDep, allow, service_router
+from aftersales_chassis import ClockDep, Day, Instant, NotFound, SessionDep, problems, service_router
+from aftersales_chassis.roles import BackOfficeReader, SupervisorOnly
 
 from .calendar import default_calendar
 from .schemas import OverrideIn, OverrideOut, WorkingTimeOut
 from .store import CalendarProvider, load_override_rows
-
-Staff = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]
-Supervisor = Annotated[Principal, Depends(allow(Role.supervisor))]
 
 
 async def get_calendar_provider(request: Request) -> CalendarProvider:
@@ -45,19 +43,24 @@ def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
     router = service_router(prefix="/calendar", tags=["calendar"], dependencies=dependencies)
 
     @router.get("/overrides", summary="Days the operators changed")
-    async def list_overrides(session: SessionDep, _: Staff) -> list[OverrideOut]:
+    async def list_overrides(session: SessionDep, _: BackOfficeReader) -> list[OverrideOut]:
         return [OverrideOut.of(*row) for row in await load_override_rows(session)]
 
     @router.put("/overrides/{day}", summary="Close, open or change the hours of one day (supervisor)")
     async def put_override(
-        day: Day, body: OverrideIn, session: SessionDep, principal: Supervisor, calendars: Calendars
+        day: Day, body: OverrideIn, session: SessionDep, principal: SupervisorOnly, calendars: Calendars
     ) -> OverrideOut:
         override = body.to_override(day)
         created_at = await calendars.put(session, override, principal.subject)
         return OverrideOut.of(override, principal.subject, created_at)
 
-    @router.delete("/overrides/{day}", status_code=204, summary="Remove one day's override (supervisor)")
-    async def delete_override(day: Day, session: SessionDep, _: Supervisor, calendars: Calendars) -> Response:
+    @router.delete(
+        "/overrides/{day}",
+        status_code=204,
+        summary="Remove one day's override (supervisor)",
+        responses=problems(404, descriptions={404: "Not found: the day has no override"}),
+    )
+    async def delete_override(day: Day, session: SessionDep, _: SupervisorOnly, calendars: Calendars) -> Response:
         if not await calendars.delete(session, day):
             raise NotFound(f"no override for {day.isoformat()}", day=day.isoformat())
         return Response(status_code=204)
@@ -67,7 +70,7 @@ def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
         session: SessionDep,
         clock: ClockDep,
         calendars: Calendars,
-        _: Staff,
+        _: BackOfficeReader,
         at: Annotated[
             Instant | None,
             Query(description="An instant with a UTC offset (default: now).", examples=["2025-10-11T10:00:00+08:00"]),

@@ -6,7 +6,8 @@ from .clock import Clock, ManualClock, SystemClock
 from .dates import Day, Instant, Month
 from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
 from .money import Amount, BalanceLimit, SignedAmount
-from .pagination import Page, PageDep, PageParams, encode_cursor
+from .openapi import ProblemDetail, problems
+from .pagination import Page, PageDep, PageParams, encode_cursor, page_of
 from .settings import ServiceSettings
 from .uow import SessionDep, UnitOfWorkRoute, service_router
 
@@ -30,6 +31,7 @@ __all__ = [
     "PageDep",
     "PageParams",
     "Principal",
+    "ProblemDetail",
     "Role",
     "RuleViolation",
     "ServiceDefinition",
@@ -42,5 +44,7 @@ __all__ = [
     "create_app",
     "encode_cursor",
     "mint_token",
+    "page_of",
+    "problems",
     "service_router",
 ]

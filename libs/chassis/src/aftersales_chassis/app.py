@@ -21,6 +21,7 @@ from .health import health_router
 from .logging import configure_logging
 from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
+from .openapi import install_problem_schema
 from .problems import install_problem_handlers
 from .runtime import settle_heap
 from .settings import ServiceSettings
@@ -121,6 +122,7 @@ def create_app(
     )
     app.add_middleware(RequestContextMiddleware, service=definition.name)
     install_problem_handlers(app)
+    install_problem_schema(app)
     app.include_router(health_router)
     app.include_router(metrics_router)
     for router in [*definition.routers, *(r for e in definition.extensions for r in e.routers())]:

@@ -20,15 +20,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from aftersales_events.services import SERVICE_NAMES
+
 from .settings import asyncpg_url
 
-SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
 PLATFORM_VERSIONS = Path(__file__).parent / "platform_migrations"
 
 
 def alembic_config(service: str, url: str) -> Config:
-    if service not in SERVICES:
-        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
+    if service not in SERVICE_NAMES:
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICE_NAMES)}")
     package = importlib.import_module(f"{service}_service")
     assert package.__file__ is not None
     migrations = Path(package.__file__).parent / "migrations"
@@ -68,7 +69,7 @@ def new_revision(config: Config, service: str, message: str | None, *, autogener
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aftersales_chassis.migrate")
-    parser.add_argument("service", choices=SERVICES)
+    parser.add_argument("service", choices=SERVICE_NAMES)
     parser.add_argument("--url", default=None, help="default: <SERVICE>_DATABASE_URL")
     parser.add_argument("action", nargs="?", default="upgrade", choices=["upgrade", "downgrade", "current", "revision"])
     parser.add_argument("--revision", default=None)

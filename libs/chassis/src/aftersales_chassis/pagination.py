@@ -1,7 +1,9 @@
 """Keyset pagination: ``?limit=&cursor=``; the cursor is opaque to clients.
 
-A list encodes the sort key of its page's last row with :func:`encode_cursor` and reads it
-back, typed, with :meth:`PageParams.after` (``page.after(datetime, uuid.UUID)``). Whatever a
+A list fetches ``page.fetch_size`` rows (one more than the page, so it knows whether another
+page follows), hands them to :func:`page_of` with the row's sort key, which cuts the page and
+encodes the last row's key as the next cursor, and reads a cursor back, typed, with
+:meth:`PageParams.after` (``page.after(datetime, uuid.UUID)``). Whatever a
 client sends as ``cursor`` (not base64, not JSON, the wrong number of values, a value of the
 wrong type for the list's sort key) ends as a 422 ``invalid-cursor`` problem naming the
 ``cursor`` parameter, never as a 500.
@@ -23,6 +25,7 @@ from pydantic import BaseModel, Field
 from .errors import DomainError
 
 T = TypeVar("T")
+R = TypeVar("R")
 A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
@@ -139,6 +142,12 @@ class PageParams:
     cursor: list[Any] | None
     """The raw decoded values; read them with :meth:`after`, which checks their types."""
 
+    @property
+    def fetch_size(self) -> int:
+        """How many rows a list query fetches: one more than the page, to see whether a next
+        page exists (:func:`page_of` cuts it off)."""
+        return self.limit + 1
+
     @overload
     def after(self, first: type[A], /) -> tuple[A] | None: ...
     @overload
@@ -154,6 +163,43 @@ class PageParams:
         if self.cursor is None:
             return None
         return cursor_key(self.cursor, types)
+
+
+def _cursor_value(value: Any) -> Any:
+    """A sort-key value as a cursor holds it: dates and timestamps in ISO 8601 and UUIDs as
+    text (what :func:`cursor_key` parses back); str and int as they are."""
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+@overload
+def page_of(rows: Sequence[R], page: PageParams, *, key: Callable[[R], Sequence[Any]]) -> Page[R]: ...
+@overload
+def page_of(
+    rows: Sequence[R], page: PageParams, *, key: Callable[[R], Sequence[Any]], item: Callable[[R], T]
+) -> Page[T]: ...
+def page_of(
+    rows: Sequence[Any],
+    page: PageParams,
+    *,
+    key: Callable[[Any], Sequence[Any]],
+    item: Callable[[Any], Any] | None = None,
+) -> Page[Any]:
+    """The page of ``rows`` (fetched with ``limit(page.fetch_size)``, in the list's order).
+
+    ``key`` gives a row's sort key, the values the query's keyset condition compares
+    (``lambda r: (r.created_at, r.id)``); the next cursor holds the page's last key, and is
+    None when no row follows. ``item`` turns a row into what the page lists (default: the
+    row itself); it is called for the page's rows only.
+    """
+    shown = rows[: page.limit]
+    more = len(rows) > page.limit
+    cursor = encode_cursor([_cursor_value(v) for v in key(shown[-1])]) if more and shown else None
+    items = list(shown) if item is None else [item(row) for row in shown]
+    return Page[Any](items=items, next_cursor=cursor)
 
 
 async def page_params(

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .db_errors import refusal_of
 from .errors import DomainError, RuleViolation
 
 PROBLEM_JSON = "application/problem+json"
@@ -74,8 +75,9 @@ TEXT_NOT_STORABLE = frozenset({"22021", "22P05"})
 
 
 async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
-    orig = getattr(exc, "orig", None)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    assert isinstance(exc, DBAPIError)
+    orig = exc.orig
+    sqlstate = refusal_of(exc).sqlstate
     if sqlstate in {"40001", "40P01"}:  # serialization failure / deadlock: safe to retry
         return problem(409, "retry", "Concurrent update, retry the request", None)
     if sqlstate in TEXT_NOT_STORABLE:

@@ -4,6 +4,9 @@ Business routers use :class:`UnitOfWorkRoute`. The handler (and the service code
 calls) only flushes; the route commits when the response is a success, rolls back
 otherwise, and does so before the response leaves, so a client never sees a success
 that was not committed. Outbox rows commit here with the state they describe.
+
+The route also documents the problems it can answer and the roles it admits
+(:func:`.openapi.document_operation`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .idempotency import HEADER, IdempotencyClaim, idempotency_key_header
-
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+from .openapi import MUTATING, document_operation
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -26,6 +28,7 @@ class UnitOfWorkRoute(APIRoute):
         if methods & MUTATING:
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(idempotency_key_header)]
         super().__init__(path, endpoint, **kwargs)
+        document_operation(self)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

@@ -1,9 +1,14 @@
-"""The five services, their ports and env prefixes, and database URLs derived per service."""
+"""The services (named in ``aftersales_events.services``), their ports and env prefixes, and
+database URLs derived per service."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+# Re-exported: the devstack's callers read the names here.
+from aftersales_events.services import SERVICE_NAMES as SERVICE_NAMES
 
 HOST = "127.0.0.1"
 KAFKA_PORT = 9092
@@ -32,14 +37,22 @@ class Service:
         return f"http://{HOST}:{self.port}"
 
 
-SERVICES: tuple[Service, ...] = (
-    Service("tickets", 8001),
-    Service("returns", 8002),
-    Service("reviews", 8003),
-    Service("callcenter", 8004),
-    Service("finance", 8005),
-)
-SERVICE_NAMES: tuple[str, ...] = tuple(s.name for s in SERVICES)
+# The dev stack's port of each service in aftersales_events.services (the one list of names).
+PORTS: dict[str, int] = {"tickets": 8001, "returns": 8002, "reviews": 8003, "callcenter": 8004, "finance": 8005}
+
+
+def _services(names: Sequence[str], ports: Mapping[str, int]) -> tuple[Service, ...]:
+    """One :class:`Service` per name, in the list's order; a name without a port (or a port
+    for no service) is a mistake made when a service is added, said at import."""
+    if set(ports) != set(names):
+        missing, extra = sorted(set(names) - set(ports)), sorted(set(ports) - set(names))
+        raise RuntimeError(
+            f"the dev stack's ports do not match the services: no port for {missing}, no service {extra}"
+        )
+    return tuple(Service(name, ports[name]) for name in names)
+
+
+SERVICES: tuple[Service, ...] = _services(SERVICE_NAMES, PORTS)
 
 
 def service(name: str) -> Service:

@@ -11,13 +11,15 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Row, and_, or_, select, tuple_
 
-from aftersales_chassis import ClockDep, Page, PageDep, Principal, Role, SessionDep, allow, encode_cursor
+from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, page_of
+from aftersales_chassis.roles import BACK_OFFICE, SERVICE
 from aftersales_chassis.uow import service_router
 
 from .policy import PolicyBook
 from .tables import sla_clocks
 
-Staff = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance, Role.service))]
+# Everyone inside the shop, and systems (dashboards) holding a service token.
+ClockReader = Annotated[Principal, Depends(allow(*BACK_OFFICE, *SERVICE))]
 
 
 class ClockStatus(StrEnum):
@@ -91,7 +93,7 @@ def sla_router(policies: PolicyBook) -> APIRouter:
     async def list_clocks(
         session: SessionDep,
         clock: ClockDep,
-        _: Staff,
+        _: ClockReader,
         page: PageDep,
         status: Annotated[ClockStatus | None, Query(description="open, at_risk, breached, met, paused")] = None,
         step: Annotated[str | None, Query(max_length=16, examples=["T1A3"])] = None,
@@ -107,21 +109,22 @@ def sla_router(policies: PolicyBook) -> APIRouter:
             query = query.where(sla_clocks.c.aggregate_id == aggregate_id)
         if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(sla_clocks.c.due_at, sla_clocks.c.id) > after)
-        rows = (await session.execute(query.order_by(sla_clocks.c.due_at, sla_clocks.c.id).limit(page.limit + 1))).all()
-        more, rows = len(rows) > page.limit, rows[: page.limit]
-        items = [
-            ClockOut(
+        rows = (
+            await session.execute(query.order_by(sla_clocks.c.due_at, sla_clocks.c.id).limit(page.fetch_size))
+        ).all()
+        return page_of(
+            rows,
+            page,
+            key=lambda r: (r.due_at, r.id),
+            item=lambda r: ClockOut(
                 **{k: getattr(r, k) for k in ClockOut.model_fields if k not in {"status", "seconds_left"}},
                 status=_status(r, now),
                 seconds_left=None if r.state == "stopped" else (r.due_at - now).total_seconds(),
-            )
-            for r in rows
-        ]
-        cursor = encode_cursor([rows[-1].due_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-        return Page[ClockOut](items=items, next_cursor=cursor)
+            ),
+        )
 
     @router.get("/policies", summary="The SLA policies this service enforces, by step")
-    async def list_policies(_: Staff) -> list[PolicyOut]:
+    async def list_policies(_: ClockReader) -> list[PolicyOut]:
         return [
             PolicyOut(
                 step=p.step,

@@ -6,9 +6,10 @@ import argparse
 import importlib
 from pathlib import Path
 
+from aftersales_events.services import SERVICE_NAMES
+
 from .policy import PolicyBook
 
-SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
 HEADER = "| step | what | who | duration | time kind | warn before | starts | stops | paused while | source |"
 
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=Path("docs/sla"))
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
-    for service in SERVICES:
+    for service in SERVICE_NAMES:
         (args.output / f"{service}.md").write_text(render(policy_book(service)))
     return 0
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from aftersales_chassis import ClockDep, Principal, Role, SessionDep, allow
+from aftersales_chassis import ClockDep, SessionDep
 
 from .ledger import LedgerService
 from .ledger.accounts import AccountService
@@ -26,4 +26,3 @@ async def get_accounts(session: SessionDep, clock: ClockDep) -> AccountService:
 Ledger = Annotated[LedgerService, Depends(get_ledger)]
 Reader = Annotated[LedgerReader, Depends(get_reader)]
 Accounts = Annotated[AccountService, Depends(get_accounts)]
-Finance = Annotated[Principal, Depends(allow(Role.finance))]

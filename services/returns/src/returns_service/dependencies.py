@@ -4,12 +4,14 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from aftersales_chassis import ClockDep, Grant, Principal, Role, SessionDep, allow
+from aftersales_chassis import ClockDep, Principal, SessionDep, allow
 from aftersales_sla import SlaDep
 
 from .exchanges import ExchangesService
 from .refunds import RefundsService
+from .requests.state import REQUESTERS
 from .service import ReturnsService
+from .state import CANCELLERS, REFUND_APPROVER
 
 
 async def get_service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> ReturnsService:
@@ -27,13 +29,7 @@ async def get_exchanges(session: SessionDep, clock: ClockDep, sla: SlaDep) -> Ex
 Service = Annotated[ReturnsService, Depends(get_service)]
 Refunds = Annotated[RefundsService, Depends(get_refunds)]
 Exchanges = Annotated[ExchangesService, Depends(get_exchanges)]
-# T2A/T1B2 "supervisor-authorised agent": a supervisor, or an agent holding refund:approve.
-REFUND_APPROVER = (Role.supervisor, Grant(Role.agent, "refund:approve"))
-Agent = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor))]
-Supervisor = Annotated[Principal, Depends(allow(Role.supervisor))]
-Warehouse = Annotated[Principal, Depends(allow(Role.warehouse))]
 RefundApprover = Annotated[Principal, Depends(allow(*REFUND_APPROVER))]
 # T1 intake: the customer (their own order), staff, or the shop frontend on the customer's behalf.
-Requester = Annotated[Principal, Depends(allow(Role.customer, Role.agent, Role.supervisor, Role.service))]
-Canceller = Annotated[Principal, Depends(allow(Role.customer, Role.agent, Role.supervisor))]
-Reader = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]
+Requester = Annotated[Principal, Depends(allow(*REQUESTERS))]
+Canceller = Annotated[Principal, Depends(allow(*CANCELLERS))]

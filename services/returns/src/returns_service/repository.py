@@ -40,7 +40,7 @@ class ReturnRepository:
             query = query.where(ReturnRequest.order_id == order_id)
         if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(ReturnRequest.created_at, ReturnRequest.id) > after)
-        query = query.order_by(ReturnRequest.created_at, ReturnRequest.id).limit(page.limit + 1)
+        query = query.order_by(ReturnRequest.created_at, ReturnRequest.id).limit(page.fetch_size)
         return list(await self.session.scalars(query))
 
     async def quantities_in_open_returns(self, order_id: str) -> dict[str, int]:

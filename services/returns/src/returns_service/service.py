@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from aftersales_chassis import Forbidden, Page, PageParams, Principal, Role, RuleViolation, encode_cursor
+from aftersales_chassis import Forbidden, Page, PageParams, Principal, Role, RuleViolation, page_of
 from aftersales_events.catalogue import returns as ev
 from aftersales_workflow import TransitionOut
 
@@ -201,7 +201,4 @@ class ReturnsService(ReturnFlow):
         self, page: PageParams, *, state: ReturnState | None, order_id: str | None
     ) -> Page[schemas.ReturnOut]:
         rows = await self.repository.list(page, state=state, order_id=order_id)
-        more = len(rows) > page.limit
-        rows = rows[: page.limit]
-        cursor = encode_cursor([rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-        return Page[schemas.ReturnOut](items=[to_out(r) for r in rows], next_cursor=cursor)
+        return page_of(rows, page, key=lambda r: (r.created_at, r.id), item=to_out)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from ..services import SERVICE_NAMES
 from .base import EventPayload, event
-
-SERVICES = ("tickets", "returns", "reviews", "callcenter", "finance")
 
 
 class SlaClockEvent(EventPayload):
@@ -36,7 +35,7 @@ class SlaBreachedBase(SlaClockEvent):
 SLA_WARNING: dict[str, type[SlaWarningBase]] = {}
 SLA_BREACHED: dict[str, type[SlaBreachedBase]] = {}
 
-for _service in SERVICES:
+for _service in SERVICE_NAMES:
     SLA_WARNING[_service] = event(_service, "SlaWarning")(
         type("SlaWarning", (SlaWarningBase,), {"__module__": __name__, "__doc__": SlaWarningBase.__doc__})
     )

@@ -7,38 +7,35 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
-from aftersales_chassis import Day, Page, PageDep, service_router
+from aftersales_chassis import Day, Page, PageDep, problems, service_router
+from aftersales_chassis.roles import FinanceOnly
 
 from .. import schemas
-from ..dependencies import Accounts, Finance, Ledger, Reader
+from ..dependencies import Accounts, Ledger, Reader
 from ..ledger import Entry, Leg
 
-router = service_router(
-    prefix="/ledger",
-    tags=["ledger"],
-    responses={401: {"description": "No or invalid token"}, 403: {"description": "Finance role only"}},
-)
+router = service_router(prefix="/ledger", tags=["ledger"])
 
 
 @router.get("/accounts", summary="Accounts with their maintained balances and limits")
-async def list_accounts(reader: Reader, _: Finance, page: PageDep) -> Page[schemas.AccountOut]:
+async def list_accounts(reader: Reader, _: FinanceOnly, page: PageDep) -> Page[schemas.AccountOut]:
     return await reader.accounts(page)
 
 
-@router.post("/accounts", summary="Open an account", status_code=status.HTTP_201_CREATED, responses={409: {}})
-async def open_account(body: schemas.AccountIn, accounts: Accounts, _: Finance) -> schemas.AccountOut:
+@router.post("/accounts", summary="Open an account", status_code=status.HTTP_201_CREATED, responses=problems(409))
+async def open_account(body: schemas.AccountIn, accounts: Accounts, _: FinanceOnly) -> schemas.AccountOut:
     return await accounts.open(body)
 
 
-@router.put("/accounts/{code}/limits", summary="Set or clear an account's balance limits", responses={404: {}})
-async def set_limits(code: str, body: schemas.LimitsIn, accounts: Accounts, _: Finance) -> schemas.AccountOut:
+@router.put("/accounts/{code}/limits", summary="Set or clear an account's balance limits", responses=problems(404))
+async def set_limits(code: str, body: schemas.LimitsIn, accounts: Accounts, _: FinanceOnly) -> schemas.AccountOut:
     return await accounts.set_limits(code, body)
 
 
 @router.get("/balances", summary="Balance per account, now or at the end of a business day")
 async def list_balances(
     reader: Reader,
-    _: Finance,
+    _: FinanceOnly,
     page: PageDep,
     as_of: Annotated[Day | None, Query(description="End of this day (business zone); omit for now.")] = None,
 ) -> Page[schemas.BalanceOut]:
@@ -46,14 +43,14 @@ async def list_balances(
 
 
 @router.get("/reconciliation", summary="Prove the maintained balances equal the postings")
-async def reconciliation(reader: Reader, _: Finance) -> schemas.ReconciliationOut:
+async def reconciliation(reader: Reader, _: FinanceOnly) -> schemas.ReconciliationOut:
     return await reader.reconciliation()
 
 
 @router.get("/transactions", summary="Booked transactions, oldest first")
 async def list_transactions(
     reader: Reader,
-    _: Finance,
+    _: FinanceOnly,
     page: PageDep,
     source: Annotated[str | None, Query(description="e.g. `event:<event id>`")] = None,
     account: Annotated[str | None, Query(description="Account code, e.g. `customer_refunds_payable`")] = None,
@@ -62,8 +59,8 @@ async def list_transactions(
     return await reader.transactions(page, source=source, account_code=account, period=period)
 
 
-@router.get("/transactions/{transaction_id}", summary="One transaction with its postings", responses={404: {}})
-async def get_transaction(transaction_id: uuid.UUID, reader: Reader, _: Finance) -> schemas.TransactionOut:
+@router.get("/transactions/{transaction_id}", summary="One transaction with its postings", responses=problems(404))
+async def get_transaction(transaction_id: uuid.UUID, reader: Reader, _: FinanceOnly) -> schemas.TransactionOut:
     return await reader.transaction(transaction_id)
 
 
@@ -81,11 +78,11 @@ def _entry(body: schemas.TransactionIn, by: str) -> Entry:
 @router.post(
     "/transactions",
     summary="Book a manual transaction (once per reference)",
-    responses={200: {"description": "Booked before: the existing transaction"}, 201: {}, 409: {}, 422: {}},
+    responses={200: {"description": "Booked before: the existing transaction"}, 201: {}, **problems(409)},
     status_code=status.HTTP_201_CREATED,
 )
 async def book_transaction(
-    body: schemas.TransactionIn, ledger: Ledger, reader: Reader, who: Finance, response: Response
+    body: schemas.TransactionIn, ledger: Ledger, reader: Reader, who: FinanceOnly, response: Response
 ) -> schemas.TransactionOut:
     entry = _entry(body, who.subject)
     if not await ledger.book_many([entry]):
@@ -96,9 +93,9 @@ async def book_transaction(
 @router.post(
     "/transactions/batch",
     summary="Book up to 1000 transactions in one unit of work (each once per reference)",
-    responses={409: {}, 422: {}},
+    responses=problems(409),
 )
-async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: Finance) -> schemas.BatchOut:
+async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: FinanceOnly) -> schemas.BatchOut:
     booked = {b.source: b for b in await ledger.book_many([_entry(t, who.subject) for t in body.transactions])}
     items = [
         schemas.BookedOut(
@@ -114,10 +111,10 @@ async def book_batch(body: schemas.TransactionBatchIn, ledger: Ledger, who: Fina
     "/transactions/{transaction_id}/reverse",
     summary="Book the reversing transaction (the only correction)",
     status_code=status.HTTP_201_CREATED,
-    responses={404: {}, 409: {}},
+    responses=problems(404, 409),
 )
 async def reverse_transaction(
-    transaction_id: uuid.UUID, body: schemas.ReversalIn, ledger: Ledger, reader: Reader, who: Finance
+    transaction_id: uuid.UUID, body: schemas.ReversalIn, ledger: Ledger, reader: Reader, who: FinanceOnly
 ) -> schemas.TransactionOut:
     booked = await ledger.reverse(transaction_id, reason=body.reason, by=who.subject)
     return await reader.transaction(booked.id)

@@ -7,23 +7,20 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, problems, service_router
+from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
+from aftersales_chassis.roles import FinanceOnly
 
 from ..chart import Table
-from ..dependencies import Finance
 from ..ledger.reading import parse_month
 from ..periods.schemas import CheckIn, LineOut, PeriodOut
 from ..periods.service import PeriodService
-from ..periods.tables import MonthlyTables
+from ..periods.tables import CSV_COLUMNS, MonthlyTables
 
 # Parsed by parse_month, so a bad month is the period.format rule (422) with the range.
 MonthPath = Annotated[str, Path(description="The month, YYYY-MM (2000-01 to 2099-12).", examples=["2026-11"])]
 
-router = service_router(
-    prefix="/ledger",
-    tags=["periods"],
-    responses={401: {"description": "No or invalid token"}, 403: {"description": "Finance role only"}},
-)
+router = service_router(prefix="/ledger", tags=["periods"])
 
 
 async def get_periods(session: SessionDep, clock: ClockDep) -> PeriodService:
@@ -39,26 +36,26 @@ Tables = Annotated[MonthlyTables, Depends(get_tables)]
 
 
 @router.get("/periods", summary="Months with activity, newest first")
-async def list_periods(periods: Periods, _: Finance, page: PageDep) -> Page[PeriodOut]:
+async def list_periods(periods: Periods, _: FinanceOnly, page: PageDep) -> Page[PeriodOut]:
     return await periods.list(page)
 
 
 @router.get("/periods/{month}", summary="A month: its close report, or what closing it would find now")
-async def get_period(month: MonthPath, periods: Periods, _: Finance) -> PeriodOut:
+async def get_period(month: MonthPath, periods: Periods, _: FinanceOnly) -> PeriodOut:
     return await periods.get(parse_month(month))
 
 
 @router.post(
     "/periods/{month}/close",
     summary="Close a month (§8): it must have ended and balance; lists unreconciled lines",
-    responses={409: {}, 422: {}},
+    responses=problems(409),
 )
-async def close_period(month: MonthPath, periods: Periods, who: Finance) -> PeriodOut:
+async def close_period(month: MonthPath, periods: Periods, who: FinanceOnly) -> PeriodOut:
     return await periods.close(parse_month(month), by=who.subject)
 
 
 @router.get("/tables/{table}/{month}", summary="Monthly table (C4/C5 abnormal refunds, T4/T5 return refunds) as JSON")
-async def table_json(table: Table, month: MonthPath, tables: Tables, _: Finance, page: PageDep) -> Page[LineOut]:
+async def table_json(table: Table, month: MonthPath, tables: Tables, _: FinanceOnly, page: PageDep) -> Page[LineOut]:
     return await tables.page(table, parse_month(month), page)
 
 
@@ -66,19 +63,18 @@ async def table_json(table: Table, month: MonthPath, tables: Tables, _: Finance,
     "/tables/{table}/{month}/csv",
     summary="The whole monthly table as CSV (a document, not paginated)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses=CSV_DOCUMENT,
 )
-async def table_csv(table: Table, month: MonthPath, tables: Tables, _: Finance) -> Response:
-    body = await tables.csv(table, parse_month(month))
-    filename = f"{table.value}-{month}.csv"
-    return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+async def table_csv(table: Table, month: MonthPath, tables: Tables, _: FinanceOnly) -> Response:
+    rows = await tables.csv_rows(table, parse_month(month))
+    return csv_response(rows, columns=CSV_COLUMNS, filename=f"{table.value}-{month}.csv")
 
 
 @router.post(
     "/tables/lines/{transaction_id}/check",
     summary="Finance checked a table line (C5/T5)",
     status_code=status.HTTP_201_CREATED,
-    responses={404: {}, 409: {}},
+    responses=problems(404, 409),
 )
-async def check_line(transaction_id: uuid.UUID, body: CheckIn, tables: Tables, who: Finance) -> LineOut:
+async def check_line(transaction_id: uuid.UUID, body: CheckIn, tables: Tables, who: FinanceOnly) -> LineOut:
     return await tables.check(transaction_id, by=who.subject, note=body.note)

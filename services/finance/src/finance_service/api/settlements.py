@@ -7,18 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, Principal, Role, SessionDep, allow, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, problems, service_router
+from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
+from aftersales_chassis.roles import FINANCE, MERCHANT, FinanceOnly
 
-from ..dependencies import Finance
 from ..ledger.reading import parse_month
 from ..settlement.schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
-from ..settlement.service import SettlementService
+from ..settlement.service import CSV_COLUMNS, SettlementService
 
-router = service_router(
-    prefix="/settlements",
-    tags=["settlements"],
-    responses={401: {"description": "No or invalid token"}, 403: {"description": "Finance (or the merchant) only"}},
-)
+router = service_router(prefix="/settlements", tags=["settlements"])
 
 
 async def get_settlements(session: SessionDep, clock: ClockDep) -> SettlementService:
@@ -26,7 +23,8 @@ async def get_settlements(session: SessionDep, clock: ClockDep) -> SettlementSer
 
 
 Settlements = Annotated[SettlementService, Depends(get_settlements)]
-Viewer = Annotated[Principal, Depends(allow(Role.finance, Role.merchant))]
+# Finance, or a merchant reading its own settlements.
+Viewer = Annotated[Principal, Depends(allow(*FINANCE, *MERCHANT))]
 
 
 @router.get("", summary="Settlements, newest month first (a merchant sees only its own)")
@@ -44,14 +42,14 @@ async def list_settlements(
     "",
     summary="Create or recompute the draft of a merchant's month (approved/booked ones are frozen)",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {}, 422: {}},
+    responses=problems(409),
 )
-async def create_draft(body: DraftIn, settlements: Settlements, who: Finance) -> SettlementDetail:
+async def create_draft(body: DraftIn, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.draft(body.merchant_id, parse_month(body.month), by=who.subject)
 
 
 @router.get(
-    "/{settlement_id}", summary="A settlement with every included, excluded and offset line", responses={404: {}}
+    "/{settlement_id}", summary="A settlement with every included, excluded and offset line", responses=problems(404)
 )
 async def get_settlement(settlement_id: uuid.UUID, settlements: Settlements, viewer: Viewer) -> SettlementDetail:
     return await settlements.get(settlement_id, viewer)
@@ -61,28 +59,32 @@ async def get_settlement(settlement_id: uuid.UUID, settlements: Settlements, vie
     "/{settlement_id}/csv",
     summary="The settlement as a CSV document",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}, 404: {}},
+    responses={**CSV_DOCUMENT, **problems(404)},
 )
 async def settlement_csv(settlement_id: uuid.UUID, settlements: Settlements, viewer: Viewer) -> Response:
-    settlement, body = await settlements.csv(settlement_id, viewer)
+    settlement, rows = await settlements.csv_rows(settlement_id, viewer)
     filename = f"settlement-{settlement.merchant_id}-{settlement.month:%Y-%m}.csv"
-    return Response(body, media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(rows, columns=CSV_COLUMNS, filename=filename)
 
 
 @router.post(
     "/{settlement_id}/approve",
     summary="Approve a draft (by someone other than its creator); it must still be current",
-    responses={404: {}, 409: {}, 422: {}},
+    responses=problems(404, 409),
 )
-async def approve(settlement_id: uuid.UUID, settlements: Settlements, who: Finance) -> SettlementDetail:
+async def approve(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.approve(settlement_id, by=who.subject)
 
 
-@router.post("/{settlement_id}/book", summary="Book an approved settlement in the ledger", responses={404: {}, 409: {}})
-async def book(settlement_id: uuid.UUID, settlements: Settlements, who: Finance) -> SettlementDetail:
+@router.post("/{settlement_id}/book", summary="Book an approved settlement in the ledger", responses=problems(404, 409))
+async def book(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
     return await settlements.book(settlement_id, by=who.subject)
 
 
-@router.put("/orders/{order_id}/order-form", summary="Finance marks an order's order form missing or recovered")
-async def order_form(order_id: str, body: OrderFormIn, settlements: Settlements, _: Finance) -> OrderFormOut:
+@router.put(
+    "/orders/{order_id}/order-form",
+    summary="Finance marks an order's order form missing or recovered",
+    responses=problems(409),
+)
+async def order_form(order_id: str, body: OrderFormIn, settlements: Settlements, _: FinanceOnly) -> OrderFormOut:
     return await settlements.mark_order_form(order_id, missing=body.missing, note=body.note)

@@ -7,8 +7,7 @@ open, within limits); the checks here only give callers a clear error before it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -16,10 +15,10 @@ from typing import Any, NamedTuple
 from pydantic_core import to_json
 from sqlalchemy import BigInteger, Date, DateTime, String, Text, Uuid, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Conflict, NotFound, RuleViolation
+from aftersales_chassis.db_errors import CHECK_VIOLATION, UNIQUE_VIOLATION, DatabaseRefusals
 from aftersales_events import Cause, record_events
 from aftersales_events.catalogue import finance as fin
 
@@ -105,20 +104,20 @@ def business_day(at: datetime) -> date:
     return at.astimezone(BUSINESS_ZONE).date()
 
 
-@contextmanager
-def _database_rules() -> Iterator[None]:
-    """Turns the database's refusals into the domain errors they mean (422/409, not 500)."""
-    try:
-        yield
-    except DBAPIError as error:
-        message = str(error.orig)
-        if "ck_accounts_within_limits" in message:
-            raise RuleViolation("ledger.balance-limit", "the posting would take an account past its limit") from error
-        if "is closed" in message:
-            raise Conflict("the period closed while booking: retry to book in the next open period") from error
-        if "uq_ledger_transactions_reverses_id" in message:
-            raise Conflict("the transaction is already reversed") from error
-        raise
+# The database's refusals of a booking, as the domain errors they mean (422/409, not 500).
+DATABASE_RULES = DatabaseRefusals(
+    {
+        (CHECK_VIOLATION, "ck_accounts_within_limits"): lambda _: RuleViolation(
+            "ledger.balance-limit", "the posting would take an account past its limit"
+        ),
+        (CHECK_VIOLATION, "ledger_period_open"): lambda _: Conflict(  # finance_0009
+            "the period closed while booking: retry to book in the next open period"
+        ),
+        (UNIQUE_VIOLATION, "uq_ledger_transactions_reverses_id"): lambda _: Conflict(
+            "the transaction is already reversed"
+        ),
+    }
+)
 
 
 class LedgerService:
@@ -185,7 +184,7 @@ class LedgerService:
             reverses.append(entry.reverses_id)
             details_json.append(to_json(details if type(details) is dict else dict(details)).decode())
         now = self.clock.now()
-        with _database_rules():
+        with DATABASE_RULES:
             inserted = await self.session.execute(
                 INSERT_TRANSACTIONS,
                 {
@@ -235,7 +234,7 @@ class LedgerService:
                 posting_account.append(accounts[leg.account_code][0])
                 posting_amount.append(leg.amount_minor)
                 posting_currency.append(entry.currency)
-        with _database_rules():
+        with DATABASE_RULES:
             # One statement whatever the batch size (arrays, not N bind parameters): the
             # balance trigger runs once per statement.
             await self.session.execute(

@@ -4,21 +4,17 @@ reconciliation check that proves the maintained figures equal the postings."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from aftersales_chassis import Clock, NotFound, Page, PageParams, RuleViolation, dates, encode_cursor
+from aftersales_chassis import Clock, NotFound, Page, PageParams, RuleViolation, dates, page_of
 
 from .. import schemas
 from ..models import Account, AccountDailyBalance, LedgerTransaction, Posting
 from .booking import month_of, next_month
-
-T = TypeVar("T")
 
 RECONCILIATION = {
     "balances_equal_postings": (
@@ -58,11 +54,11 @@ class LedgerReader:
         self.clock = clock
 
     async def accounts(self, page: PageParams) -> Page[schemas.AccountOut]:
-        query = select(Account).order_by(Account.code).limit(page.limit + 1)
+        query = select(Account).order_by(Account.code).limit(page.fetch_size)
         if (after := page.after(str)) is not None:
             query = query.where(Account.code > after[0])
         rows = list(await self.session.scalars(query))
-        return _page([schemas.AccountOut.model_validate(a) for a in rows], page, lambda a: [a.code])
+        return page_of(rows, page, key=lambda a: (a.code,), item=schemas.AccountOut.model_validate)
 
     async def account(self, code: str) -> Account:
         found = await self.session.scalar(select(Account).where(Account.code == code))
@@ -87,12 +83,15 @@ class LedgerReader:
             )
         if (after := page.after(str)) is not None:
             query = query.where(Account.code > after[0])
-        rows = (await self.session.execute(query.order_by(Account.code).limit(page.limit + 1))).all()
-        items = [
-            schemas.BalanceOut(account_code=code, type=kind, currency=currency, balance_minor=int(total), as_of=as_of)
-            for code, kind, currency, total in rows
-        ]
-        return _page(items, page, lambda b: [b.account_code])
+        rows = (await self.session.execute(query.order_by(Account.code).limit(page.fetch_size))).all()
+        return page_of(
+            rows,
+            page,
+            key=lambda row: (row.code,),
+            item=lambda row: schemas.BalanceOut(
+                account_code=row.code, type=row.type, currency=row.currency, balance_minor=int(row.balance), as_of=as_of
+            ),
+        )
 
     async def transaction(self, transaction_id: uuid.UUID) -> schemas.TransactionOut:
         return await self._one(LedgerTransaction.id == transaction_id, str(transaction_id))
@@ -129,10 +128,10 @@ class LedgerReader:
             )
         if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(LedgerTransaction.booked_at, LedgerTransaction.id) > after)
-        query = query.order_by(LedgerTransaction.booked_at, LedgerTransaction.id).limit(page.limit + 1)
+        query = query.order_by(LedgerTransaction.booked_at, LedgerTransaction.id).limit(page.fetch_size)
         rows = list(await self.session.scalars(query))
         codes = await self._codes()
-        return _page([to_out(r, codes) for r in rows], page, lambda t: [t.booked_at.isoformat(), str(t.id)])
+        return page_of(rows, page, key=lambda t: (t.booked_at, t.id), item=lambda t: to_out(t, codes))
 
     async def reconciliation(self) -> schemas.ReconciliationOut:
         """Recomputes every maintained figure from the postings (the one full scan)."""
@@ -171,9 +170,3 @@ def to_out(transaction: LedgerTransaction, codes: dict[uuid.UUID, str]) -> schem
             for p in transaction.postings
         ],
     )
-
-
-def _page(items: list[T], page: PageParams, key: Callable[[T], list[str]]) -> Page[T]:
-    more = len(items) > page.limit
-    items = items[: page.limit]
-    return Page[T](items=items, next_cursor=encode_cursor(key(items[-1])) if more and items else None)

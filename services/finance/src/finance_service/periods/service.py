@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aftersales_chassis import Clock, InvalidTransition, Page, PageParams, RuleViolation, encode_cursor
+from aftersales_chassis import Clock, InvalidTransition, Page, PageParams, RuleViolation, page_of
 
 from ..chart import BUSINESS_ZONE
 from ..ledger.booking import next_month
@@ -27,15 +27,11 @@ class PeriodService:
         self.tables = MonthlyTables(session, clock)
 
     async def list(self, page: PageParams) -> Page[PeriodOut]:
-        query = select(LedgerPeriod).order_by(LedgerPeriod.month.desc()).limit(page.limit + 1)
+        query = select(LedgerPeriod).order_by(LedgerPeriod.month.desc()).limit(page.fetch_size)
         if (after := page.after(date)) is not None:
             query = query.where(LedgerPeriod.month < after[0])
         rows = list(await self.session.scalars(query))
-        items = [_out(p) for p in rows[: page.limit]]
-        more = len(rows) > page.limit
-        return Page[PeriodOut](
-            items=items, next_cursor=encode_cursor([rows[page.limit - 1].month.isoformat()]) if more else None
-        )
+        return page_of(rows, page, key=lambda p: (p.month,), item=_out)
 
     async def get(self, month: date) -> PeriodOut:
         period = await self.session.get(LedgerPeriod, month)

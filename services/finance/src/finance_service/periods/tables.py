@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from aftersales_chassis import Clock, Conflict, NotFound, Page, PageParams, encode_cursor
+from aftersales_chassis import Clock, Conflict, NotFound, Page, PageParams, page_of
 
 from ..chart import Table
 from ..ledger.booking import month_of, next_month
@@ -48,22 +47,15 @@ class MonthlyTables:
         query = self._query(table, month_of(month))
         if (after := page.after(date, uuid.UUID)) is not None:
             query = query.where(tuple_(LedgerTransaction.accounting_date, LedgerTransaction.id) > after)
-        rows = (await self.session.execute(query.limit(page.limit + 1))).all()
-        items = [_line(*row) for row in rows[: page.limit]]
-        more = len(rows) > page.limit
-        cursor = encode_cursor([items[-1].accounting_date.isoformat(), str(items[-1].transaction_id)]) if more else None
-        return Page[LineOut](items=items, next_cursor=cursor)
+        rows = (await self.session.execute(query.limit(page.fetch_size))).all()
+        return page_of(rows, page, key=lambda row: (row[0].accounting_date, row[0].id), item=lambda row: _line(*row))
 
     async def all_lines(self, table: Table, month: date) -> list[LineOut]:
         return [_line(*row) for row in (await self.session.execute(self._query(table, month_of(month)))).all()]
 
-    async def csv(self, table: Table, month: date) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for line in await self.all_lines(table, month):
-            writer.writerow(line.model_dump(mode="json"))
-        return out.getvalue()
+    async def csv_rows(self, table: Table, month: date) -> list[dict[str, Any]]:
+        """The whole table, a row per line (the columns: :data:`CSV_COLUMNS`)."""
+        return [line.model_dump(mode="json") for line in await self.all_lines(table, month)]
 
     async def unreconciled(self, month: date) -> list[LineOut]:
         return [line for table in Table for line in await self.all_lines(table, month) if line.status == "booked"]

@@ -3,16 +3,12 @@ finance user) → booked (one balanced transaction, once per merchant and month)
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import (
@@ -25,8 +21,9 @@ from aftersales_chassis import (
     Principal,
     Role,
     RuleViolation,
-    encode_cursor,
+    page_of,
 )
+from aftersales_chassis.db_errors import CHECK_VIOLATION, DatabaseRefusals
 
 from ..chart import BUSINESS_ZONE
 from ..chart import AccountCode as A
@@ -39,27 +36,22 @@ from .schemas import OrderFormOut, SettlementDetail, SettlementLineOut, Settleme
 
 CURRENCY = "CNY"
 CSV_COLUMNS = ["merchant_id", "month", "status", "kind", "order_id", "deposit_id", "reason", "amount_minor"]
-# The database's refusals of a settlement change (migration finance_0005) all start so.
-DATABASE_RULE = re.compile(r"settlement [0-9a-f-]{36} .*")
+# The database freezes approved and booked settlements whatever the checks here saw (a
+# stale read, a race): its refusal (finance_0005, named in finance_0009) is the 409, or
+# the four-eyes 422, it means, not a 500; the detail is the database's own sentence.
+DATABASE_RULES = DatabaseRefusals(
+    {
+        (CHECK_VIOLATION, "settlement_four_eyes"): lambda refused: RuleViolation(
+            "settlement.four-eyes", refused.message
+        ),
+        (CHECK_VIOLATION, "settlement_status_flow"): lambda refused: Conflict(refused.message),
+        (CHECK_VIOLATION, "settlement_frozen"): lambda refused: Conflict(refused.message),
+    }
+)
 
 
 def month_start(month: date) -> datetime:
     return datetime.combine(month_of(month), datetime.min.time(), tzinfo=BUSINESS_ZONE)
-
-
-@contextmanager
-def _database_rules() -> Iterator[None]:
-    """The database freezes approved and booked settlements whatever the checks here saw
-    (a stale read, a race): its refusal is the 409 (or the four-eyes 422) it means, not a 500."""
-    try:
-        yield
-    except DBAPIError as error:
-        refused = DATABASE_RULE.search(str(error.orig))
-        if refused is None:
-            raise
-        if "someone other than its creator" in refused.group():
-            raise RuleViolation("settlement.four-eyes", refused.group()) from error
-        raise Conflict(refused.group()) from error
 
 
 class SettlementService:
@@ -96,7 +88,7 @@ class SettlementService:
         settlement.withheld_minor = plan.withheld_minor
         settlement.deposits_minor = plan.deposits_minor
         settlement.net_minor = plan.net_minor
-        with _database_rules():
+        with DATABASE_RULES:
             await self.session.flush()
             await self.repo.replace_lines(settlement.id, plan.lines)
         return _detail(settlement, await self.repo.lines(settlement.id))
@@ -123,7 +115,7 @@ class SettlementService:
             raise Conflict("the draft is out of date (orders, complaints or deposits changed): recompute it")
         orders = [x.order_id for x in lines if x.kind == "included" and x.order_id]
         deposits = [x.deposit_id for x in lines if x.kind == "deposit" and x.reason == DEPOSIT_OFFSET and x.deposit_id]
-        with _database_rules():
+        with DATABASE_RULES:
             if not await self.repo.claim(settlement.id, orders, deposits):
                 raise Conflict("an order or deposit of this draft was settled by another settlement: recompute it")
             settlement.status, settlement.approved_by, settlement.approved_at = "approved", by, self.clock.now()
@@ -154,7 +146,7 @@ class SettlementService:
             else await self.session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.source == source))
         )
         settlement.status, settlement.booked_by, settlement.booked_at = "booked", by, self.clock.now()
-        with _database_rules():
+        with DATABASE_RULES:
             await self.session.flush()
         return _detail(settlement, await self.repo.lines(settlement.id))
 
@@ -170,32 +162,29 @@ class SettlementService:
                 raise Forbidden("a merchant token carries its merchant_id")
             merchant_id = viewer.merchant_id
         rows = await self.repo.page(
-            merchant_id=merchant_id, status=status, limit=page.limit + 1, after=page.after(date, str)
+            merchant_id=merchant_id, status=status, limit=page.fetch_size, after=page.after(date, str)
         )
-        items = [_summary(s) for s in rows[: page.limit]]
-        more = len(rows) > page.limit
-        cursor = encode_cursor([items[-1].month.isoformat(), items[-1].merchant_id]) if more else None
-        return Page[SettlementOut](items=items, next_cursor=cursor)
+        return page_of(rows, page, key=lambda s: (s.month, s.merchant_id), item=_summary)
 
-    async def csv(self, settlement_id: uuid.UUID, viewer: Principal) -> tuple[Settlement, str]:
+    async def csv_rows(
+        self, settlement_id: uuid.UUID, viewer: Principal
+    ) -> tuple[Settlement, Sequence[dict[str, Any]]]:
+        """The settlement, and a row per line of its document (the columns: :data:`CSV_COLUMNS`)."""
         settlement = await self._visible(settlement_id, viewer)
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for line in await self.repo.lines(settlement.id):
-            writer.writerow(
-                {
-                    "merchant_id": settlement.merchant_id,
-                    "month": f"{settlement.month:%Y-%m}",
-                    "status": settlement.status,
-                    "kind": line.kind,
-                    "order_id": line.order_id or "",
-                    "deposit_id": line.deposit_id or "",
-                    "reason": line.reason or "",
-                    "amount_minor": line.amount_minor,
-                }
-            )
-        return settlement, out.getvalue()
+        rows = [
+            {
+                "merchant_id": settlement.merchant_id,
+                "month": f"{settlement.month:%Y-%m}",
+                "status": settlement.status,
+                "kind": line.kind,
+                "order_id": line.order_id,
+                "deposit_id": line.deposit_id,
+                "reason": line.reason,
+                "amount_minor": line.amount_minor,
+            }
+            for line in await self.repo.lines(settlement.id)
+        ]
+        return settlement, rows
 
     async def mark_order_form(self, order_id: str, *, missing: bool, note: str | None) -> OrderFormOut:
         """Finance records whether an order's form is missing (a draft picks it up when recomputed)."""

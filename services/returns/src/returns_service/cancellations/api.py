@@ -7,15 +7,20 @@ from typing import Annotated
 
 from fastapi import Depends, status
 
-from aftersales_chassis import ClockDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, SessionDep, problems, service_router
+from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, WarehouseOnly
 from aftersales_sla import SlaDep
 from aftersales_workflow import TransitionOut
 
-from ..dependencies import Agent, Reader, RefundApprover, Warehouse
+from ..dependencies import RefundApprover
 from . import schemas
 from .service import CancellationsService
 
-router = service_router(prefix="/cancellations", tags=["cancellations"])
+router = service_router(
+    prefix="/cancellations",
+    tags=["cancellations"],
+    responses=problems(404, 409, descriptions={404: "Not found: no such cancellation or order"}),
+)
 
 
 async def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> CancellationsService:
@@ -26,32 +31,36 @@ Cancellations = Annotated[CancellationsService, Depends(_service)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="T1 · Customer asks to cancel an order")
-async def request(body: schemas.CancellationIn, service: Cancellations, actor: Agent) -> schemas.CancellationOut:
+async def request(
+    body: schemas.CancellationIn, service: Cancellations, actor: AgentOrSupervisor
+) -> schemas.CancellationOut:
     """Roles: agent, supervisor. Unpaid → closed; paid, not shipped → the warehouse cancels
     (T1B1, 24 h); shipped → courier return or refusal, freight to the customer when the reason is theirs."""
     return await service.request(body, actor)
 
 
 @router.get("/{cancellation_id}", summary="One cancellation")
-async def get(cancellation_id: uuid.UUID, service: Cancellations, _: Reader) -> schemas.CancellationOut:
+async def get(cancellation_id: uuid.UUID, service: Cancellations, _: BackOfficeReader) -> schemas.CancellationOut:
     return await service.get(cancellation_id)
 
 
 @router.get("/{cancellation_id}/history", summary="Audit trail: every transition with who, when, why")
-async def get_history(cancellation_id: uuid.UUID, service: Cancellations, _: Reader) -> list[TransitionOut]:
+async def get_history(cancellation_id: uuid.UUID, service: Cancellations, _: BackOfficeReader) -> list[TransitionOut]:
     return await service.history(cancellation_id)
 
 
 @router.post("/{cancellation_id}/confirm", summary="T1B1 · Warehouse confirms the order is cancelled")
 async def confirm(
-    cancellation_id: uuid.UUID, body: schemas.ConfirmIn, service: Cancellations, actor: Warehouse
+    cancellation_id: uuid.UUID, body: schemas.ConfirmIn, service: Cancellations, actor: WarehouseOnly
 ) -> schemas.CancellationOut:
     """Role: warehouse. Publishes `OrderCancellationConfirmed`; the refund (T1B2) may follow."""
     return await service.confirm(cancellation_id, body, actor)
 
 
 @router.post("/{cancellation_id}/intercepted", summary="§6.4 · The shipped parcel came back")
-async def intercepted(cancellation_id: uuid.UUID, service: Cancellations, actor: Warehouse) -> schemas.CancellationOut:
+async def intercepted(
+    cancellation_id: uuid.UUID, service: Cancellations, actor: WarehouseOnly
+) -> schemas.CancellationOut:
     """Role: warehouse."""
     return await service.intercepted(cancellation_id, actor)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aftersales_chassis import Role
+from aftersales_chassis.roles import STAFF, WAREHOUSE
 from aftersales_workflow import NEW, Workflow, on
 
 from ..sla import POLICIES
-from ..state import REFUND_APPROVER, STAFF
+from ..state import REFUND_APPROVER
 from .models import CancellationState as S
 
 
@@ -26,10 +26,8 @@ CANCELLATION_FLOW = Workflow(
         on("open", "§6.4", [NEW], S.closed_unpaid, by=STAFF, outcome="unpaid"),
         on("open", "T1B", [NEW], S.awaiting_warehouse, by=STAFF, outcome="not-shipped", starts=["T1B1"]),
         on("open", "§6.4", [NEW], S.intercept_requested, by=STAFF, outcome="shipped"),
-        on(
-            "confirm", "T1B1", [S.awaiting_warehouse], S.confirmed, by=[Role.warehouse], stops=["T1B1"], starts=["T1B2"]
-        ),
-        on("intercepted", "§6.4", [S.intercept_requested], S.intercepted, by=[Role.warehouse], starts=["T1B2"]),
+        on("confirm", "T1B1", [S.awaiting_warehouse], S.confirmed, by=WAREHOUSE, stops=["T1B1"], starts=["T1B2"]),
+        on("intercepted", "§6.4", [S.intercept_requested], S.intercepted, by=WAREHOUSE, starts=["T1B2"]),
         on(
             "refund",
             "T1B2",

@@ -6,14 +6,13 @@ from typing import Annotated
 
 from fastapi import Body, Depends
 
-from aftersales_chassis import ClockDep, Principal, Role, SessionDep, allow, service_router
+from aftersales_chassis import ClockDep, SessionDep, problems, service_router
+from aftersales_chassis.roles import BackOfficeReader, ServiceAccount
 
 from . import schemas
 from .service import OrderFactsService
 
 router = service_router(tags=["orders"])
-OrderSystem = Annotated[Principal, Depends(allow(Role.service))]
-Staff = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]
 
 EXAMPLE = {
     "kind": "placed",
@@ -39,7 +38,7 @@ Facts = Annotated[OrderFactsService, Depends(_service)]
 async def take_in(
     fact: Annotated[schemas.OrderFactIn, Body(openapi_examples={"placed": {"value": EXAMPLE}})],
     facts: Facts,
-    _: OrderSystem,
+    _: ServiceAccount,
 ) -> schemas.FactOut:
     """Role: service (the shop's order system). Idempotent by `shop_event_id`: a resent fact
     answers `duplicate` and changes nothing. Each new fact is published once as an Order* event
@@ -47,6 +46,6 @@ async def take_in(
     return await facts.take_in(fact)
 
 
-@router.get("/orders/{order_id}", summary="An order as the returns service knows it", responses={404: {}})
-async def get_order(order_id: str, facts: Facts, _: Staff) -> schemas.OrderOut:
+@router.get("/orders/{order_id}", summary="An order as the returns service knows it", responses=problems(404))
+async def get_order(order_id: str, facts: Facts, _: BackOfficeReader) -> schemas.OrderOut:
     return await facts.get(order_id)

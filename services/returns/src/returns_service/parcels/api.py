@@ -7,22 +7,26 @@ from typing import Annotated, Any
 
 from fastapi import Body, Query
 
-from aftersales_chassis import Instant, Page, PageDep, service_router
+from aftersales_chassis import Instant, Page, PageDep, problems, service_router
+from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader
 from aftersales_workflow import TransitionOut
 
 from . import schemas
-from .dependencies import Custodian, CustomerService, Ingestion, Parcels, Scanner, Staff
+from .dependencies import Custodian, Ingestion, Parcels, Scanner
 from .models import ParcelStatus
 
-PROBLEMS = {
-    401: {"description": "No or invalid bearer token (problem+json)"},
-    403: {"description": "Role not allowed (problem+json)"},
-    404: {"description": "No such parcel or return (problem+json)"},
-    409: {"description": "Not allowed in the parcel's current status; lists `allowed_actions` (problem+json)"},
-    422: {"description": "Invalid field or business rule (problem+json, names the field or rule)"},
-}
-
-router = service_router(prefix="/parcels", tags=["parcels"], responses=PROBLEMS)
+router = service_router(
+    prefix="/parcels",
+    tags=["parcels"],
+    responses=problems(
+        404,
+        409,
+        descriptions={
+            404: "Not found: no such parcel or return",
+            409: "Conflict: not allowed in the parcel's current status (`current_state`, `allowed_actions`)",
+        },
+    ),
+)
 
 _BATCH_BODY = {
     "required": True,
@@ -68,7 +72,7 @@ async def ingest_scans(
 
 
 @router.get("/unmatched", summary="M2 · Work queue: parcels for customer service to identify")
-async def unmatched_queue(parcels: Parcels, _: CustomerService, page: PageDep) -> Page[schemas.ParcelOut]:
+async def unmatched_queue(parcels: Parcels, _: AgentOrSupervisor, page: PageDep) -> Page[schemas.ParcelOut]:
     """Roles: agent, supervisor. Oldest first. SLA 24 h from the hand-over (see /sla/clocks, step M2)."""
     return await parcels.search(page, status=ParcelStatus.unmatched)
 
@@ -100,7 +104,7 @@ async def unclaimed_register(
 @router.get("", summary="List parcels")
 async def list_parcels(
     parcels: Parcels,
-    _: Staff,
+    _: BackOfficeReader,
     page: PageDep,
     status: Annotated[ParcelStatus | None, Query()] = None,
     tracking_number: Annotated[str | None, Query(max_length=64)] = None,
@@ -110,28 +114,28 @@ async def list_parcels(
 
 
 @router.get("/logs", summary="M · Daily 09:00 parcel logs")
-async def log_runs(parcels: Parcels, _: Staff, page: PageDep) -> Page[schemas.LogRunOut]:
+async def log_runs(parcels: Parcels, _: BackOfficeReader, page: PageDep) -> Page[schemas.LogRunOut]:
     return await parcels.log_runs(page)
 
 
 @router.get("/{parcel_id}", summary="Get a parcel")
-async def get_parcel(parcel_id: uuid.UUID, parcels: Parcels, _: Staff) -> schemas.ParcelOut:
+async def get_parcel(parcel_id: uuid.UUID, parcels: Parcels, _: BackOfficeReader) -> schemas.ParcelOut:
     return await parcels.get(parcel_id)
 
 
 @router.get("/{parcel_id}/scans", summary="A parcel's scans in scanned_at order")
-async def parcel_scans(parcel_id: uuid.UUID, parcels: Parcels, _: Staff) -> list[schemas.ScanOut]:
+async def parcel_scans(parcel_id: uuid.UUID, parcels: Parcels, _: BackOfficeReader) -> list[schemas.ScanOut]:
     return await parcels.scans(parcel_id)
 
 
 @router.get("/{parcel_id}/history", summary="Audit trail: identified, unclaimed, claimed, disposed, with who and why")
-async def parcel_history(parcel_id: uuid.UUID, parcels: Parcels, _: Staff) -> list[TransitionOut]:
+async def parcel_history(parcel_id: uuid.UUID, parcels: Parcels, _: BackOfficeReader) -> list[TransitionOut]:
     return await parcels.history(parcel_id)
 
 
 @router.post("/{parcel_id}/identify", summary="M3 · Customer service identifies the parcel's return")
 async def identify(
-    parcel_id: uuid.UUID, body: schemas.IdentifyIn, parcels: Parcels, actor: CustomerService
+    parcel_id: uuid.UUID, body: schemas.IdentifyIn, parcels: Parcels, actor: AgentOrSupervisor
 ) -> schemas.ParcelOut:
     """Roles: agent, supervisor. Links the parcel to an approved return awaiting its parcel;
     the return continues (M5): parcel logged, T1A5 starts; receipt confirmed if it was
@@ -141,7 +145,7 @@ async def identify(
 
 @router.post("/{parcel_id}/unclaimed", summary="M4 · Record the parcel in the unclaimed register")
 async def mark_unclaimed(
-    parcel_id: uuid.UUID, body: schemas.UnclaimedIn, parcels: Parcels, actor: CustomerService
+    parcel_id: uuid.UUID, body: schemas.UnclaimedIn, parcels: Parcels, actor: AgentOrSupervisor
 ) -> schemas.ParcelOut:
     """Roles: agent, supervisor. Stops the M2 clock; the parcel is held until claimed or
     disposed of. A breached M2 clock does not move the parcel by itself: a person decides."""
@@ -150,7 +154,7 @@ async def mark_unclaimed(
 
 @router.post("/{parcel_id}/claim", summary="M5 · Claim an unclaimed parcel for its return")
 async def claim(
-    parcel_id: uuid.UUID, body: schemas.ClaimIn, parcels: Parcels, actor: CustomerService
+    parcel_id: uuid.UUID, body: schemas.ClaimIn, parcels: Parcels, actor: AgentOrSupervisor
 ) -> schemas.ParcelOut:
     """Roles: agent, supervisor. Only while the parcel is still held."""
     return await parcels.claim(parcel_id, body, actor)

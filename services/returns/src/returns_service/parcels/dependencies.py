@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from aftersales_chassis import ClockDep, Principal, Role, SessionDep, allow
+from aftersales_chassis import ClockDep, Principal, SessionDep, allow
+from aftersales_chassis.roles import SERVICE, STAFF, WAREHOUSE
 from aftersales_sla import SlaDep
 
 from ..dependencies import Service as ReturnsServiceDep
@@ -27,7 +28,6 @@ async def get_ingestion(parcels: Parcels) -> ScanIngestion:
 
 Ingestion = Annotated[ScanIngestion, Depends(get_ingestion)]
 # Scanners post as the warehouse, or through a gateway holding a service token.
-Scanner = Annotated[Principal, Depends(allow(Role.warehouse, Role.service))]
-CustomerService = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor))]
-Custodian = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse))]
-Staff = Annotated[Principal, Depends(allow(Role.agent, Role.supervisor, Role.warehouse, Role.finance))]
+Scanner = Annotated[Principal, Depends(allow(*WAREHOUSE, *SERVICE))]
+# Who decides what happens to a held parcel: customer service or the warehouse holding it.
+Custodian = Annotated[Principal, Depends(allow(*STAFF, *WAREHOUSE))]

@@ -149,7 +149,7 @@ class ParcelRepository:
             query = query.where(Parcel.attention.is_not(None) if attention else Parcel.attention.is_(None))
         if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(Parcel.first_scan_at, Parcel.id) > after)
-        query = query.order_by(Parcel.first_scan_at, Parcel.id).limit(page.limit + 1)
+        query = query.order_by(Parcel.first_scan_at, Parcel.id).limit(page.fetch_size)
         return list(await self.session.scalars(query))
 
     async def log_unlogged(self, run_date: date, until: datetime) -> dict[str, int]:
@@ -173,5 +173,5 @@ class ParcelRepository:
         query = select(ParcelLogRun)
         if (after := page.after(date)) is not None:
             query = query.where(ParcelLogRun.run_date < after[0])
-        query = query.order_by(ParcelLogRun.run_date.desc()).limit(page.limit + 1)
+        query = query.order_by(ParcelLogRun.run_date.desc()).limit(page.fetch_size)
         return list(await self.session.scalars(query))

@@ -19,7 +19,7 @@ from aftersales_chassis import (
     Principal,
     Role,
     RuleViolation,
-    encode_cursor,
+    page_of,
 )
 from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import parcels as ev
@@ -262,14 +262,8 @@ class ParcelService:
 
     async def search(self, page: PageParams, **filters: Any) -> Page[schemas.ParcelOut]:
         rows = await self.repository.search(page, **filters)
-        more = len(rows) > page.limit
-        rows = rows[: page.limit]
-        cursor = encode_cursor([rows[-1].first_scan_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-        return Page[schemas.ParcelOut](items=[schemas.ParcelOut.model_validate(r) for r in rows], next_cursor=cursor)
+        return page_of(rows, page, key=lambda r: (r.first_scan_at, r.id), item=schemas.ParcelOut.model_validate)
 
     async def log_runs(self, page: PageParams) -> Page[schemas.LogRunOut]:
         rows = await self.repository.log_runs(page)
-        more = len(rows) > page.limit
-        rows = rows[: page.limit]
-        cursor = encode_cursor([rows[-1].run_date.isoformat()]) if more and rows else None
-        return Page[schemas.LogRunOut](items=[schemas.LogRunOut.model_validate(r) for r in rows], next_cursor=cursor)
+        return page_of(rows, page, key=lambda r: (r.run_date,), item=schemas.LogRunOut.model_validate)

@@ -5,11 +5,10 @@ parcels already matched or unmatched, set-based in the scanners' batches, outsid
 
 from __future__ import annotations
 
-from aftersales_chassis import Role
+from aftersales_chassis.roles import STAFF, WAREHOUSE
 from aftersales_workflow import Workflow, on
 
 from ..sla import POLICIES
-from ..state import STAFF
 from .models import ParcelStatus as S
 
 STEP_IDENTIFY = "M2"
@@ -21,7 +20,7 @@ PARCEL_FLOW = Workflow(
         on("identify", "M3", [S.unmatched], S.matched, by=STAFF, stops=[STEP_IDENTIFY]),
         on("unclaimed", "M4", [S.unmatched], S.unclaimed, by=STAFF, stops=[STEP_IDENTIFY]),
         on("claim", "M5", [S.unclaimed], S.claimed, by=STAFF),
-        on("disposition", "M6", [S.unclaimed], None, by=[*STAFF, Role.warehouse]),
+        on("disposition", "M6", [S.unclaimed], None, by=[*STAFF, *WAREHOUSE]),
     ],
     policies=POLICIES,
     state_attribute="status",

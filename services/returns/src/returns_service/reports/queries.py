@@ -13,6 +13,22 @@ from ..models import ReturnLine, ReturnRequest, ReturnState
 from ..orders.models import Order, OrderLine
 
 COUNTED = (ReturnState.rejected, ReturnState.cancelled)  # not counted as returns
+DETAIL_COLUMNS = (
+    "return_id",
+    "order_id",
+    "filed_at",
+    "state",
+    "sku",
+    "quantity",
+    "received_quantity",
+    "unit_price_minor",
+    "line_reason",
+    "refund_amount_minor",
+    "refund_method",
+    "refund_issued",
+    "currency",
+)
+"""The keys of a :func:`detail_rows` row, in order: the columns of the detail CSVs."""
 
 
 def bounds(first: date, last_exclusive: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

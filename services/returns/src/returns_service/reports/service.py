@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,16 +12,8 @@ from . import queries
 from .metrics import RETURN_RATE
 
 TARGET_RATE = 0.05  # seed 003: return/exchange rate under 5%
-
-
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return ""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+RATE_COLUMNS = ("key", "returned_units", "base_units", "rate")
+"""The columns of a return-rate group (the CSV of ``/reports/returns/rate``)."""
 
 
 class ReportsService:

@@ -7,24 +7,21 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, problems, service_router
+from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader
 from aftersales_sla import SlaDep
 from aftersales_workflow import TransitionOut
 
-from ..dependencies import Agent, Canceller, Reader, Requester
+from ..dependencies import Canceller, Requester
 from . import schemas
 from .models import RefundRequestState
 from .service import RefundRequestsService
 
-PROBLEMS = {
-    401: {"description": "No or invalid bearer token (problem+json)"},
-    403: {"description": "Role not allowed, or not the customer's own order (problem+json)"},
-    404: {"description": "No such refund request (problem+json)"},
-    409: {"description": "Not allowed in the current state; lists `allowed_actions` (problem+json)"},
-    422: {"description": "Invalid field or business rule (problem+json, names the field or rule)"},
-}
-
-router = service_router(prefix="/refund-requests", tags=["refund requests"], responses=PROBLEMS)
+router = service_router(
+    prefix="/refund-requests",
+    tags=["refund requests"],
+    responses=problems(404, 409, descriptions={404: "Not found: no such refund request"}),
+)
 
 
 async def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> RefundRequestsService:
@@ -49,7 +46,7 @@ async def open_request(
 @router.get("", summary="List refund requests")
 async def list_requests(
     service: RefundRequests,
-    _: Reader,
+    _: BackOfficeReader,
     page: PageDep,
     state: Annotated[RefundRequestState | None, Query(description="Filter by state.")] = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -58,18 +55,18 @@ async def list_requests(
 
 
 @router.get("/{request_id}", summary="One refund request, with the actions allowed now")
-async def get_request(request_id: uuid.UUID, service: RefundRequests, _: Reader) -> schemas.RefundRequestOut:
+async def get_request(request_id: uuid.UUID, service: RefundRequests, _: BackOfficeReader) -> schemas.RefundRequestOut:
     return await service.get(request_id)
 
 
 @router.get("/{request_id}/history", summary="Audit trail: every transition with who, when, why")
-async def get_history(request_id: uuid.UUID, service: RefundRequests, _: Reader) -> list[TransitionOut]:
+async def get_history(request_id: uuid.UUID, service: RefundRequests, _: BackOfficeReader) -> list[TransitionOut]:
     return await service.history(request_id)
 
 
 @router.post("/{request_id}/route", summary="T1 · Check whether the order shipped and route the request")
 async def route(
-    request_id: uuid.UUID, body: schemas.RouteIn, service: RefundRequests, actor: Agent
+    request_id: uuid.UUID, body: schemas.RouteIn, service: RefundRequests, actor: AgentOrSupervisor
 ) -> schemas.RefundRequestOut:
     """Roles: agent, supervisor. Reads the order: paid, not shipped → a cancellation is opened
     (state `cancellation`, T1B1's 24 h for the warehouse); unpaid → `closed`; shipped or signed →

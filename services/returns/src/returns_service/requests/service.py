@@ -19,7 +19,7 @@ from aftersales_chassis import (
     Principal,
     Role,
     RuleViolation,
-    encode_cursor,
+    page_of,
 )
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
@@ -181,8 +181,5 @@ class RefundRequestsService:
         if (after := page.after(datetime, uuid.UUID)) is not None:
             query = query.where(tuple_(RefundRequest.created_at, RefundRequest.id) > after)
         rows = list(await self.session.scalars(query.order_by(RefundRequest.created_at, RefundRequest.id)
-                                               .limit(page.limit + 1)))  # fmt: skip
-        more = len(rows) > page.limit
-        rows = rows[: page.limit]
-        cursor = encode_cursor([rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-        return Page[schemas.RefundRequestOut](items=[to_out(r) for r in rows], next_cursor=cursor)
+                                               .limit(page.fetch_size)))  # fmt: skip
+        return page_of(rows, page, key=lambda r: (r.created_at, r.id), item=to_out)

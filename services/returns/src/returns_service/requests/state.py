@@ -3,15 +3,15 @@ cancellation (T1B1) or to T1A1, whose agreement is filed as a return (T1A2)."""
 
 from __future__ import annotations
 
-from aftersales_chassis import Role
+from aftersales_chassis.roles import CUSTOMER, SERVICE, STAFF
 from aftersales_workflow import NEW, Workflow, on
 
 from ..sla import POLICIES
-from ..state import STAFF
+from ..state import CANCELLERS
 from .models import RefundRequestState as S
 
 # T1 intake: the customer (their own order), staff, or the shop frontend on the customer's behalf.
-REQUESTERS = (Role.customer, *STAFF, Role.service)
+REQUESTERS = (*CUSTOMER, *STAFF, *SERVICE)
 
 REFUND_REQUEST_FLOW = Workflow(
     "refund_request",
@@ -23,8 +23,8 @@ REFUND_REQUEST_FLOW = Workflow(
         on("route", "T1", [S.open], S.closed, by=STAFF, outcome="unpaid", stops=["T1"]),
         on("route", "T1", [S.open], S.negotiating, by=STAFF, outcome="shipped", stops=["T1"], starts=["T1A1"]),
         on("file", "T1A2", [S.negotiating], S.filed, by=STAFF, stops=["T1A1"]),
-        on("withdraw", "T1", [S.open], S.withdrawn, by=[Role.customer, *STAFF], stops=["T1"]),
-        on("withdraw", "T1A1", [S.negotiating], S.withdrawn, by=[Role.customer, *STAFF], stops=["T1A1"]),
+        on("withdraw", "T1", [S.open], S.withdrawn, by=CANCELLERS, stops=["T1"]),
+        on("withdraw", "T1A1", [S.negotiating], S.withdrawn, by=CANCELLERS, stops=["T1A1"]),
     ],
     policies=POLICIES,
 )

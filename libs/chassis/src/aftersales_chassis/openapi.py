@@ -1,0 +1,153 @@
+"""What the OpenAPI document says about errors and roles, declared once.
+
+Every error is an RFC 9457 problem (:mod:`.problems`); :class:`ProblemDetail` is its
+schema, served as ``application/problem+json``. The unit-of-work route documents by
+itself, for each operation (:func:`document_operation`):
+
+- 401 and 403 when a dependency made by ``allow(...)`` guards it, with the roles as the
+  extension ``x-roles`` (``["supervisor", "agent[refund:approve]"]``) and, unless its
+  description already says them, a sentence ``Roles: ...``;
+- 409 for a write (a concurrent change or stored data can refuse any write);
+- 422 when it takes parameters or a body.
+
+What an operation answers because of its domain (no such resource, not in this state) is
+declared on the route or its router in one short form: ``responses=problems(404, 409)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_flat_params
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+
+from .auth import Grant
+from .problems import PROBLEM_BASE, PROBLEM_JSON
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REF = "#/components/schemas/ProblemDetail"
+_STATES_ROLES = re.compile(r"\bRoles?:")
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+class ProblemFieldError(BaseModel):
+    """One invalid field of a request (a 422 ``validation-error``)."""
+
+    field: str = Field(description="Where: `body.lines[0].quantity`, `query.month`, `header.Idempotency-Key`.")
+    message: str
+    code: str = Field(description="The kind of error, e.g. `missing`, `greater_than_equal`.")
+
+
+class ProblemDetail(BaseModel):
+    """An RFC 9457 problem, with the extensions this platform's problems carry. A problem
+    type may add others (e.g. `id` of the conflicting resource)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="The problem type, a URI.", examples=[PROBLEM_BASE + "invalid-transition"])
+    title: str = Field(description="The problem type, in words.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str | None = Field(default=None, description="This occurrence, in words.")
+    instance: str | None = Field(default=None, description="This occurrence, a URI.")
+    errors: list[ProblemFieldError] | None = Field(default=None, description="422 `validation-error`: each field.")
+    rule: str | None = Field(default=None, description="The business rule that refused the request (422, 409).")
+    field: str | None = Field(default=None, description="The request field a rule refused.")
+    parameter: str | None = Field(default=None, description="The query or path parameter refused.")
+    header: str | None = Field(default=None, description="The request header refused.")
+    resource: str | None = Field(default=None, description="404: what was not found.")
+    action: str | None = Field(default=None, description="409 `invalid-transition`: the action refused.")
+    current_state: str | None = Field(default=None, description="409 `invalid-transition`: the state it is in.")
+    allowed_actions: list[str] | None = Field(default=None, description="409: the actions allowed now.")
+    allowed: list[str] | None = Field(default=None, description="403: the roles that may.")
+
+
+DESCRIPTIONS: Mapping[int, str] = {
+    401: "Unauthenticated: no bearer token, or an invalid or expired one",
+    403: "Forbidden: the token's roles do not admit this operation (`allowed` lists those that do), "
+    "or the resource is not the caller's",
+    404: "Not found: no such resource (`resource` says which)",
+    409: "Conflict: not allowed in the current state (`current_state`, `allowed_actions`), "
+    "or it conflicts with stored data",
+    422: "Invalid request: `errors` names each invalid field, `rule` the business rule that refused it",
+    503: "Unavailable: the database or the broker cannot be reached",
+}
+WRITE_CONFLICT = "Conflict: stored data or a concurrent change refuses the write (`retry`: send it again)"
+
+
+def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
+    return {
+        "description": description or DESCRIPTIONS[status],
+        "content": {PROBLEM_JSON: {"schema": {"$ref": REF}}},
+    }
+
+
+def problems(*statuses: int, descriptions: Mapping[int, str] | None = None) -> Responses:
+    """``responses=`` for the problems an operation (or every operation of a router) can
+    answer, each a :class:`ProblemDetail` with the standard description or the one given."""
+    given = descriptions or {}
+    return {status: problem_response(status, given.get(status)) for status in statuses}
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def route_grants(route: APIRoute) -> tuple[Grant, ...] | None:
+    """The grants of the route's ``allow(...)`` dependency; None for a public route."""
+    found = {id(call): call for call in _calls(route.dependant) if hasattr(call, "allowed_grants")}
+    if len(found) > 1:
+        raise TypeError(f"{route.path} has {len(found)} role checks: declare one allow(...)")
+    grants: tuple[Grant, ...] | None = next(iter(found.values())).allowed_grants if found else None
+    return grants
+
+
+def _takes_input(route: APIRoute) -> bool:
+    """Parameters (path, query, header, cookie) or a body: FastAPI's own test for a 422."""
+    return bool(get_flat_params(route.dependant)) or route.body_field is not None
+
+
+def document_operation(route: APIRoute) -> None:
+    """Adds what the route itself shows (roles, writes, inputs) to its documented answers;
+    what the route declares wins."""
+    found: Responses = {}
+    grants = route_grants(route)
+    if grants is not None:
+        roles = [str(grant) for grant in grants]
+        found[401] = problem_response(401)
+        found[403] = problem_response(403)
+        route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": roles}
+        if not _STATES_ROLES.search(route.description):
+            route.description = "\n\n".join(filter(None, [route.description, f"Roles: {', '.join(roles)}."]))
+    if (route.methods or set()) & MUTATING:
+        found[409] = problem_response(409, WRITE_CONFLICT)
+    if _takes_input(route):
+        found[422] = problem_response(422)
+    declared = route.responses
+    merged = {**found, **{status: {**found.get(status, {}), **answer} for status, answer in declared.items()}}
+    route.responses = dict(sorted(merged.items(), key=lambda item: str(item[0])))
+
+
+def install_problem_schema(app: FastAPI) -> None:
+    """Puts :class:`ProblemDetail` (and what it refers to) in the app's OpenAPI components."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        found = ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(found.pop("$defs", {}))
+        schemas["ProblemDetail"] = found
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
