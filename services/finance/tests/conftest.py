@@ -33,6 +33,7 @@ async def client(
     finance_db: str, kafka_bootstrap: str, jwt_secret: str, test_run_id: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = FinanceSettings(
+        environment="test",
         database_url=finance_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,

@@ -49,6 +49,7 @@ def app(
     returns_db: str, kafka_bootstrap: str, jwt_secret: str, app_clock: DelegatingClock, test_run_id: str
 ) -> FastAPI:
     settings = ReturnsSettings(
+        environment="test",
         database_url=returns_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
