@@ -49,20 +49,6 @@ CASES: list[tuple[str, EventPayload, dict[str, int]]] = [
         {"customer_refunds_payable": 1500, "cash": -1500},
     ),
     (
-        "exchange costs the customer more",
-        ret.ExchangeShipped(
-            return_id=U(), order_id="O-3", replacement_order_id="O-3R", difference_minor=250, shipped_at=NOW, **CNY
-        ),
-        {"customer_receivables": 250, "exchange_differences": -250},
-    ),
-    (
-        "exchange owes the customer",
-        ret.ExchangeShipped(
-            return_id=U(), order_id="O-4", replacement_order_id="O-4R", difference_minor=-90, shipped_at=NOW, **CNY
-        ),
-        {"exchange_differences": 90, "customer_refunds_payable": -90},
-    ),
-    (
         "marketplace order paid",
         orders.OrderPaid(
             order_id="O-5", shop_event_id="s-1", occurred_at=NOW, merchant_id="M-1", paid_minor=5000, **CNY

@@ -46,12 +46,6 @@ events = st.one_of(
         amounts, days_ago,
     ),
     st.builds(
-        lambda d, at: ret.ExchangeShipped(
-            return_id=U(), order_id="P", replacement_order_id="Q", difference_minor=d, currency="CNY", shipped_at=at
-        ),
-        st.integers(-(10**6), 10**6), days_ago,
-    ),
-    st.builds(
         lambda a, at, m: orders.OrderPaid(
             order_id="P", shop_event_id=U().hex, occurred_at=at, paid_minor=a, currency="CNY", merchant_id=m
         ),
