@@ -145,7 +145,10 @@ def definition_differences(
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_models_match_migrations(service: str, service_database_url: Callable[..., str]) -> None:
-    migrated = service_database_url(service, suffix="fitness")  # fresh: created and migrated here
+    # The session's database of the service: created empty and migrated to its heads by the
+    # fixture (once per session, so the other tests that use it pay for it only once). Rows
+    # the tests write there do not change its schema, and nothing migrates it down.
+    migrated = service_database_url(service)
     _import_everything(f"{service}_service")
 
     # The env refuses a thread with a running loop: it runs its own.
