@@ -21,7 +21,9 @@ def _five_services(
     processes: dict[str, ServiceProcess] = {}
     try:
         for name, url in urls.items():
-            env = service_env(name, database_url=url, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret)
+            env = service_env(
+                name, database_url=url, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret, environment="test"
+            )
             processes[name] = ServiceProcess(name, env)
         for process in processes.values():
             process.wait_healthy(60)

@@ -7,7 +7,6 @@ RefundApproved (the outbox row published again) still leaves exactly one transac
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,19 +17,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from aftersales_chassis import Role
 from aftersales_chassis.settings import asyncpg_url
-from aftersales_chassis.testing import Tokens
+from aftersales_chassis.testing import Tokens, eventually
 from aftersales_devstack.services import ServiceProcess
-
-
-async def _eventually(check: Callable[[], Any], *, timeout: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 
 async def _ledger_for(http: httpx.AsyncClient, finance: str, tokens: Tokens, return_id: str) -> list[dict[str, Any]]:
@@ -97,7 +85,7 @@ async def test_refund_reaches_the_ledger_exactly_once(
         async def booked() -> list[dict[str, Any]]:
             return await _ledger_for(http, finance, tokens, rid)
 
-        transactions = await _eventually(booked)
+        transactions = await eventually(booked, message="the refund booked in finance's ledger")
         assert len(transactions) == 1
         postings = {p["account_code"]: p["amount_minor"] for p in transactions[0]["postings"]}
         # The goods leg's account is finance's choice (a marketplace order reduces what the shop
@@ -119,10 +107,7 @@ async def test_refund_reaches_the_ledger_exactly_once(
             assert republished.rowcount == 1
         await engine.dispose()
 
-        async def duplicate_dropped() -> bool:
-            return await _duplicates_seen(http, finance)
-
-        await _eventually(duplicate_dropped)
+        await eventually(lambda: _duplicates_seen(http, finance), message="finance dropping the redelivery")
         assert len(await _ledger_for(http, finance, tokens, rid)) == 1
 
 
@@ -179,7 +164,7 @@ async def test_scanned_parcel_is_matched_received_refunded_and_booked(
         async def booked() -> list[dict[str, Any]]:
             return await _ledger_for(http, finance, tokens, rid)
 
-        [transaction] = await _eventually(booked)
+        [transaction] = await eventually(booked, message="the refund booked in finance's ledger")
         assert {p["account_code"]: p["amount_minor"] for p in transaction["postings"]}["customer_refunds_payable"] == (
             -30000
         )

@@ -61,7 +61,8 @@ async def client(
     await _two_clocks(database_url)
     definition, settings_type = SERVICES[name]
     settings = settings_type(
-        database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=jwt_secret, log_json=False,
+        environment="test", database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap, jwt_secret=jwt_secret,
+        log_json=False,
         sla_scheduler_enabled=False, consumer_group=f"{name}-lists-{test_run_id}",
     )  # fmt: skip
     async with app_client(create_app(definition, settings=settings)) as http:

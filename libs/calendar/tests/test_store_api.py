@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,8 +11,7 @@ from aftersales_calendar import Override, WorkingHours, default_calendar
 from aftersales_calendar.store import CalendarProvider, delete_override, load_overrides, put_override
 from aftersales_chassis import Role
 
-sys.path.insert(0, str(Path(__file__).parent))
-from conftest import CalendarHarness
+from .kit import CalendarHarness
 
 SH = ZoneInfo("Asia/Shanghai")
 CLOSED = Override(date(2025, 3, 4), "closed", note="stocktaking")

@@ -3,10 +3,8 @@ PostgreSQL and broker from aftersales_devstack.pytest_plugin."""
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
 import httpx
@@ -16,13 +14,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from aftersales_chassis import ServiceSettings
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.tables import chassis_metadata
+from aftersales_chassis.testing import kept_logging
 from aftersales_devstack.urls import libpq_url, with_database
 from aftersales_events.tables import events_metadata
 
-# --import-mode=importlib keeps test dirs off sys.path; the helper module has a unique name.
-sys.path.insert(0, str(Path(__file__).parent))
-
-from chassis_testkit import Harness, build_app, kept_logging, test_metadata
+from .kit import Harness, build_app, test_metadata
 
 
 async def _admin(server_url: str, statement: str) -> None:

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from chassis_testkit import Harness
 
 from aftersales_chassis import Role, mint_token
 from aftersales_chassis.auth import TokenVerifier
 from aftersales_chassis.errors import Unauthenticated
+
+from .kit import Harness
 
 BODY = {"name": "auth-widget", "quantity": 1}
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
 import pytest
-from chassis_testkit import Harness
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -20,6 +19,8 @@ from aftersales_chassis.db_errors import (
     refusal_of,
 )
 from aftersales_chassis.migration_history import earlier_migration, or_replace
+
+from .kit import Harness
 
 
 def _raise(sqlstate: str, constraint: str | None, message: str = "widget 7 is frozen") -> str:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import structlog
-from chassis_testkit import kept_logging
 
 from aftersales_chassis.logging import configure_logging, mask_personal_data, mask_phones, mask_value
+from aftersales_chassis.testing import kept_logging
 
 
 def _masked(**event: Any) -> dict[str, Any]:

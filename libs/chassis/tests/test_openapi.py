@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pytest
-from chassis_testkit import Harness
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
@@ -23,6 +22,8 @@ from aftersales_chassis import (
     service_router,
 )
 from aftersales_chassis.roles import AgentOrSupervisor, SupervisorOnly
+
+from .kit import Harness
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
 Approver = Annotated[Principal, Depends(allow(Role.supervisor, Grant(Role.agent, "refund:approve")))]

@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from chassis_testkit import Harness
 
 from aftersales_chassis import PageParams, Role, encode_cursor, page_of
 from aftersales_chassis.pagination import InvalidCursor, decode_cursor, page_from_query
 from aftersales_chassis.testing import MALFORMED_CURSORS, assert_invalid_cursor, bad_cursors
+
+from .kit import Harness
 
 
 @pytest.mark.parametrize("values", [[1], ["2026-11-23T07:00:00+00:00", 42], ["a/b+c=", None, 3.5], []])

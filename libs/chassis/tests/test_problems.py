@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from chassis_testkit import Harness
 
 from aftersales_chassis import Role
+
+from .kit import Harness
 
 
 def _problem(response: httpx.Response, status: int, code: str) -> dict[str, object]:

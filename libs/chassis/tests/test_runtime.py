@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from chassis_testkit import build_app, kept_logging
 
 from aftersales_chassis import ServiceSettings
 from aftersales_chassis.runtime import settle_heap
+from aftersales_chassis.testing import kept_logging
+
+from .kit import build_app
 
 
 @contextmanager

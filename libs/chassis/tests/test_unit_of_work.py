@@ -7,12 +7,14 @@ import json
 import uuid
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from chassis_testkit import Harness, wait_for, widgets
 from sqlalchemy import func, select
 
 from aftersales_chassis import Role
 from aftersales_chassis.tables import idempotency_keys
+from aftersales_chassis.testing import eventually
 from aftersales_events import outbox
+
+from .kit import Harness, widgets
 
 
 def _name() -> str:
@@ -40,7 +42,7 @@ async def test_create_commits_row_and_event_and_the_relay_publishes_it(harness: 
             query = select(outbox.c.published_at).where(outbox.c.event_id == uuid.UUID(event_id))
             return await session.scalar(query) is not None
 
-    await wait_for(published, what="the lifespan's relay publishing the outbox row")
+    await eventually(published, message="the lifespan's relay publishing the outbox row")
 
     consumer = AIOKafkaConsumer(bootstrap_servers=harness.kafka_bootstrap, group_id=None)
     await consumer.start()
@@ -56,7 +58,7 @@ async def test_create_commits_row_and_event_and_the_relay_publishes_it(harness: 
                 found.extend(json.loads(r.value) for r in batch if r.key == name.encode())
             return bool(found)
 
-        await wait_for(seen, what="the event on the service topic")
+        await eventually(seen, message="the event on the service topic")
     finally:
         await consumer.stop()
     assert found[0]["id"] == event_id

@@ -33,7 +33,8 @@ def test_env_exports_point_every_service_at_the_given_servers(
     assert "export RETURNS_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/aftersales_returns" in lines
     assert "export FINANCE_KAFKA_BOOTSTRAP_SERVERS=kafka:9092" in lines
     assert "export TICKETS_JWT_SECRET=s3cret" in lines
-    assert len(lines) == 15
+    assert "export RETURNS_ENVIRONMENT=dev" in lines  # else the fake payment gateway is refused
+    assert len(lines) == 20
 
 
 def test_banner_lists_urls_docs_and_how_to_mint_a_token() -> None:

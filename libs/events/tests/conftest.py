@@ -7,10 +7,8 @@ never sees another test's rows.
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
@@ -26,10 +24,7 @@ from aftersales_events import Handler
 from aftersales_events.kafka import make_producer
 from aftersales_events.tables import events_metadata
 
-# --import-mode=importlib keeps test dirs off sys.path; the helper module has a unique name.
-sys.path.insert(0, str(Path(__file__).parent))
-
-from events_testkit import EventsDb, RecordingRunner, RunnerFactory, ThingBase, effect_handler, test_metadata
+from .kit import EventsDb, RecordingRunner, RunnerFactory, ThingBase, effect_handler, test_metadata
 
 
 def _quote(name: str) -> str:

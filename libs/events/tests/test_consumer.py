@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from events_testkit import (
+
+from aftersales_chassis.testing import eventually
+from aftersales_events import ConsumerRunner
+
+from .kit import (
     EventsDb,
     RunnerFactory,
     count_effects,
@@ -15,10 +19,7 @@ from events_testkit import (
     read_topic,
     thing_type,
     unique_producer,
-    wait_for,
 )
-
-from aftersales_events import ConsumerRunner
 
 
 async def test_duplicate_delivery_is_applied_once(
@@ -66,7 +67,7 @@ async def test_crash_before_offset_commit_redelivers_and_applies_once(
                 fetched.extend(batch)
             return len(fetched) >= 3
 
-        await wait_for(fetched_all, what="member A fetching the events")
+        await eventually(fetched_all, message="member A fetching the events")
         applier = ConsumerRunner(
             service="events-tests",
             group_id=group_id,
@@ -95,7 +96,7 @@ async def test_crash_before_offset_commit_redelivers_and_applies_once(
         async def committed() -> bool:
             return all([await probe.committed(tp) == offset for tp, offset in expected.items()])
 
-        await wait_for(committed, what="member B committing its offsets")
+        await eventually(committed, message="member B committing its offsets")
     finally:
         await probe.stop()
 

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
-from events_testkit import (
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_events import ConsumerRunner, EventContext, EventEnvelope, Handler, PermanentError
+
+from .kit import (
     EventsDb,
     RunnerFactory,
     ThingBase,
@@ -21,10 +26,6 @@ from events_testkit import (
     thing_type,
     unique_producer,
 )
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from aftersales_events import ConsumerRunner, EventContext, EventEnvelope, Handler, PermanentError
 
 
 class EffectsWriter:

@@ -3,7 +3,10 @@ a parked message can be replayed to its topic."""
 
 from __future__ import annotations
 
-from events_testkit import (
+from aftersales_events import EventContext, PermanentError
+from aftersales_events.dlq import replay
+
+from .kit import (
     EventsDb,
     RunnerFactory,
     ThingBase,
@@ -17,9 +20,6 @@ from events_testkit import (
     thing_type,
     unique_producer,
 )
-
-from aftersales_events import EventContext, PermanentError
-from aftersales_events.dlq import replay
 
 
 def _headers(record: object) -> dict[str, str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from events_testkit import EventsDb, count_effects, effects, now, thing_type, unique_producer
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from aftersales_events import Cause, EventEnvelope, correlation_scope, outbox, record_event, record_events
 from aftersales_events.envelope import encode_events, new_event_ids
+
+from .kit import EventsDb, count_effects, effects, now, thing_type, unique_producer
 
 
 class Abort(Exception):

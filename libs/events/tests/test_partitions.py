@@ -4,11 +4,17 @@ behind, closed by finishing the batch in hand and committing it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
-from events_testkit import (
+
+from aftersales_chassis.testing import eventually
+from aftersales_events import EventContext
+from aftersales_events.partitioning import partition_for
+from aftersales_events.partitions import PartitionDispatcher, Record
+
+from .kit import (
     EventsDb,
     RunnerFactory,
     ThingBase,
@@ -19,12 +25,7 @@ from events_testkit import (
     produce,
     thing_type,
     unique_producer,
-    wait_for,
 )
-
-from aftersales_events import EventContext
-from aftersales_events.partitioning import partition_for
-from aftersales_events.partitions import PartitionDispatcher, Record
 
 P0, P1 = TopicPartition("t", 0), TopicPartition("t", 1)
 
@@ -68,11 +69,8 @@ class PausingConsumer:
         self.paused.discard(tp)
 
 
-async def settled(condition: object, what: str) -> None:
-    async def holds() -> bool:
-        return bool(condition() if callable(condition) else condition)
-
-    await wait_for(holds, timeout=5, interval=0.005, what=what)
+async def settled(condition: Callable[[], object], what: str) -> None:
+    await eventually(condition, timeout=5, interval=0.005, message=what)
 
 
 async def test_each_partition_is_applied_in_order_in_batches() -> None:
@@ -207,7 +205,7 @@ async def test_a_rebalance_mid_stream_applies_every_message_once(
     async def all_applied() -> bool:
         return await count_effects(events_db.sessionmaker, consumer=group_id) >= len(made)
 
-    await wait_for(all_applied, timeout=60, what="every message applied")
+    await eventually(all_applied, timeout=60, message="every message applied")
     for envelope, _ in made:
         assert await count_effects(events_db.sessionmaker, event_id=envelope.id) == 1
     outcomes = [o for runner in (first, second) for _, _, o in runner.outcomes]

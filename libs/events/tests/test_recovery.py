@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
-from events_testkit import EventsDb, create_topics, now, read_topic, thing_type, unique_producer
 from sqlalchemy import func, select
 
 from aftersales_devstack.broker import Broker
 from aftersales_events import OutboxRelay, outbox, record_event
 from aftersales_events.kafka import ensure_topics, make_producer
 from aftersales_events.recovery import MARKER_TOPIC, check_broker_log, mark_unpublished
+
+from .kit import EventsDb, create_topics, now, read_topic, thing_type, unique_producer
 
 
 @pytest_asyncio.fixture(loop_scope="session")

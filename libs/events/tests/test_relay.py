@@ -8,12 +8,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
-from events_testkit import PARTITIONS, EventsDb, create_topics, now, read_topic, thing_type, unique_producer
 from sqlalchemy import delete, func, select, update
 
 from aftersales_events import EventEnvelope, OutboxRelay, correlation_scope, outbox, record_event
 from aftersales_events.kafka import make_producer
 from aftersales_events.partitioning import partition_for
+
+from .kit import PARTITIONS, EventsDb, create_topics, now, read_topic, thing_type, unique_producer
 
 SUBJECTS = ("order-a", "order-b", "order-c", "order-d")
 

@@ -15,7 +15,7 @@ from aftersales_chassis.db import Database
 from aftersales_events import outbox
 from aftersales_sla import SlaClocks, SlaScheduler, sla_clocks
 
-from .conftest import POLICIES, TUESDAY_10AM
+from .kit import POLICIES, TUESDAY_10AM
 
 
 def _scheduler(database: Database, calendar: BusinessCalendar, clock: ManualClock, **kw: object) -> SlaScheduler:

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,9 +14,6 @@ from aftersales_events.kafka import make_producer
 from finance_service.consumers import HANDLERS
 from finance_service.main import definition
 from finance_service.settings import FinanceSettings
-
-# --import-mode=importlib keeps test dirs off sys.path; the helper module has a unique name.
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +33,7 @@ async def client(
     finance_db: str, kafka_bootstrap: str, jwt_secret: str, test_run_id: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = FinanceSettings(
+        environment="test",
         database_url=finance_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,

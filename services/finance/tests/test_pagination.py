@@ -12,13 +12,15 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from finance_testkit import book, record, wrap
-from settlement_kit import feed, paid_order
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens, assert_invalid_cursor, assert_next_page_differs, bad_cursors
 from aftersales_events import ConsumerRunner
 from aftersales_events.catalogue import tickets as tix
+from aftersales_events.testing import consumer_record, wrap
+
+from .kit import book
+from .settlement.kit import feed, paid_order
 
 TABLE = "/ledger/tables/abnormal_refunds/2019-05"
 
@@ -52,7 +54,7 @@ async def two_of_each(client: httpx.AsyncClient, tokens: Tokens, runner: Consume
         booked = await book(client, tokens, {"cash": 100, "sales": -100}, at=datetime(2019, month, 10, 4, tzinfo=UTC))
         assert booked.status_code == 201, booked.text
     for _ in range(2):  # two lines of an abnormal-refunds table
-        assert await runner.process(record(wrap(_abnormal(datetime(2019, 5, 10, 4, tzinfo=UTC))))) == "applied"
+        assert await runner.process(consumer_record(wrap(_abnormal(datetime(2019, 5, 10, 4, tzinfo=UTC))))) == "applied"
     for _ in range(2):  # two settlements
         merchant = f"m-{uuid.uuid4().hex[:8]}"
         await feed(runner, *paid_order(f"{merchant}-A", merchant, 100, datetime(2019, 6, 10, 4, tzinfo=UTC)))

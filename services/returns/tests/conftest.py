@@ -8,14 +8,35 @@ import pytest
 from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
-from aftersales_chassis.testing import Tokens, app_client
+from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
+from aftersales_sla import SlaExtension
 from returns_service.main import definition
 from returns_service.settings import ReturnsSettings
 
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai: where every test's time begins
+
 
 @pytest.fixture(scope="session")
-def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+def app_clock() -> DelegatingClock:
+    """The session app's clock: each test points it at its own (see ``clock``)."""
+    return DelegatingClock(ManualClock(START))
+
+
+@pytest.fixture(autouse=True)
+async def clock(request: pytest.FixtureRequest, app_clock: DelegatingClock) -> ManualClock:
+    """This test's own time, starting at START whatever earlier tests did with theirs."""
+    fresh = ManualClock(START)
+    app_clock.use(fresh)
+    if "app" in request.fixturenames:
+        app: FastAPI = request.getfixturevalue("app")
+        if hasattr(app.state, "sla_scheduler"):
+            # The running app's scheduler remembers how far it has looked for fixed-time jobs,
+            # in an earlier test's time: a new one, so that this test's jobs are not skipped.
+            for extension in definition.extensions:
+                if isinstance(extension, SlaExtension):
+                    await extension.stop(app)
+                    await extension.start(app)
+    return fresh
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +45,11 @@ def returns_db(service_database_url: Callable[..., str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(returns_db: str, kafka_bootstrap: str, jwt_secret: str, clock: ManualClock, test_run_id: str) -> FastAPI:
+def app(
+    returns_db: str, kafka_bootstrap: str, jwt_secret: str, app_clock: DelegatingClock, test_run_id: str
+) -> FastAPI:
     settings = ReturnsSettings(
+        environment="test",
         database_url=returns_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
@@ -34,7 +58,7 @@ def app(returns_db: str, kafka_bootstrap: str, jwt_secret: str, clock: ManualClo
         # Its own group: the cross-service tests run a real returns service on the same broker.
         consumer_group=f"returns-{test_run_id}",
     )
-    return create_app(definition, settings=settings, clock=clock)
+    return create_app(definition, settings=settings, clock=app_clock)
 
 
 @pytest.fixture(scope="session")

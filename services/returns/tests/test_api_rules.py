@@ -10,7 +10,7 @@ import pytest
 from aftersales_chassis import Grant, Role
 from aftersales_chassis.testing import Tokens
 
-from .helpers import AUTHORISED_AGENT, known_order, new_return_body, open_return, received_return
+from .kit import AUTHORISED_AGENT, known_order, new_return_body, open_return, received_return
 
 ALL_ROLES = list(Role)
 

@@ -15,12 +15,18 @@ import pytest_asyncio
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from aftersales_chassis import ManualClock, Role
+from aftersales_chassis import Role
 from aftersales_chassis.settings import asyncpg_url
-from aftersales_chassis.testing import Tokens, assert_invalid_cursor, assert_next_page_differs, bad_cursors
+from aftersales_chassis.testing import (
+    DelegatingClock,
+    Tokens,
+    assert_invalid_cursor,
+    assert_next_page_differs,
+    bad_cursors,
+)
 from returns_service.parcels.models import ParcelLogRun
 
-from .helpers import known_order, open_return
+from .kit import known_order, open_return
 from .parcels.kit import ingest, scan, tracking_number
 
 # Each list and the types of its sort key (what it passes to PageParams.after).
@@ -42,7 +48,7 @@ BAD = [
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def two_of_each(
-    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock, returns_db: str
+    client: httpx.AsyncClient, tokens: Tokens, app_clock: DelegatingClock, returns_db: str
 ) -> AsyncIterator[None]:
     """At least two rows in every list, so each has a second page."""
     for _ in range(2):
@@ -53,13 +59,15 @@ async def two_of_each(
             headers=tokens.headers(Role.agent),
         )
         assert opened.status_code == 201, opened.text
-    body = await ingest(client, tokens, [scan(clock, tracking_number(), sender_name="Nobody Known") for _ in range(2)])
+    body = await ingest(
+        client, tokens, [scan(app_clock, tracking_number(), sender_name="Nobody Known") for _ in range(2)]
+    )
     for parcel in body["parcels"]:
         marked = await client.post(
             f"/parcels/{parcel['parcel_id']}/unclaimed", json={"note": "nobody"}, headers=tokens.headers(Role.agent)
         )
         assert marked.status_code == 200, marked.text
-    await ingest(client, tokens, [scan(clock, tracking_number(), sender_name="Nobody Known") for _ in range(2)])
+    await ingest(client, tokens, [scan(app_clock, tracking_number(), sender_name="Nobody Known") for _ in range(2)])
     engine = create_async_engine(asyncpg_url(returns_db))
     try:
         async with engine.begin() as connection:  # daily logs come from the 09:00 job: two old days' directly

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
 
 from aftersales_chassis import Role
-from aftersales_chassis.testing import Tokens
+from aftersales_chassis.testing import Tokens, eventually
 
-from .helpers import AUTHORISED_AGENT, known_order, open_return, received_return
+from .kit import AUTHORISED_AGENT, known_order, open_return, received_return
 
 
 async def _post(client: httpx.AsyncClient, path: str, role: Role, body: dict[str, Any] | None = None,
@@ -109,11 +108,12 @@ async def test_the_payment_port_pays_once_and_refund_issued_follows(
     rid = (await received_return(client, tokens))["id"]
     refunded = await _post(client, f"/returns/{rid}/refund", Role.supervisor, {"amount_minor": 15900})
     refund_id = refunded.json()["refund_id"]
-    for _ in range(200):
-        current = (await client.get(f"/returns/{rid}", headers=tokens.headers(Role.agent))).json()
-        if current["refund_issued_at"]:
-            break
-        await asyncio.sleep(0.05)
+
+    async def issued() -> dict[str, Any] | None:
+        current: dict[str, Any] = (await client.get(f"/returns/{rid}", headers=tokens.headers(Role.agent))).json()
+        return current if current["refund_issued_at"] else None
+
+    current = await eventually(issued, timeout=10, message="the refund issued through the payment port")
     assert current["refund_reference"].startswith("FAKE-ONLINE-")
     paid = [r for r in app.state.payments.paid.values() if r.order_id == current["order_id"]]
     assert len(paid) == 1

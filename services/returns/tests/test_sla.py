@@ -3,7 +3,6 @@ A late approval produces exactly one SlaBreached, which reaches the real broker.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,9 +12,9 @@ from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, Role
-from aftersales_chassis.testing import Tokens
+from aftersales_chassis.testing import Tokens, eventually
 
-from .helpers import open_return
+from .kit import open_return
 
 MONDAY_10AM = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 Asia/Shanghai
 
@@ -35,22 +34,18 @@ async def _breaches_on_broker(kafka_bootstrap: str, rid: str, *, expect: int) ->
     )
     await consumer.start()
     found: set[str] = set()
+
+    async def read(timeout_ms: int = 200) -> bool:
+        for records in (await consumer.getmany(timeout_ms=timeout_ms)).values():
+            for record in records:
+                envelope = json.loads(record.value or b"{}")
+                if envelope.get("type", "").endswith(".SlaBreached.v1") and envelope["subject"] == rid:
+                    found.add(envelope["id"])
+        return len(found) >= expect
+
     try:
-        deadline = asyncio.get_running_loop().time() + 20
-        while asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=200)).values():
-                for record in records:
-                    envelope = json.loads(record.value or b"{}")
-                    if envelope.get("type", "").endswith(".SlaBreached.v1") and envelope["subject"] == rid:
-                        found.add(envelope["id"])
-            if len(found) >= expect:
-                # Keep reading briefly: a duplicate would show up right behind.
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        envelope = json.loads(record.value or b"{}")
-                        if envelope.get("type", "").endswith(".SlaBreached.v1") and envelope["subject"] == rid:
-                            found.add(envelope["id"])
-                break
+        await eventually(read, timeout=20, interval=0, message=f"{expect} SlaBreached of {rid} on the broker")
+        await read(500)  # keep reading briefly: a duplicate would show up right behind
     finally:
         await consumer.stop()
     return len(found)

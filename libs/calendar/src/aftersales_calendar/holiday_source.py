@@ -64,10 +64,6 @@ class ChinaHolidays:
     def is_official(self, year: int) -> bool:
         return year in _OFFICIAL_YEARS
 
-    @property
-    def last_official_year(self) -> int:
-        return max(_OFFICIAL_YEARS)
-
 
 class NoHolidays:
     """A source without holidays (weekly schedule and overrides only); every year is official."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +23,12 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AFTERSALES_", extra="ignore")
 
+    environment: Literal["dev", "test", "production"] = Field(
+        default="production",
+        description="Where the service runs. Test doubles (returns' fake payment gateway) are refused in "
+        "production, the default, so a deployment that forgets to say is safe; `make run` sets dev and the "
+        "test fixtures set test.",
+    )
     database_url: str = Field(description="PostgreSQL URL of this service's own database.")
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     jwt_secret: SecretStr = Field(description="HMAC key that signs bearer tokens (HS256).")

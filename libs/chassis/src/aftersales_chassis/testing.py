@@ -1,19 +1,97 @@
-"""Helpers for service tests: run an app's real lifespan and talk to it in-process."""
+"""Helpers for every test of the platform: run an app's real lifespan and talk to it in-process,
+wait for what happens in the background (``eventually``), give each test its own time
+(``DelegatingClock``), keep process-wide logging as it was (``kept_logging``).
+
+Test support only: no production module imports it (a fitness test in ``tests/fitness`` checks).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import inspect
+import logging
 import uuid
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import httpx
+import structlog
 from fastapi import FastAPI
 
 from .auth import Role, mint_token
+from .clock import Clock
 from .pagination import MAX_CURSOR_LENGTH, encode_cursor
+
+T = TypeVar("T")
+
+
+@overload
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, timeout: float = ..., interval: float = ..., message: str = ...
+) -> T: ...
+@overload
+async def eventually(
+    probe: Callable[[], T], *, timeout: float = ..., interval: float = ..., message: str = ...
+) -> T: ...
+async def eventually(
+    probe: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05, message: str = ""
+) -> Any:
+    """Calls ``probe`` (sync or async) every ``interval`` seconds until it returns something
+    truthy, and returns that. An ``AssertionError`` from the probe counts as "not yet" (so a
+    probe may assert). At the deadline the test fails with ``message`` and the last value (or
+    assertion) seen; any other exception fails it at once.
+
+    The default deadline is generous: it only costs time when the test fails anyway, and a
+    consumer group joining on a busy machine can take several seconds.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        failure: AssertionError | None = None
+        try:
+            value = probe()
+            if inspect.isawaitable(value):
+                value = await value
+        except AssertionError as error:
+            failure, value = error, error
+        if failure is None and value:
+            return value
+        if loop.time() >= deadline:
+            what = message or getattr(probe, "__qualname__", repr(probe))
+            raise AssertionError(f"{what}: not so after {timeout:g}s; last seen: {value!r}") from failure
+        await asyncio.sleep(interval)
+
+
+class DelegatingClock:
+    """The clock of an app that starts once per session while each test has its own time: the
+    per-test fixture points it at that test's fresh ``ManualClock`` (``use``), so no test sees
+    the time another test set."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def use(self, clock: Clock) -> None:
+        self._clock = clock
+
+
+@contextmanager
+def kept_logging() -> Iterator[None]:
+    """A service's lifespan configures process-wide logging onto the stderr pytest captures:
+    put the root handlers, level and structlog config back afterwards."""
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.configure(**config)
 
 
 @asynccontextmanager

@@ -172,6 +172,7 @@ def run_service(service_database_url: ServiceDatabaseFactory, kafka_bootstrap: s
             database_url=database_url or service_database_url(name),
             kafka_bootstrap=kafka_bootstrap,
             jwt_secret=jwt_secret,
+            environment="test",
             extra_env=extra_env,
             port=port,
             timeout=timeout,

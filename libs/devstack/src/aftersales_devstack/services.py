@@ -25,11 +25,17 @@ def service_env(
     database_url: str,
     kafka_bootstrap: str,
     jwt_secret: str,
+    environment: str = "dev",
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The ``<NAME>_*`` settings a service needs to reach the stack (no inherited env)."""
+    """The ``<NAME>_*`` settings a service needs to reach the stack (no inherited env).
+
+    ``environment``: dev for ``make run``, test under the test fixtures; a service started
+    without one is in production and refuses its test doubles (e.g. the fake payment gateway).
+    """
     prefix = service(name).env_prefix
     env = {
+        f"{prefix}ENVIRONMENT": environment,
         f"{prefix}DATABASE_URL": database_url,
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         f"{prefix}JWT_SECRET": jwt_secret,
@@ -113,6 +119,7 @@ def running_service(
     database_url: str,
     kafka_bootstrap: str,
     jwt_secret: str,
+    environment: str = "dev",
     port: int | None = None,
     extra_env: Mapping[str, str] | None = None,
     app: str | None = None,
@@ -124,6 +131,7 @@ def running_service(
         database_url=database_url,
         kafka_bootstrap=kafka_bootstrap,
         jwt_secret=jwt_secret,
+        environment=environment,
         extra=extra_env,
     )
     proc = ServiceProcess(name, env, port=port, app=app)

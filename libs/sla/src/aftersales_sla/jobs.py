@@ -11,6 +11,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar
+from aftersales_chassis import Clock
 from aftersales_events.steps import SPEC_STEPS
 
 
@@ -20,6 +21,7 @@ class JobContext:
     scheduled_for: datetime  # the run's own instant (UTC), even when it runs late
     now: datetime
     calendar: BusinessCalendar
+    clock: Clock  # the scheduler's: for use cases that read the time themselves
 
 
 JobAction = Callable[[JobContext], Awaitable[None]]

@@ -156,7 +156,11 @@ class SlaScheduler:
                     )
                     if claimed is None:
                         continue  # another replica (or an earlier tick) ran it
-                    await job.action(JobContext(session=session, scheduled_for=instant, now=now, calendar=calendar))
+                    await job.action(
+                        JobContext(
+                            session=session, scheduled_for=instant, now=now, calendar=calendar, clock=self._clock
+                        )
+                    )
                 ran += 1
                 log.info("sla.job.ran", job=job.name, step=job.step, scheduled_for=instant.isoformat())
         self._jobs_checked_until = now

@@ -14,10 +14,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -33,6 +35,11 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint("type IN ('asset', 'liability', 'equity', 'revenue', 'expense')", name="type_known"),
+        CheckConstraint(
+            "(min_balance_minor IS NULL OR balance_minor >= min_balance_minor)"
+            " AND (max_balance_minor IS NULL OR balance_minor <= max_balance_minor)",
+            name="within_limits",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -51,6 +58,18 @@ class Account(Base):
 
 class LedgerTransaction(Base):
     __tablename__ = "ledger_transactions"
+    __table_args__ = (
+        Index("ix_ledger_transactions_booked_at", "booked_at", "id"),
+        Index("ix_ledger_transactions_accounting_date", "accounting_date"),
+        # A transaction is reversed at most once.
+        Index(
+            "uq_ledger_transactions_reverses_id",
+            "reverses_id",
+            unique=True,
+            postgresql_where=text("reverses_id IS NOT NULL"),
+        ),
+        Index("ix_ledger_transactions_details_table", text("(details->>'table')")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     # What caused it (e.g. the event id): unique, so a redelivered event books once.
@@ -103,6 +122,10 @@ class LedgerPeriod(Base):
     """A month (first day, business zone). A closed month refuses postings (trigger)."""
 
     __tablename__ = "ledger_periods"
+    __table_args__ = (
+        CheckConstraint("extract(day FROM month) = 1", name="first_of_month"),
+        CheckConstraint("status IN ('open', 'closed')", name="status_known"),
+    )
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     status: Mapped[str] = mapped_column(String(8), default="open")

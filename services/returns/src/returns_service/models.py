@@ -47,9 +47,10 @@ class ReturnRequest(Base):
         CheckConstraint("requested_refund_minor >= 0", name="requested_refund_not_negative"),
         CheckConstraint("freight_minor >= 0", name="freight_not_negative"),
         CheckConstraint("freight_payer IN ('shop', 'customer')", name="freight_payer_known"),
-        CheckConstraint("state IN ('requested', 'approved', 'rejected', 'received', 'refunded')", name="state_known"),
+        CheckConstraint(f"state IN ({', '.join(repr(state.value) for state in ReturnState)})", name="state_known"),
         Index("ix_returns_state_created", "state", "created_at", "id"),
         Index("ix_returns_order_id", "order_id"),
+        Index("ix_returns_refund_id", "refund_id", unique=True),
         # M1's return-tracking-number rule compares upper case (returns_0009).
         Index("ix_returns_tracking_upper", text("upper(return_tracking_number)")),
     )
@@ -67,7 +68,7 @@ class ReturnRequest(Base):
     # T1A4: the customer's return parcel, as the agent entered it (M1 matches on it).
     return_courier: Mapped[str | None] = mapped_column(String(64))
     return_tracking_number: Mapped[str | None] = mapped_column(String(64), index=True)
-    refund_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
+    refund_id: Mapped[uuid.UUID | None]
     refund_kind: Mapped[str | None] = mapped_column(String(16))
     goodwill_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     refund_freight_minor: Mapped[int] = mapped_column(BigInteger, default=0)

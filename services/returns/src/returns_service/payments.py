@@ -1,13 +1,16 @@
 """The payment port: how refunds leave the shop (online refund, dispute, transfer).
 
 The marketplace's and the bank's APIs lie outside the platform; production plugs a real
-adapter in here. The fake adapter is deterministic and, like real providers, idempotent
-by refund id (a redelivered RefundApproved never pays twice).
+adapter in here (into ``ADAPTERS``) and selects it with ``RETURNS_PAYMENT_ADAPTER``. The
+fake adapter is deterministic and, like real providers, idempotent by refund id (a
+redelivered RefundApproved never pays twice); it pays nothing out, so it is refused at
+start-up unless ``RETURNS_ENVIRONMENT`` is dev or test.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,17 +47,42 @@ class FakePaymentGateway:
         return f"FAKE-{request.method.upper()}-{request.refund_id.hex[:12]}"
 
 
-class PaymentsExtension:
-    """Puts the payment adapter on the app (the fake one unless a real one is given)."""
+# The adapters ``payment_adapter`` may name, and those that only stand in for a provider.
+ADAPTERS: dict[str, Callable[[], PaymentPort]] = {"fake": FakePaymentGateway}
+TEST_DOUBLES = frozenset({"fake"})
+SAFE_FOR_TEST_DOUBLES = frozenset({"dev", "test"})
 
-    def __init__(self, port: PaymentPort | None = None) -> None:
-        self.port = port
+
+class PaymentAdapterRefused(ValueError):
+    """The configured adapter must not run where the service runs."""
+
+
+def refuse_unsafe_adapter(adapter: str, environment: str, *, prefix: str = "RETURNS_") -> None:
+    """Raises unless ``adapter`` is known and, when it is a test double, ``environment`` is dev or test."""
+    if adapter not in ADAPTERS:
+        raise PaymentAdapterRefused(
+            f"{prefix}PAYMENT_ADAPTER={adapter} is not a payment adapter; known: {', '.join(sorted(ADAPTERS))}"
+        )
+    if adapter in TEST_DOUBLES and environment not in SAFE_FOR_TEST_DOUBLES:
+        raise PaymentAdapterRefused(
+            f"{prefix}PAYMENT_ADAPTER={adapter} pays no refund out and is refused when "
+            f"{prefix}ENVIRONMENT={environment}: it runs only where {prefix}ENVIRONMENT is "
+            f"{' or '.join(sorted(SAFE_FOR_TEST_DOUBLES))}. Set {prefix}PAYMENT_ADAPTER to a real adapter "
+            "(added to ADAPTERS in returns_service/payments.py), or the environment if this is not production."
+        )
+
+
+class PaymentsExtension:
+    """Puts the adapter the settings name on the app, refusing a test double outside dev and test."""
 
     def routers(self) -> list[Any]:
         return []
 
     async def start(self, app: Any) -> None:
-        app.state.payments = self.port or FakePaymentGateway()
+        settings = app.state.settings
+        # The settings refuse it when they load; checked again for settings built without validation.
+        refuse_unsafe_adapter(settings.payment_adapter, settings.environment)
+        app.state.payments = ADAPTERS[settings.payment_adapter]()
 
     async def stop(self, app: Any) -> None:
         return None

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from aftersales_chassis import ManualClock, Role
+from aftersales_chassis import Clock, Role
 from aftersales_chassis.testing import Tokens
 
-from ..helpers import open_return, order_facts, post_fact
+from ..kit import open_return, order_facts, post_fact
 
 
 def unique_contact() -> dict[str, str]:
@@ -58,7 +58,7 @@ def tracking_number() -> str:
     return f"SF{uuid.uuid4().int % 10**12:012d}"
 
 
-def scan(clock: ManualClock, tracking: str, kind: str = "arrived", *, ago: timedelta = timedelta(0), **fields: Any):
+def scan(clock: Clock, tracking: str, kind: str = "arrived", *, ago: timedelta = timedelta(0), **fields: Any):
     at: datetime = clock.now() - ago
     return {
         "scan_id": f"scan-{uuid.uuid4().hex}",

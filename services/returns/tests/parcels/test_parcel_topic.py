@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -10,7 +9,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from aftersales_chassis import ManualClock
-from aftersales_chassis.testing import Tokens
+from aftersales_chassis.testing import Tokens, eventually
 from aftersales_events import topics_of
 from aftersales_events.catalogue import parcels, returns
 
@@ -27,21 +26,24 @@ async def _subjects_on(kafka_bootstrap: str, topic: str, subject: str, *, until:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        deadline = asyncio.get_running_loop().time() + 20
-        while asyncio.get_running_loop().time() < deadline:
+
+        async def read() -> bool:
             batches: dict[Any, list[Any]] = await consumer.getmany(timeout_ms=200)
             for records in batches.values():
                 for record in records:
                     envelope = json.loads(record.value or b"{}")
                     if envelope.get("subject") == subject:
                         found.add(envelope["type"].split(".")[2])
-            if until is not None and until <= found:
-                break
-            if until is None and not batches:
-                ends = await consumer.end_offsets(partitions)
-                positions = {tp: await consumer.position(tp) for tp in partitions}
-                if all(positions[tp] >= ends[tp] for tp in partitions):
-                    break
+            if until is not None:
+                return until <= found
+            if batches:
+                return False
+            ends = await consumer.end_offsets(partitions)
+            positions = {tp: await consumer.position(tp) for tp in partitions}
+            return all(positions[tp] >= ends[tp] for tp in partitions)
+
+        what = f"{sorted(until)} of {subject} on {topic}" if until is not None else f"the end of {topic}"
+        await eventually(read, timeout=20, interval=0, message=what)
     finally:
         await consumer.stop()
     return found

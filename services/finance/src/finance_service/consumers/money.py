@@ -110,26 +110,6 @@ async def book_refund_issued(ctx: EventContext, event: ret.RefundIssued) -> None
     )
 
 
-async def book_exchange_shipped(ctx: EventContext, event: ret.ExchangeShipped) -> None:
-    """T3A2: an exchange of different value leaves a receivable or a payable for the difference."""
-    diff = event.difference_minor
-    legs = (
-        [Leg(A.customer_receivables, diff), Leg(A.exchange_differences, -diff)]
-        if diff > 0
-        else [Leg(A.exchange_differences, -diff), Leg(A.customer_refunds_payable, diff)]
-    )
-    await _book(
-        ctx,
-        f"Exchange difference on order {event.order_id} → {event.replacement_order_id}",
-        event.currency,
-        event.shipped_at,
-        legs,
-        "T3A2",
-        return_id=str(event.return_id),
-        order_id=event.order_id,
-    )
-
-
 async def book_order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
     """The customer paid: cash in, owed to the merchant (marketplace) or the shop's sale."""
     credit = A.merchant_payables if event.merchant_id else A.sales
@@ -236,7 +216,6 @@ async def book_deposit_cancelled(ctx: EventContext, event: cc.DepositCancelled) 
 MONEY_HANDLERS: dict[type[EventPayload], Handler] = {
     ret.RefundApproved: book_refund_approved,
     ret.RefundIssued: book_refund_issued,
-    ret.ExchangeShipped: book_exchange_shipped,
     orders.OrderPaid: book_order_paid,
     tix.AbnormalRefundApproved: book_abnormal_refund,
     rev.RemedyApproved: book_remedy,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from aftersales_chassis import ManualClock
 from aftersales_sla import FixedTimeJob, JobContext
 
 from ..ledger.booking import month_of
@@ -17,7 +16,7 @@ JOB_USER = "system:merchant-settlement"
 async def draft_previous_month(context: JobContext) -> None:
     day = context.scheduled_for.astimezone(context.calendar.zone).date()
     previous = month_of(month_of(day) - timedelta(days=1))
-    await SettlementService(context.session, ManualClock(context.now)).draft_all(previous, by=JOB_USER)
+    await SettlementService(context.session, context.clock).draft_all(previous, by=JOB_USER)
 
 
 MONTHLY_SETTLEMENT = FixedTimeJob(

@@ -35,10 +35,6 @@ class Plan:
     deposits_minor: int
     net_minor: int
 
-    @property
-    def included_minor(self) -> int:
-        return self.net_minor + self.deposits_minor
-
     def signature(self) -> set[tuple[str, str | None, str | None, str | None, int]]:
         return {(x.kind, x.order_id, x.deposit_id, x.reason, x.amount_minor) for x in self.lines}
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base
@@ -23,6 +23,11 @@ class CancellationState(StrEnum):
 
 class Cancellation(Base):
     __tablename__ = "order_cancellations"
+    __table_args__ = (
+        CheckConstraint(
+            f"state IN ({', '.join(repr(state.value) for state in CancellationState)})", name="state_known"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -4,7 +4,6 @@ trip per table per batch, and a statement the driver prepares once."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -94,10 +93,6 @@ class ParcelRepository:
         if parcel is None:
             raise NotFound(f"parcel {parcel_id} does not exist", resource="parcel", id=str(parcel_id))
         return parcel
-
-    async def get_many(self, parcel_ids: Sequence[uuid.UUID]) -> list[Parcel]:
-        query = select(Parcel).where(Parcel.id.in_(parcel_ids)).order_by(Parcel.tracking_number)
-        return list(await self.session.scalars(query))
 
     async def lock_return(self, return_id: uuid.UUID) -> ReturnRequest | None:
         query = select(ReturnRequest).where(ReturnRequest.id == return_id).with_for_update()

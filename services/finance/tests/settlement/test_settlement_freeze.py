@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
-from settlement_kit import cancelled, deposit_cancelled, feed, paid_order
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -26,6 +25,8 @@ from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
 from finance_service.models import Settlement
 from finance_service.settlement.service import DATABASE_RULES, SettlementService
+
+from .kit import cancelled, deposit_cancelled, feed, paid_order
 
 OCTOBER = datetime(2026, 10, 12, 3, tzinfo=UTC)
 FUNCTIONS = {"settlement_guard", "settlement_lines_frozen", "settlement_claim_frozen", "settlement_no_truncate"}

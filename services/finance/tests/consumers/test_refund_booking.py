@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from finance_testkit import record
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner, EventEnvelope
 from aftersales_events.catalogue import returns as ret
+from aftersales_events.testing import consumer_record
 
 
 def _refund(goods: int, freight: int) -> EventEnvelope:
@@ -34,8 +34,8 @@ async def test_refund_books_balanced_once_even_when_redelivered(
     runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens
 ) -> None:
     envelope = _refund(goods=12900, freight=1200)
-    assert await runner.process(record(envelope)) == "applied"
-    assert await runner.process(record(envelope)) == "duplicate"
+    assert await runner.process(consumer_record(envelope)) == "applied"
+    assert await runner.process(consumer_record(envelope)) == "duplicate"
 
     found = await client.get(
         "/ledger/transactions", params={"source": f"event:{envelope.id}"}, headers=tokens.headers(Role.finance)
@@ -51,7 +51,7 @@ async def test_refund_without_freight_has_two_legs(
     runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens
 ) -> None:
     envelope = _refund(goods=500, freight=0)
-    await runner.process(record(envelope))
+    await runner.process(consumer_record(envelope))
     found = await client.get(
         "/ledger/transactions", params={"source": f"event:{envelope.id}"}, headers=tokens.headers(Role.finance)
     )

@@ -18,7 +18,7 @@ from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens
 
-from .helpers import known_order, new_return_body
+from ..kit import known_order, new_return_body
 
 
 async def _open(client: httpx.AsyncClient, tokens: Tokens, order_id: str, *roles: Role, **kw: Any) -> httpx.Response:

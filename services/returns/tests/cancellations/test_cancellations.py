@@ -3,7 +3,6 @@ shipped orders intercepted with freight to whoever caused it (§6.4); roles both
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -11,9 +10,9 @@ import pytest
 from fastapi import FastAPI
 
 from aftersales_chassis import Role
-from aftersales_chassis.testing import Tokens
+from aftersales_chassis.testing import Tokens, eventually
 
-from .helpers import known_order
+from ..kit import known_order
 
 
 async def _request(client: httpx.AsyncClient, tokens: Tokens, order_id: str, **kw: Any) -> httpx.Response:
@@ -45,11 +44,12 @@ async def test_paid_unshipped_order_refunds_only_after_the_warehouse_confirms(
     assert refunded.json()["refund_amount_minor"] == 15900
     again = await client.post(f"/cancellations/{cid}/refund", json={}, headers=tokens.headers(Role.supervisor))
     assert again.status_code == 409
-    for _ in range(200):
-        current = (await client.get(f"/cancellations/{cid}", headers=tokens.headers(Role.agent))).json()
-        if current["refund_issued_at"]:
-            break
-        await asyncio.sleep(0.05)
+
+    async def issued() -> dict[str, Any] | None:
+        current: dict[str, Any] = (await client.get(f"/cancellations/{cid}", headers=tokens.headers(Role.agent))).json()
+        return current if current["refund_issued_at"] else None
+
+    current = await eventually(issued, timeout=10, message="the cancellation's refund issued")
     assert current["refund_issued_at"] is not None
     assert sum(1 for r in app.state.payments.paid.values() if r.order_id == order) == 1
 

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from settlement_kit import (
+
+from aftersales_chassis import Role
+from aftersales_chassis.testing import Tokens
+from aftersales_events import ConsumerRunner
+
+from .kit import (
     cancellation_confirmed,
     cancellation_refund,
     cancelled,
@@ -17,10 +22,6 @@ from settlement_kit import (
     feed,
     paid_order,
 )
-
-from aftersales_chassis import Role
-from aftersales_chassis.testing import Tokens
-from aftersales_events import ConsumerRunner
 
 OCTOBER = datetime(2026, 10, 12, 3, tzinfo=UTC)
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from finance_testkit import record, wrap
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -20,6 +19,7 @@ from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
 from aftersales_events.catalogue import returns as ret
 from aftersales_events.catalogue import tickets as tix
+from aftersales_events.testing import consumer_record, wrap
 
 F = Role.finance
 
@@ -42,8 +42,8 @@ async def test_close_a_month_then_late_events_book_in_the_next_open_one(
     runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens, database: Database
 ) -> None:
     jan = datetime(2024, 1, 15, 4, tzinfo=UTC)
-    await runner.process(record(wrap(_refund(jan))))
-    await runner.process(record(wrap(_abnormal(jan))))
+    await runner.process(consumer_record(wrap(_refund(jan))))
+    await runner.process(consumer_record(wrap(_abnormal(jan))))
 
     preview = (await client.get("/ledger/periods/2024-01", headers=tokens.headers(F))).json()
     assert preview["status"] == "open"
@@ -72,7 +72,7 @@ async def test_close_a_month_then_late_events_book_in_the_next_open_one(
     assert (await client.post("/ledger/periods/2024-01/close", headers=tokens.headers(F))).status_code == 409
 
     late = wrap(_refund(datetime(2024, 1, 20, 4, tzinfo=UTC), amount=77))
-    assert await runner.process(record(late)) == "applied"
+    assert await runner.process(consumer_record(late)) == "applied"
     booked = (
         await client.get("/ledger/transactions", params={"source": f"event:{late.id}"}, headers=tokens.headers(F))
     ).json()["items"][0]
@@ -106,7 +106,7 @@ async def test_a_month_that_has_not_ended_cannot_close(client: httpx.AsyncClient
 async def test_tables_export_as_csv(runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens) -> None:
     at = datetime(2023, 6, 10, 4, tzinfo=UTC)
     for _ in range(3):
-        await runner.process(record(wrap(_abnormal(at))))
+        await runner.process(consumer_record(wrap(_abnormal(at))))
     response = await client.get("/ledger/tables/abnormal_refunds/2023-06/csv", headers=tokens.headers(F))
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     # The platform's one CSV format (aftersales_chassis.csv): UTF-8 with a BOM, CRLF lines.

@@ -8,7 +8,7 @@ import httpx
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
 
-from .helpers import known_order
+from ..kit import known_order
 
 
 def _steps(history: list[dict[str, object]]) -> list[tuple[object, ...]]:

@@ -11,7 +11,7 @@ import pytest
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
 
-from .helpers import order_facts, post_fact
+from ..kit import order_facts, post_fact
 
 
 async def test_facts_build_the_read_model_and_resends_are_duplicates(client: httpx.AsyncClient, tokens: Tokens) -> None:

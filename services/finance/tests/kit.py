@@ -1,40 +1,14 @@
-"""Helpers for the finance tests: broker records, envelopes, bookings and balances over HTTP."""
+"""Helpers for the finance tests: bookings and balances over HTTP."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from datetime import UTC, datetime
 
 import httpx
-from aiokafka import ConsumerRecord
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
-from aftersales_events import CATALOGUE, EventEnvelope, EventPayload
-
-_offsets = itertools.count(1)
-
-
-def record(envelope: EventEnvelope) -> ConsumerRecord[bytes, bytes]:
-    """A broker record carrying ``envelope`` as the consumer would receive it."""
-    return ConsumerRecord(
-        topic=CATALOGUE[envelope.type].topic(),
-        partition=0,
-        offset=next(_offsets),
-        timestamp=0,
-        timestamp_type=0,
-        key=envelope.subject.encode(),
-        value=envelope.to_bytes(),
-        checksum=None,
-        serialized_key_size=0,
-        serialized_value_size=0,
-        headers=(),
-    )
-
-
-def wrap(payload: EventPayload, subject: str = "s") -> EventEnvelope:
-    return EventEnvelope.wrap(payload, subject=subject, time=datetime.now(UTC))
 
 
 async def book(

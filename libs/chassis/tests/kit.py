@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
-import structlog
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, Identity, Integer, MetaData, Table, Text, insert, select
@@ -135,28 +130,3 @@ class Harness:
     def auth(self, *roles: Role, scopes: tuple[str, ...] = (), subject: str = "u-1") -> dict[str, str]:
         token = mint_token(self.jwt_secret, subject=subject, roles=roles, scopes=scopes)
         return {"Authorization": f"Bearer {token}"}
-
-
-async def wait_for(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, interval: float = 0.05, what: str = ""
-) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
-        await asyncio.sleep(interval)
-
-
-@contextmanager
-def kept_logging() -> Iterator[None]:
-    """A service's lifespan configures process-wide logging onto the stderr pytest captures:
-    put the root handlers, level and structlog config back afterwards."""
-    root = logging.getLogger()
-    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        structlog.configure(**config)

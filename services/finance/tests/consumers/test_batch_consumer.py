@@ -8,14 +8,16 @@ from datetime import UTC, datetime
 
 import httpx
 from aiokafka import ConsumerRecord
-from finance_testkit import balances, wrap
 from sqlalchemy import text
 
 from aftersales_chassis.db import Database
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner, correlation_scope
 from aftersales_events.catalogue import orders
+from aftersales_events.testing import wrap
 from finance_service.consumers import HANDLERS
+
+from ..kit import balances
 
 
 def _records(count: int) -> list[ConsumerRecord[bytes, bytes]]:

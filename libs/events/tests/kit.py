@@ -7,10 +7,9 @@ tests' view of the catalogue (e.g. the AsyncAPI document).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -20,6 +19,7 @@ from sqlalchemy import Column, Identity, Integer, MetaData, Table, Text, func, i
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from aftersales_chassis.testing import eventually
 from aftersales_events import (
     ConsumerRunner,
     EventContext,
@@ -85,18 +85,6 @@ def envelope_bytes(
     return envelope, json.dumps(doc).encode()
 
 
-async def wait_for(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, interval: float = 0.05, what: str = ""
-) -> None:
-    """Polls ``condition`` until it holds; fails the test at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
-        await asyncio.sleep(interval)
-
-
 async def create_topics(bootstrap: str, *topics: str) -> None:
     await ensure_topics(bootstrap, [*topics, *(f"{t}.dlq" for t in topics)], partitions=PARTITIONS)
 
@@ -149,7 +137,7 @@ async def read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> list[
                         records.append(record)
             return not pending
 
-        await wait_for(all_markers_seen, timeout=timeout, interval=0.01, what=f"reading {topic}")
+        await eventually(all_markers_seen, timeout=timeout, interval=0.01, message=f"reading {topic}")
         return sorted(records, key=lambda r: (r.partition, r.offset))
     finally:
         await consumer.stop()
@@ -200,7 +188,7 @@ class RecordingRunner(ConsumerRunner):
         async def enough() -> bool:
             return len(self.outcomes) >= count
 
-        await wait_for(enough, timeout=timeout, what=f"{count} processed messages")
+        await eventually(enough, timeout=timeout, message=f"{count} processed messages")
         return [outcome for _, _, outcome in self.outcomes]
 
 

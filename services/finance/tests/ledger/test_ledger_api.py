@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from finance_testkit import balances, book
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
+
+from ..kit import balances, book
 
 FINANCE = Role.finance
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from finance_testkit import record, wrap
-
 from aftersales_events import ConsumerRunner, EventPayload
 from aftersales_events.catalogue import callcenter as cc
 from aftersales_events.catalogue import orders
 from aftersales_events.catalogue import returns as ret
 from aftersales_events.catalogue import tickets as tix
+from aftersales_events.testing import consumer_record, wrap
 
 
 async def feed(runner: ConsumerRunner, *payloads: EventPayload) -> None:
     for payload in payloads:
-        assert await runner.process(record(wrap(payload))) == "applied"
+        assert await runner.process(consumer_record(wrap(payload))) == "applied"
 
 
 def paid_order(order_id: str, merchant: str, amount: int, at: datetime) -> list[EventPayload]:

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from settlement_kit import feed, paid_order
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar, default_calendar
@@ -17,6 +16,8 @@ from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
 from aftersales_sla import SlaScheduler
 from finance_service.settlement.jobs import JOBS
+
+from .kit import feed, paid_order
 
 
 async def test_monthly_job_drafts_the_previous_month_once_on_the_10th(
