@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 from collections.abc import Sequence
 
 from alembic import context
@@ -13,6 +15,21 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from aftersales_events.tables import events_metadata
 
 from .tables import chassis_metadata
+
+
+def import_models(package: str) -> list[str]:
+    """Imports every ``models`` module of a service package (``<package>.<feature>.models``),
+    so that its declarative base's metadata holds every table whichever features exist;
+    returns the modules' names. A new feature's tables need no edit of ``env.py``."""
+    root = importlib.import_module(package)
+    names = [
+        info.name
+        for info in pkgutil.walk_packages(root.__path__, f"{package}.")
+        if info.name.rsplit(".", 1)[-1] == "models" and ".migrations" not in info.name
+    ]
+    for name in names:
+        importlib.import_module(name)
+    return names
 
 
 def _run(connection: Connection, metadata: Sequence[MetaData]) -> None:

@@ -10,8 +10,8 @@ from aftersales_events.catalogue import returns as ev
 from .cancellations.models import Cancellation
 from .cancellations.service import record_cancellation_refund_issued
 from .payments import PaymentPort, RefundRequest
-from .refunds import record_refund_issued
-from .repository import ReturnRepository
+from .returns.refunds import record_refund_issued
+from .returns.repository import ReturnRepository
 
 
 async def issue_refund(ctx: EventContext, event: ev.RefundApproved) -> None:

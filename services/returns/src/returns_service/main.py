@@ -3,7 +3,6 @@
 from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
-from .api import router
 from .cancellations.api import router as cancellations_router
 from .consumers import HANDLERS
 from .orders.api import router as orders_router
@@ -13,6 +12,7 @@ from .payments import PaymentsExtension
 from .reports.api import router as reports_router
 from .reports.jobs import JOBS as REPORT_JOBS
 from .requests.api import router as requests_router
+from .returns.api import router
 from .settings import ReturnsSettings
 from .sla import POLICIES
 

@@ -12,7 +12,7 @@ from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, Wareho
 from aftersales_sla import SlaDep
 from aftersales_workflow import TransitionOut
 
-from ..dependencies import RefundApprover
+from ..returns.dependencies import RefundApprover
 from . import schemas
 from .service import CancellationsService
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models import Base
+from ..db import Base
 
 
 class CancellationState(StrEnum):

@@ -9,8 +9,8 @@ from typing import Any
 from aftersales_chassis.roles import STAFF, WAREHOUSE
 from aftersales_workflow import NEW, Workflow, on
 
+from ..returns.state import REFUND_APPROVER
 from ..sla import POLICIES
-from ..state import REFUND_APPROVER
 from .models import CancellationState as S
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Computed, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base
+from ..db import Base
 
 
 class OrderStatus(StrEnum):

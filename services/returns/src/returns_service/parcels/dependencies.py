@@ -8,7 +8,7 @@ from aftersales_chassis import ClockDep, Principal, SessionDep, allow
 from aftersales_chassis.roles import SERVICE, STAFF, WAREHOUSE
 from aftersales_sla import SlaDep
 
-from ..dependencies import Service as ReturnsServiceDep
+from ..returns.dependencies import Service as ReturnsServiceDep
 from .ingest import ScanIngestion
 from .service import ParcelService
 

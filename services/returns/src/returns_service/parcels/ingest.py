@@ -15,7 +15,7 @@ from aftersales_chassis.problems import error_message
 from aftersales_events import EventPayload, record_events
 from aftersales_events.catalogue import parcels as ev
 
-from ..models import ReturnRequest
+from ..returns.models import ReturnRequest
 from . import schemas
 from .matching import Label, decide, find_candidates
 from .metrics import PARCELS, SCANS

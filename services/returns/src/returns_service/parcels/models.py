@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Ind
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..models import Base
+from ..db import Base
 
 
 class ScanKind(StrEnum):

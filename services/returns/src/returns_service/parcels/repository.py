@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import NotFound, PageParams
 
-from ..models import ReturnRequest
+from ..returns.models import ReturnRequest
 from .models import Parcel, ParcelLogRun, ParcelScan, ParcelStatus
 from .schemas import ScanIn
 

@@ -26,9 +26,9 @@ from aftersales_events.catalogue import parcels as ev
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
 
-from ..models import ReturnRequest, ReturnState
-from ..schemas import ReceiptIn, ReceivedLineIn
-from ..service import ReturnsService
+from ..returns.models import ReturnRequest, ReturnState
+from ..returns.schemas import ReceiptIn, ReceivedLineIn
+from ..returns.service import ReturnsService
 from . import schemas
 from .metrics import PARCELS
 from .models import Parcel, ParcelStatus

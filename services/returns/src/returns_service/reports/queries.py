@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import ReturnLine, ReturnRequest, ReturnState
 from ..orders.models import Order, OrderLine
+from ..returns.models import ReturnLine, ReturnRequest, ReturnState
 
 COUNTED = (ReturnState.rejected, ReturnState.cancelled)  # not counted as returns
 DETAIL_COLUMNS = (

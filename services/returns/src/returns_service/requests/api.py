@@ -12,7 +12,7 @@ from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader
 from aftersales_sla import SlaDep
 from aftersales_workflow import TransitionOut
 
-from ..dependencies import Canceller, Requester
+from ..returns.dependencies import Canceller, Requester
 from . import schemas
 from .models import RefundRequestState
 from .service import RefundRequestsService

@@ -6,8 +6,8 @@ from __future__ import annotations
 from aftersales_chassis.roles import CUSTOMER, SERVICE, STAFF
 from aftersales_workflow import NEW, Workflow, on
 
+from ..returns.state import CANCELLERS
 from ..sla import POLICIES
-from ..state import CANCELLERS
 from .models import RefundRequestState as S
 
 # T1 intake: the customer (their own order), staff, or the shop frontend on the customer's behalf.

@@ -10,7 +10,7 @@ import pytest
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens, eventually
 
-from .kit import AUTHORISED_AGENT, known_order, open_return, received_return
+from ..kit import AUTHORISED_AGENT, known_order, open_return, received_return
 
 
 async def _post(client: httpx.AsyncClient, path: str, role: Role, body: dict[str, Any] | None = None,

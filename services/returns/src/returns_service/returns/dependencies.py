@@ -7,9 +7,9 @@ from fastapi import Depends
 from aftersales_chassis import ClockDep, Principal, SessionDep, allow
 from aftersales_sla import SlaDep
 
+from ..requests.state import REQUESTERS
 from .exchanges import ExchangesService
 from .refunds import RefundsService
-from .requests.state import REQUESTERS
 from .service import ReturnsService
 from .state import CANCELLERS, REFUND_APPROVER
 

@@ -10,9 +10,9 @@ from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import returns as ev
 from aftersales_sla import SlaClocks
 
+from ..orders.repository import OrderRepository
 from . import schemas
 from .models import ReturnRequest
-from .orders.repository import OrderRepository
 from .repository import ReturnRepository
 from .state import RETURN_FLOW
 

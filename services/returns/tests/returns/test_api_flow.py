@@ -13,7 +13,7 @@ from aftersales_chassis import Role
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens
 
-from .kit import known_order, open_return, received_return
+from ..kit import known_order, open_return, received_return
 
 
 async def _outbox_types(database_url: str, return_id: str) -> list[str]:
@@ -144,7 +144,7 @@ async def test_freight_is_refundable_only_when_the_shop_bears_it(
 async def test_requested_refund_is_capped_at_lines_plus_freight(
     client: httpx.AsyncClient, tokens: Tokens, requested: int, status: int
 ) -> None:
-    from .kit import known_order, new_return_body
+    from ..kit import known_order, new_return_body
 
     body = new_return_body(await known_order(client, tokens), requested_refund_minor=requested)
     response = await client.post("/returns", json=body, headers=tokens.headers(Role.agent))

@@ -1,4 +1,4 @@
-"""Tables the returns service owns."""
+"""The return and its lines (PROCESSES.md §6.2)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, MetaData, String, Text, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aftersales_events import NAMING_CONVENTION
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from ..db import Base
 
 
 class ReturnState(StrEnum):

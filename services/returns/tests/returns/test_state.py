@@ -1,8 +1,8 @@
 import pytest
 
 from aftersales_chassis import InvalidTransition
-from returns_service.models import ReturnState
-from returns_service.state import RETURN_FLOW
+from returns_service.returns.models import ReturnState
+from returns_service.returns.state import RETURN_FLOW
 
 allowed_actions = RETURN_FLOW.allowed_actions
 transition = RETURN_FLOW.require

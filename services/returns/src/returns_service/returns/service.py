@@ -9,11 +9,11 @@ from aftersales_chassis import Forbidden, Page, PageParams, Principal, Role, Rul
 from aftersales_events.catalogue import returns as ev
 from aftersales_workflow import TransitionOut
 
+from ..orders.models import Order, OrderStatus
+from ..requests.service import RefundRequestsService
 from . import schemas
 from .flow import ReturnFlow, event_lines, lines_value, refundable_freight, to_out
 from .models import ReturnLine, ReturnRequest, ReturnState
-from .orders.models import Order, OrderStatus
-from .requests.service import RefundRequestsService
 
 RETURNABLE = frozenset({OrderStatus.shipped, OrderStatus.signed})
 

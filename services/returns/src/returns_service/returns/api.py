@@ -11,10 +11,10 @@ from aftersales_chassis import Page, PageDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, SupervisorOnly, WarehouseOnly
 from aftersales_workflow import TransitionOut
 
+from ..parcels.dependencies import Parcels
 from . import schemas
 from .dependencies import Canceller, Exchanges, RefundApprover, Refunds, Service
 from .models import ReturnState
-from .parcels.dependencies import Parcels
 
 router = service_router(
     prefix="/returns", tags=["returns"], responses=problems(404, 409, descriptions={404: "Not found: no such return"})

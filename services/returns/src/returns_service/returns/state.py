@@ -7,8 +7,8 @@ from aftersales_chassis import Grant, Role
 from aftersales_chassis.roles import CUSTOMER, SERVICE, STAFF, SUPERVISOR, WAREHOUSE
 from aftersales_workflow import NEW, Workflow, on
 
+from ..sla import POLICIES
 from .models import ReturnState as S
-from .sla import POLICIES
 
 # T2A/T1B2 "supervisor-authorised agent": a supervisor, or an agent holding refund:approve.
 REFUND_APPROVER = (*SUPERVISOR, Grant(Role.agent, "refund:approve"))

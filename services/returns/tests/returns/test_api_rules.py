@@ -10,7 +10,7 @@ import pytest
 from aftersales_chassis import Grant, Role
 from aftersales_chassis.testing import Tokens
 
-from .kit import AUTHORISED_AGENT, known_order, new_return_body, open_return, received_return
+from ..kit import AUTHORISED_AGENT, known_order, new_return_body, open_return, received_return
 
 ALL_ROLES = list(Role)
 
@@ -115,7 +115,7 @@ async def test_malformed_json_and_bad_ids_are_4xx(client: httpx.AsyncClient, tok
 
 
 def test_every_business_route_declares_its_roles() -> None:
-    from returns_service.api import router
+    from returns_service.returns.api import router
 
     for route in router.routes:
         dependant = getattr(route, "dependant", None)
