@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from aftersales_events import EventContext, EventPayload, Handler
 from aftersales_events.catalogue import returns as ev
 
-from .cancellations.models import Cancellation
+from .cancellations.repository import CancellationRepository
 from .cancellations.service import record_cancellation_refund_issued
 from .payments import PaymentPort, RefundRequest
 from .returns.refunds import record_refund_issued
@@ -21,9 +19,7 @@ async def issue_refund(ctx: EventContext, event: ev.RefundApproved) -> None:
     port: PaymentPort = ctx.resources.payments
     request = RefundRequest(event.refund_id, event.order_id, event.amount_minor, event.currency, event.method)
     if event.kind == "cancellation":
-        cancellation = await ctx.session.scalar(
-            select(Cancellation).where(Cancellation.refund_id == event.refund_id).with_for_update()
-        )
+        cancellation = await CancellationRepository(ctx.session).by_refund(event.refund_id, for_update=True)
         if cancellation is not None and cancellation.refund_issued_at is None:
             await record_cancellation_refund_issued(ctx.session, ctx.resources.clock, cancellation,
                                                     await port.refund(request))  # fmt: skip

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aftersales_chassis import Clock, Conflict, NotFound, Principal, RuleViolation
+from aftersales_chassis import Clock, Conflict, Principal, RuleViolation
 from aftersales_events import record_event
 from aftersales_events.catalogue import returns as ev
 from aftersales_sla import SlaClocks
@@ -18,7 +17,7 @@ from ..orders.models import OrderStatus
 from ..orders.repository import OrderRepository
 from . import schemas
 from .models import Cancellation
-from .models import CancellationState as S
+from .repository import CancellationRepository
 from .state import CANCELLATION_FLOW
 
 
@@ -35,22 +34,14 @@ class CancellationsService:
         self.sla = sla
         self.flow = CANCELLATION_FLOW.bind(session, clock, sla)
         self.orders = OrderRepository(session)
-
-    async def _get(self, cancellation_id: uuid.UUID, *, for_update: bool = False) -> Cancellation:
-        query = select(Cancellation).where(Cancellation.id == cancellation_id)
-        found = await self.session.scalar(query.with_for_update() if for_update else query)
-        if found is None:
-            raise NotFound(f"cancellation {cancellation_id} does not exist", resource="cancellation")
-        return found
+        self.repository = CancellationRepository(session)
 
     async def request(self, data: schemas.CancellationIn, actor: Principal) -> schemas.CancellationOut:
         """T1: check whether the order shipped and route the request accordingly."""
         order = await self.orders.get(data.order_id, for_update=True)
         if order.status == OrderStatus.cancelled:
             raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
-        open_request = await self.session.scalar(
-            select(Cancellation.id).where(Cancellation.order_id == order.order_id, Cancellation.state != S.refunded)
-        )
+        open_request = await self.repository.unrefunded_for(order.order_id)
         if open_request is not None:
             raise Conflict(f"order {order.order_id} already has cancellation {open_request}", id=str(open_request))
         shipped = order.status in (OrderStatus.shipped, OrderStatus.signed)
@@ -70,15 +61,14 @@ class CancellationsService:
             updated_at=now,
         )
         await self.flow.create(record, actor, outcome=outcome, reason=data.reason)
-        self.session.add(record)
-        await self.session.flush()
+        await self.repository.add(record)
         return to_out(record)
 
     async def confirm(
         self, cancellation_id: uuid.UUID, data: schemas.ConfirmIn, actor: Principal
     ) -> schemas.CancellationOut:
         """T1B1: the warehouse cancelled the paid order before shipping; the customer is told."""
-        record = await self._get(cancellation_id, for_update=True)
+        record = await self.repository.get(cancellation_id, for_update=True)
         confirmed = ev.OrderCancellationConfirmed(
             order_id=record.order_id, cancellation_id=record.id, confirmed_by=actor.subject,
             confirmed_at=self.clock.now(), paid_minor=record.paid_minor, currency=record.currency,
@@ -89,7 +79,7 @@ class CancellationsService:
 
     async def intercepted(self, cancellation_id: uuid.UUID, actor: Principal) -> schemas.CancellationOut:
         """§6.4: the shipped parcel came back (courier return or refused delivery)."""
-        record = await self._get(cancellation_id, for_update=True)
+        record = await self.repository.get(cancellation_id, for_update=True)
         await self.flow.apply(record, "intercepted", actor)
         record.confirmed_by = actor.subject
         return to_out(record)
@@ -98,7 +88,7 @@ class CancellationsService:
         self, cancellation_id: uuid.UUID, data: schemas.CancellationRefundIn, actor: Principal
     ) -> schemas.CancellationOut:
         """T1B2: the refund, and only once the cancellation is confirmed (or the parcel is back)."""
-        record = await self._get(cancellation_id, for_update=True)
+        record = await self.repository.get(cancellation_id, for_update=True)
         self.flow.require(record, "refund")
         freight = record.freight_minor if record.freight_payer == "customer" else 0
         amount = max(record.paid_minor - freight, 0)
@@ -113,10 +103,10 @@ class CancellationsService:
         return to_out(record)
 
     async def get(self, cancellation_id: uuid.UUID) -> schemas.CancellationOut:
-        return to_out(await self._get(cancellation_id))
+        return to_out(await self.repository.get(cancellation_id))
 
     async def history(self, cancellation_id: uuid.UUID) -> list[TransitionOut]:
-        await self._get(cancellation_id)
+        await self.repository.get(cancellation_id)
         return await self.flow.history(cancellation_id)
 
 

@@ -10,7 +10,7 @@ from aftersales_chassis import ClockDep, Day, Month, Principal, SessionDep, allo
 from aftersales_chassis.csv import CSV_CONTENT, csv_response
 from aftersales_chassis.roles import FINANCE, STAFF
 
-from .queries import DETAIL_COLUMNS
+from .repository import DETAIL_COLUMNS
 from .service import RATE_COLUMNS, ReportsService
 
 router = service_router(prefix="/reports", tags=["reports"])

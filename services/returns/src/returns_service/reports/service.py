@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import queries
+from . import repository
 from .metrics import RETURN_RATE
 
 TARGET_RATE = 0.05  # seed 003: return/exchange rate under 5%
@@ -22,23 +22,23 @@ class ReportsService:
         self.zone = zone
 
     async def daily_detail(self, day: date) -> list[dict[str, Any]]:
-        start, end = queries.bounds(day, day + timedelta(days=1), self.zone)
-        return await queries.detail_rows(self.session, start, end)
+        start, end = repository.bounds(day, day + timedelta(days=1), self.zone)
+        return await repository.detail_rows(self.session, start, end)
 
     async def monthly_summary(self, month: date) -> dict[str, Any]:
-        start, end = queries.month_bounds(month, self.zone)
-        summary = await queries.monthly_summary(self.session, start, end)
+        start, end = repository.month_bounds(month, self.zone)
+        summary = await repository.monthly_summary(self.session, start, end)
         return {"month": month.strftime("%Y-%m"), "zone": str(self.zone), **summary}
 
     async def monthly_lines(self, month: date) -> list[dict[str, Any]]:
-        start, end = queries.month_bounds(month, self.zone)
-        return await queries.detail_rows(self.session, start, end)
+        start, end = repository.month_bounds(month, self.zone)
+        return await repository.detail_rows(self.session, start, end)
 
     async def return_rate(self, month: date, by: str) -> dict[str, Any]:
         """Returned units ÷ units shipped in the month, overall and per product or reason."""
-        start, end = queries.month_bounds(month, self.zone)
-        sold = await queries.units_sold(self.session, start, end)
-        returned = await queries.units_returned(self.session, start, end, by)
+        start, end = repository.month_bounds(month, self.zone)
+        sold = await repository.units_sold(self.session, start, end)
+        returned = await repository.units_returned(self.session, start, end, by)
         total_sold, total_returned = sum(sold.values()), sum(returned.values())
         overall = total_returned / total_sold if total_sold else 0.0
         groups = []

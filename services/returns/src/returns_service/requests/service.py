@@ -4,16 +4,13 @@ agreeing the return), T1A2 filing the return for it, and withdrawal."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import (
     Clock,
     Conflict,
     Forbidden,
-    NotFound,
     Page,
     PageParams,
     Principal,
@@ -30,8 +27,9 @@ from ..cancellations.service import CancellationsService
 from ..orders.models import Order, OrderStatus
 from ..orders.repository import OrderRepository
 from . import schemas
-from .models import OPEN_STATES, RefundRequest
+from .models import RefundRequest
 from .models import RefundRequestState as S
+from .repository import RefundRequestRepository
 from .state import REFUND_REQUEST_FLOW
 
 NOT_SHIPPED = frozenset({OrderStatus.placed, OrderStatus.paid})
@@ -56,17 +54,7 @@ class RefundRequestsService:
         self.sla = sla
         self.flow = REFUND_REQUEST_FLOW.bind(session, clock, sla)
         self.orders = OrderRepository(session)
-
-    async def _find(self, request_id: uuid.UUID, *, for_update: bool = False) -> RefundRequest | None:
-        query = select(RefundRequest).where(RefundRequest.id == request_id)
-        found: RefundRequest | None = await self.session.scalar(query.with_for_update() if for_update else query)
-        return found
-
-    async def _get(self, request_id: uuid.UUID, *, for_update: bool = False) -> RefundRequest:
-        found = await self._find(request_id, for_update=for_update)
-        if found is None:
-            raise NotFound(f"refund request {request_id} does not exist", resource="refund_request", id=str(request_id))
-        return found
+        self.repository = RefundRequestRepository(session)
 
     def _own_order(self, order: Order, actor: Principal) -> None:
         """Customers act on their own orders only; staff and the shop frontend on any."""
@@ -81,11 +69,7 @@ class RefundRequestsService:
         self._own_order(order, actor)
         if order.status == OrderStatus.cancelled:
             raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
-        open_request = await self.session.scalar(
-            select(RefundRequest.id).where(
-                RefundRequest.order_id == order.order_id, RefundRequest.state.in_(OPEN_STATES)
-            )
-        )
+        open_request = await self.repository.in_progress_for(order.order_id)
         if open_request is not None:
             raise Conflict(
                 f"order {order.order_id} already has refund request {open_request} in progress", id=str(open_request)
@@ -95,14 +79,14 @@ class RefundRequestsService:
             id=uuid.uuid4(), order_id=order.order_id, state=S.open, reason=data.reason, channel=data.channel,
             created_by=actor.subject, created_at=now, updated_at=now,
         )  # fmt: skip
-        self.session.add(record)
+        await self.repository.add(record)
         await self.flow.create(record, actor, reason=data.reason)
         return to_out(record)
 
     async def route(self, request_id: uuid.UUID, data: schemas.RouteIn, actor: Principal) -> schemas.RefundRequestOut:
         """T1: has the order shipped? Not shipped → a cancellation (T1B1; unpaid: closed);
         shipped → T1A1, agree the return with the customer. T1 stops either way."""
-        record = await self._get(request_id, for_update=True)
+        record = await self.repository.get(request_id, for_update=True)
         self.flow.require(record, "route")
         order = await self.orders.get(record.order_id)
         if order.status in NOT_SHIPPED:
@@ -124,7 +108,7 @@ class RefundRequestsService:
 
     async def file(self, request_id: uuid.UUID, *, order_id: str, return_id: uuid.UUID, actor: Principal) -> None:
         """T1A2: the return agreed in T1A1 is filed; T1A1 stops. Called inside the return's unit of work."""
-        record = await self._find(request_id, for_update=True)
+        record = await self.repository.find(request_id, for_update=True)
         if record is None:
             raise RuleViolation(
                 "T1A2.refund-request-known", f"refund request {request_id} does not exist", field="refund_request_id"
@@ -142,14 +126,7 @@ class RefundRequestsService:
     async def file_negotiating(self, *, order_id: str, return_id: uuid.UUID, actor: Principal) -> uuid.UUID | None:
         """T1A2 filed without `refund_request_id`: the order's request in T1A1 (`negotiating`), when
         there is exactly one, is filed the same way as :meth:`file`; none or several: nothing."""
-        # Locked: of two returns filed at once for the order, the second finds it filed and leaves it.
-        negotiating = await self.session.scalars(
-            select(RefundRequest.id)
-            .where(RefundRequest.order_id == order_id, RefundRequest.state == S.negotiating)
-            .limit(2)
-            .with_for_update()
-        )
-        found = list(negotiating)
+        found = await self.repository.lock_negotiating(order_id)
         if len(found) != 1:
             return None
         await self.file(found[0], order_id=order_id, return_id=return_id, actor=actor)
@@ -159,27 +136,19 @@ class RefundRequestsService:
         self, request_id: uuid.UUID, data: schemas.WithdrawIn, actor: Principal
     ) -> schemas.RefundRequestOut:
         """The customer changed their mind, or the agent records that no agreement was reached."""
-        record = await self._get(request_id, for_update=True)
+        record = await self.repository.get(request_id, for_update=True)
         self._own_order(await self.orders.get(record.order_id), actor)
         await self.flow.apply(record, "withdraw", actor, reason=data.reason)
         record.closed_by, record.closed_at = actor.subject, record.updated_at
         return to_out(record)
 
     async def get(self, request_id: uuid.UUID) -> schemas.RefundRequestOut:
-        return to_out(await self._get(request_id))
+        return to_out(await self.repository.get(request_id))
 
     async def history(self, request_id: uuid.UUID) -> list[TransitionOut]:
-        await self._get(request_id)
+        await self.repository.get(request_id)
         return await self.flow.history(request_id)
 
     async def list(self, page: PageParams, *, state: S | None, order_id: str | None) -> Page[schemas.RefundRequestOut]:
-        query = select(RefundRequest)
-        if state:
-            query = query.where(RefundRequest.state == state)
-        if order_id:
-            query = query.where(RefundRequest.order_id == order_id)
-        if (after := page.after(datetime, uuid.UUID)) is not None:
-            query = query.where(tuple_(RefundRequest.created_at, RefundRequest.id) > after)
-        rows = list(await self.session.scalars(query.order_by(RefundRequest.created_at, RefundRequest.id)
-                                               .limit(page.fetch_size)))  # fmt: skip
+        rows = await self.repository.page(page, state=state, order_id=order_id)
         return page_of(rows, page, key=lambda r: (r.created_at, r.id), item=to_out)
