@@ -9,7 +9,7 @@ ROLE ?= agent
 SUB ?=
 SCOPE ?=
 
-.PHONY: help install run test lint fmt migrate bench asyncapi docs token lock clean
+.PHONY: help install run test lint fmt migrate bench asyncapi docs token lock clean service feature revision
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -35,6 +35,19 @@ fmt: ## format and autofix
 
 migrate: install ## create the databases and apply every service's migrations
 	$(PY) -m aftersales_devstack migrate
+
+service: install ## write a new service in the one shape: NAME=... PORT=... [SUMMARY="what it owns"]
+	$(PY) -m aftersales_devstack.scaffold service $(NAME) --port $(PORT) $(if $(SUMMARY),--summary "$(SUMMARY)")
+	$(PY) -m ruff format --quiet services/$(NAME) && $(PY) -m ruff check --fix --quiet services/$(NAME)
+	bash tools/install.sh
+	$(MAKE) --no-print-directory docs
+
+feature: install ## write a feature package: SERVICE=... NAME=complaints AGGREGATE=complaint STEP=C1
+	$(PY) -m aftersales_devstack.scaffold feature $(SERVICE) $(NAME) --aggregate $(AGGREGATE) --step $(STEP)
+	$(PY) -m ruff format --quiet services/$(SERVICE) && $(PY) -m ruff check --fix --quiet services/$(SERVICE)
+
+revision: install ## autogenerate a service's migration for its changed models: SERVICE=... MSG=...
+	$(PY) -m aftersales_devstack revision $(SERVICE) -m "$(MSG)"
 
 bench: install ## run the benchmarks
 	@if [ -f benchmarks/__main__.py ]; then $(PY) -m benchmarks; else echo "no benchmarks exist yet (benchmarks/__main__.py)"; fi

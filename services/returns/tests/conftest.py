@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
-from aftersales_sla import SlaExtension
+from aftersales_sla.testing import fresh_test_clock
 from returns_service.main import definition
 from returns_service.settings import ReturnsSettings
 
@@ -25,18 +25,7 @@ def app_clock() -> DelegatingClock:
 @pytest.fixture(autouse=True)
 async def clock(request: pytest.FixtureRequest, app_clock: DelegatingClock) -> ManualClock:
     """This test's own time, starting at START whatever earlier tests did with theirs."""
-    fresh = ManualClock(START)
-    app_clock.use(fresh)
-    if "app" in request.fixturenames:
-        app: FastAPI = request.getfixturevalue("app")
-        if hasattr(app.state, "sla_scheduler"):
-            # The running app's scheduler remembers how far it has looked for fixed-time jobs,
-            # in an earlier test's time: a new one, so that this test's jobs are not skipped.
-            for extension in definition.extensions:
-                if isinstance(extension, SlaExtension):
-                    await extension.stop(app)
-                    await extension.start(app)
-    return fresh
+    return await fresh_test_clock(request, app_clock, definition, START)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""``python -m aftersales_devstack run | migrate | env``."""
+"""``python -m aftersales_devstack run | migrate | env | revision SERVICE -m MSG``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="start PostgreSQL, Tansu and the five services (Ctrl-C stops)")
     commands.add_parser("migrate", help="create the databases and apply every service's migrations")
     commands.add_parser("env", help="print the env vars that point a service at the running stack")
+    revision = commands.add_parser("revision", help="autogenerate a service's migration for its changed models")
+    revision.add_argument("service")
+    revision.add_argument("-m", "--message", required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
@@ -28,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         return run()
     if args.command == "migrate":
         return migrate_only()
+    if args.command == "revision":
+        from .revision import autogenerate  # imports the supervisor's server start only when asked
+
+        return autogenerate(args.service, args.message)
     try:
         sys.stdout.write(env_exports())
     except RuntimeError as error:
