@@ -4,16 +4,22 @@
 
 Without ``--url`` the service's own setting (e.g. ``RETURNS_DATABASE_URL``) is used.
 Migration files are named by date so their order reads from a directory listing.
-Every service database carries two branches: ``platform`` (the outbox, processed-event and
-idempotency tables, shipped once in this package) and the service's own, labelled with its
-name, whose first revision depends on the platform branch.
+Every service database carries two branches: ``platform`` (the tables the libraries keep in
+every service's database) and the service's own, labelled with its name, whose first
+revision depends on the platform branch. Each library ships the platform revisions of its
+own tables in its ``platform_migrations/`` folder (the chassis: the outbox, processed events,
+idempotency keys; the calendar: its overrides; the SLA lib: clocks and job runs; the
+workflow lib: the audit trail) and names that folder under the entry point group
+``aftersales.platform_migrations``; the revisions form the one ``platform`` branch.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from alembic import command
@@ -25,6 +31,18 @@ from aftersales_events.services import SERVICE_NAMES
 from .settings import asyncpg_url
 
 PLATFORM_VERSIONS = Path(__file__).parent / "platform_migrations"
+MIGRATIONS_GROUP = "aftersales.platform_migrations"
+
+
+def platform_version_locations() -> list[Path]:
+    """The chassis's platform revisions and every installed library's, in a stable order."""
+    found = {PLATFORM_VERSIONS}
+    for entry in entry_points(group=MIGRATIONS_GROUP):
+        spec = importlib.util.find_spec(entry.value)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"{entry.name}: the package {entry.value} named for platform migrations is missing")
+        found.add(Path(spec.origin).parent / "platform_migrations")
+    return sorted(found)
 
 
 def alembic_config(service: str, url: str) -> Config:
@@ -35,7 +53,8 @@ def alembic_config(service: str, url: str) -> Config:
     migrations = Path(package.__file__).parent / "migrations"
     config = Config()
     config.set_main_option("script_location", str(migrations))
-    config.set_main_option("version_locations", f"{migrations / 'versions'} {PLATFORM_VERSIONS}")
+    locations = [migrations / "versions", *platform_version_locations()]
+    config.set_main_option("version_locations", " ".join(str(location) for location in locations))
     config.set_main_option("path_separator", "space")
     config.set_main_option(
         "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s_%%(slug)s"
