@@ -127,11 +127,15 @@ def document_operation(route: APIRoute) -> None:
         route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": roles}
         if not _STATES_ROLES.search(route.description):
             route.description = "\n\n".join(filter(None, [route.description, f"Roles: {', '.join(roles)}."]))
-    if (route.methods or set()) & MUTATING:
+    writes = bool((route.methods or set()) & MUTATING)
+    if writes:
         found[409] = problem_response(409, WRITE_CONFLICT)
     if _takes_input(route):
         found[422] = problem_response(422)
     declared = route.responses
+    if not writes:
+        # A router's problems(404, 409) is for its actions: a read changes no state to conflict with.
+        declared = {status: answer for status, answer in declared.items() if str(status) != "409"}
     merged = {**found, **{status: {**found.get(status, {}), **answer} for status, answer in declared.items()}}
     route.responses = dict(sorted(merged.items(), key=lambda item: str(item[0])))
 
