@@ -3,9 +3,11 @@
 from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
-from .api import ROUTERS
 from .consumers import HANDLERS
+from .ledger.api import router as ledger_router
+from .periods.api import router as periods_router
 from .settings import FinanceSettings
+from .settlement.api import router as settlement_router
 from .settlement.jobs import JOBS
 from .sla import POLICIES
 
@@ -15,7 +17,7 @@ definition = ServiceDefinition(
     description="Double-entry ledger, monthly tables, period close and merchant settlement (PROCESSES.md §8).",
     extensions=[SlaExtension(POLICIES, jobs=JOBS)],
     settings_factory=FinanceSettings,
-    routers=ROUTERS,
+    routers=[ledger_router, periods_router, settlement_router],
     handlers=HANDLERS,
     openapi_tags=[
         {"name": "ledger", "description": "Double-entry ledger fed by money events."},

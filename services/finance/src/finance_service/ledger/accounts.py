@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Conflict, NotFound, RuleViolation
 
-from .. import schemas
-from ..models import Account
+from . import schemas
+from .models import Account
 
 
 class AccountService:

@@ -23,7 +23,7 @@ from aftersales_events import Cause, record_events
 from aftersales_events.catalogue import finance as fin
 
 from ..chart import BUSINESS_ZONE
-from ..models import Account, LedgerTransaction, Posting
+from .models import Account, LedgerTransaction, Posting
 
 # Arrays, not rows of bind parameters: one short statement whatever the batch size (the
 # server plans it once; the statement-level triggers run once per batch).

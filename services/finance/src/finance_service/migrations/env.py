@@ -1,4 +1,4 @@
 from aftersales_workflow.migrations import run_service_migrations
-from finance_service.models import Base
+from finance_service.ledger.models import Base
 
 run_service_migrations(Base.metadata)

@@ -13,8 +13,8 @@ from aftersales_chassis import Clock, InvalidTransition, Page, PageParams, RuleV
 
 from ..chart import BUSINESS_ZONE
 from ..ledger.booking import next_month
-from ..ledger.reading import LedgerReader
-from ..models import LedgerPeriod, LedgerTransaction
+from ..ledger.models import LedgerPeriod, LedgerTransaction
+from ..ledger.service import LedgerReader
 from .schemas import CloseReport, PeriodOut
 from .tables import MonthlyTables
 

@@ -15,7 +15,7 @@ from aftersales_chassis import Clock, Conflict, NotFound, Page, PageParams, page
 
 from ..chart import Table
 from ..ledger.booking import month_of, next_month
-from ..models import LedgerPeriod, LedgerTransaction, LineCheck
+from ..ledger.models import LedgerPeriod, LedgerTransaction, LineCheck
 from .schemas import LineOut
 
 CSV_COLUMNS = list(LineOut.model_fields)

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import SettlementComplaint, SettlementDeposit, SettlementOrder
+from ..ledger.models import SettlementComplaint, SettlementDeposit, SettlementOrder
 
 ORDERS = SettlementOrder.__table__
 COMPLAINTS = cast(Table, SettlementComplaint.__table__)  # a mapped class's table is typed FromClause

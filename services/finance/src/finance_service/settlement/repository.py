@@ -9,7 +9,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Update, delete, exists, select, tuple_, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Settlement, SettlementComplaint, SettlementDeposit, SettlementLine, SettlementOrder
+from ..ledger.models import Settlement, SettlementComplaint, SettlementDeposit, SettlementLine, SettlementOrder
 from .plan import PlannedLine
 
 

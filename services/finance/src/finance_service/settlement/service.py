@@ -29,7 +29,7 @@ from ..chart import BUSINESS_ZONE
 from ..chart import AccountCode as A
 from ..ledger import LedgerService, Leg
 from ..ledger.booking import month_of, next_month
-from ..models import LedgerTransaction, Settlement, SettlementLine, SettlementOrder
+from ..ledger.models import LedgerTransaction, Settlement, SettlementLine, SettlementOrder
 from .plan import DEPOSIT_OFFSET, Plan, PlannedLine, plan_settlement
 from .repository import SettlementRepository
 from .schemas import OrderFormOut, SettlementDetail, SettlementLineOut, SettlementOut

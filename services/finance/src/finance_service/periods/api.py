@@ -12,10 +12,10 @@ from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FinanceOnly
 
 from ..chart import Table
-from ..ledger.reading import parse_month
-from ..periods.schemas import CheckIn, LineOut, PeriodOut
-from ..periods.service import PeriodService
-from ..periods.tables import CSV_COLUMNS, MonthlyTables
+from ..ledger.service import parse_month
+from .schemas import CheckIn, LineOut, PeriodOut
+from .service import PeriodService
+from .tables import CSV_COLUMNS, MonthlyTables
 
 # Parsed by parse_month, so a bad month is the period.format rule (422) with the range.
 MonthPath = Annotated[str, Path(description="The month, YYYY-MM (2000-01 to 2099-12).", examples=["2026-11"])]

@@ -10,9 +10,9 @@ from fastapi import Query, Response, status
 from aftersales_chassis import Day, Page, PageDep, problems, service_router
 from aftersales_chassis.roles import FinanceOnly
 
-from .. import schemas
-from ..dependencies import Accounts, Ledger, Reader
-from ..ledger import Entry, Leg
+from . import schemas
+from .booking import Entry, Leg
+from .dependencies import Accounts, Ledger, Reader
 
 router = service_router(prefix="/ledger", tags=["ledger"])
 

@@ -6,9 +6,9 @@ from fastapi import Depends
 
 from aftersales_chassis import ClockDep, SessionDep
 
-from .ledger import LedgerService
-from .ledger.accounts import AccountService
-from .ledger.reading import LedgerReader
+from .accounts import AccountService
+from .booking import LedgerService
+from .service import LedgerReader
 
 
 async def get_ledger(session: SessionDep, clock: ClockDep) -> LedgerService:

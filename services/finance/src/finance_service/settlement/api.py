@@ -11,9 +11,9 @@ from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, a
 from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FINANCE, MERCHANT, FinanceOnly
 
-from ..ledger.reading import parse_month
-from ..settlement.schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
-from ..settlement.service import CSV_COLUMNS, SettlementService
+from ..ledger.service import parse_month
+from .schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
+from .service import CSV_COLUMNS, SettlementService
 
 router = service_router(prefix="/settlements", tags=["settlements"])
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from aftersales_chassis import Clock, NotFound, Page, PageParams, RuleViolation, dates, page_of
 
-from .. import schemas
-from ..models import Account, AccountDailyBalance, LedgerTransaction, Posting
+from . import schemas
 from .booking import month_of, next_month
+from .models import Account, AccountDailyBalance, LedgerTransaction, Posting
 
 RECONCILIATION = {
     "balances_equal_postings": (
