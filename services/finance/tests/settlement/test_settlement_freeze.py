@@ -23,7 +23,7 @@ from aftersales_chassis.migrate import alembic_config, upgrade
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
-from finance_service.ledger.models import Settlement
+from finance_service.settlement.models import Settlement
 from finance_service.settlement.service import DATABASE_RULES, SettlementService
 
 from .kit import cancelled, deposit_cancelled, feed, paid_order

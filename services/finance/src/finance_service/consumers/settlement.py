@@ -12,7 +12,7 @@ from aftersales_events.catalogue import orders
 from aftersales_events.catalogue import returns as ret
 from aftersales_events.catalogue import tickets as tix
 
-from ..settlement.readmodel import ORDER_FACTS_WRITER, OrderFact, SettlementReadModel
+from ..settlement.repository import ORDER_FACTS_WRITER, OrderFact, SettlementRepository
 
 
 async def _order_fact(ctx: EventContext, order_id: str, at: datetime, **facts: Any) -> None:
@@ -77,13 +77,13 @@ async def cancellation_confirmed(ctx: EventContext, event: ret.OrderCancellation
 
 
 async def complaint_opened(ctx: EventContext, event: tix.ComplaintOpened) -> None:
-    await SettlementReadModel(ctx.session).complaint(
+    await SettlementRepository(ctx.session).complaint(
         event.complaint_id, order_id=event.order_id, merchant_id=event.merchant_id, opened_at=event.opened_at
     )
 
 
 async def complaint_closed(ctx: EventContext, event: tix.ComplaintClosed) -> None:
-    await SettlementReadModel(ctx.session).complaint(
+    await SettlementRepository(ctx.session).complaint(
         event.complaint_id, order_id=event.order_id, closed_at=event.closed_at
     )
 
@@ -92,7 +92,7 @@ async def deposit_cancelled(ctx: EventContext, event: cc.DepositCancelled) -> No
     """7.3: a cancelled deposit is owed back by the merchant, offset at its next settlement."""
     if event.outcome != "cancelled":
         return
-    await SettlementReadModel(ctx.session).deposit_cancelled(
+    await SettlementRepository(ctx.session).deposit_cancelled(
         event.deposit_id,
         merchant_id=event.merchant_id,
         order_id=event.order_id,

@@ -2,6 +2,14 @@
 
 The database is the last word on every rule (balanced, one currency, immutable, period
 open, within limits); the checks here only give callers a clear error before it.
+
+Exempt from "every query in repository.py" (ADR 0016): :meth:`LedgerService.book_many` is
+the hot path every booking takes (a consumer batch of 500 events, the API's batches), and
+its statements (``ACCOUNTS_BY_CODE``, ``CLOSED_MONTHS_SINCE``, ``INSERT_TRANSACTIONS``,
+``INSERT_POSTINGS``) are the point of it: one statement per table whatever the batch size,
+arrays rather than rows of bind parameters, built in one pass over the batch (ADR 0009,
+0012). They stay beside the code that builds their arrays. Everything else here reads
+through :class:`.repository.LedgerRepository`.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from pydantic_core import to_json
-from sqlalchemy import BigInteger, Date, DateTime, String, Text, Uuid, bindparam, select, text
+from sqlalchemy import BigInteger, Date, DateTime, String, Text, Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +31,8 @@ from aftersales_events import Cause, record_events
 from aftersales_events.catalogue import finance as fin
 
 from ..chart import BUSINESS_ZONE
-from .models import Account, LedgerTransaction, Posting
+from ..months import month_of, next_month
+from .repository import LedgerRepository
 
 # Arrays, not rows of bind parameters: one short statement whatever the batch size (the
 # server plans it once; the statement-level triggers run once per batch).
@@ -90,14 +99,6 @@ class Booked(NamedTuple):
     id: uuid.UUID
     source: str
     accounting_date: date
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def business_day(at: datetime) -> date:
@@ -245,22 +246,16 @@ class LedgerService:
 
     async def reverse(self, transaction_id: uuid.UUID, *, reason: str, by: str) -> Booked:
         """Books the mirror image of a transaction (the only way to correct one)."""
-        original = await self.session.get(LedgerTransaction, transaction_id)
+        repo = LedgerRepository(self.session)
+        original = await repo.transaction(transaction_id)
         if original is None:
             raise NotFound(f"transaction {transaction_id} does not exist", resource="transaction")
         if original.reverses_id is not None:
             raise RuleViolation("ledger.no-reversal-of-reversal", "a reversal is not reversed: book a new transaction")
-        already = await self.session.scalar(
-            select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction_id)
-        )
+        already = await repo.reversal_of(transaction_id)
         if already is not None:
             raise Conflict(f"transaction {transaction_id} is already reversed", reversal_id=str(already))
-        legs = await self.session.execute(
-            select(Account.code, Posting.amount_minor)
-            .join(Account, Account.id == Posting.account_id)
-            .where(Posting.transaction_id == transaction_id)
-            .order_by(Posting.id)
-        )
+        legs = await repo.legs(transaction_id)
         entry = Entry(
             source=f"reversal:{transaction_id}",
             description=f"Reversal of {original.description}",

@@ -1,4 +1,4 @@
-"""``Annotated`` aliases the finance routers use."""
+"""``Annotated`` aliases of the ledger's routes."""
 
 from typing import Annotated
 
@@ -6,9 +6,8 @@ from fastapi import Depends
 
 from aftersales_chassis import ClockDep, SessionDep
 
-from .accounts import AccountService
 from .booking import LedgerService
-from .service import LedgerReader
+from .service import AccountService, LedgerReader
 
 
 async def get_ledger(session: SessionDep, clock: ClockDep) -> LedgerService:

@@ -1,89 +1,78 @@
-"""Reading the ledger: accounts, transactions, balances (now and as of a day), and the
-reconciliation check that proves the maintained figures equal the postings."""
+"""Use cases of the ledger beyond booking: opening accounts and setting their limits, and
+reading it (accounts, transactions, balances now and as of a day, and the reconciliation
+check that proves the maintained figures equal the postings)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from aftersales_chassis import Clock, NotFound, Page, PageParams, RuleViolation, dates, page_of
+from aftersales_chassis import Clock, Conflict, NotFound, Page, PageParams, RuleViolation, page_of
 
+from ..months import parse_month
 from . import schemas
-from .booking import month_of, next_month
-from .models import Account, AccountDailyBalance, LedgerTransaction, Posting
-
-RECONCILIATION = {
-    "balances_equal_postings": (
-        "SELECT count(*) FROM accounts a LEFT JOIN (SELECT account_id, sum(amount_minor) AS total"
-        " FROM postings GROUP BY account_id) p ON p.account_id = a.id"
-        " WHERE a.balance_minor <> coalesce(p.total, 0)"
-    ),
-    "daily_balances_equal_postings": (
-        "SELECT count(*) FROM accounts a LEFT JOIN (SELECT account_id, sum(debit_minor - credit_minor) AS total"
-        " FROM account_daily_balances GROUP BY account_id) d ON d.account_id = a.id"
-        " WHERE a.balance_minor <> coalesce(d.total, 0)"
-    ),
-    "transactions_balanced": (
-        "SELECT count(*) FROM (SELECT transaction_id FROM postings GROUP BY transaction_id"
-        " HAVING sum(amount_minor) <> 0 OR count(*) < 2 OR count(DISTINCT currency) <> 1) t"
-    ),
-    "currencies_sum_to_zero": (
-        "SELECT count(*) FROM (SELECT currency FROM accounts GROUP BY currency HAVING sum(balance_minor) <> 0) c"
-    ),
-    "transactions_without_postings": (
-        "SELECT count(*) FROM ledger_transactions t"
-        " WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.transaction_id = t.id)"
-    ),
-}
+from .models import Account, LedgerTransaction
+from .repository import LedgerRepository
 
 
-def parse_month(value: str) -> date:
-    try:
-        return dates.parse_month(value)
-    except ValueError as error:
-        raise RuleViolation("period.format", f"'{value}': {error}", parameter="month") from error
+class AccountService:
+    """Opening accounts and setting their limits (finance's chart beyond the migrations')."""
+
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+        self.repo = LedgerRepository(session)
+
+    async def open(self, body: schemas.AccountIn) -> schemas.AccountOut:
+        if await self.repo.account_exists(body.code):
+            raise Conflict(f"account {body.code} exists", resource="account")
+        _check_limits(0, body.min_balance_minor, body.max_balance_minor)
+        account = Account(
+            code=body.code,
+            name=body.name,
+            type=body.type,
+            currency=body.currency,
+            balance_minor=0,
+            min_balance_minor=body.min_balance_minor,
+            max_balance_minor=body.max_balance_minor,
+            created_at=self.clock.now(),
+        )
+        self.session.add(account)
+        await self.session.flush()
+        return schemas.AccountOut.model_validate(account)
+
+    async def set_limits(self, code: str, body: schemas.LimitsIn) -> schemas.AccountOut:
+        account = await self.repo.account_for_update(code)
+        if account is None:
+            raise NotFound(f"account {code} does not exist", resource="account")
+        _check_limits(account.balance_minor, body.min_balance_minor, body.max_balance_minor)
+        account.min_balance_minor = body.min_balance_minor
+        account.max_balance_minor = body.max_balance_minor
+        await self.session.flush()
+        return schemas.AccountOut.model_validate(account)
+
+
+def _check_limits(balance: int, low: int | None, high: int | None) -> None:
+    if low is not None and high is not None and low > high:
+        raise RuleViolation("ledger.limits-order", "min_balance_minor is above max_balance_minor")
+    if (low is not None and balance < low) or (high is not None and balance > high):
+        raise RuleViolation("ledger.balance-limit", f"the balance {balance} is outside the new limits")
 
 
 class LedgerReader:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
-        self.session = session
         self.clock = clock
+        self.repo = LedgerRepository(session)
 
     async def accounts(self, page: PageParams) -> Page[schemas.AccountOut]:
-        query = select(Account).order_by(Account.code).limit(page.fetch_size)
-        if (after := page.after(str)) is not None:
-            query = query.where(Account.code > after[0])
-        rows = list(await self.session.scalars(query))
+        rows = await self.repo.accounts(limit=page.fetch_size, after=page.after(str))
         return page_of(rows, page, key=lambda a: (a.code,), item=schemas.AccountOut.model_validate)
-
-    async def account(self, code: str) -> Account:
-        found = await self.session.scalar(select(Account).where(Account.code == code))
-        if found is None:
-            raise NotFound(f"account {code} does not exist", resource="account")
-        return found
 
     async def balances(self, page: PageParams, *, as_of: date | None) -> Page[schemas.BalanceOut]:
         """Per account: the maintained balance, or the sum of its daily rows up to ``as_of``."""
-        if as_of is None:
-            balance: ColumnElement[int] = Account.balance_minor.expression
-            query = select(Account.code, Account.type, Account.currency, balance.label("balance"))
-        else:
-            balance = func.coalesce(func.sum(AccountDailyBalance.debit_minor - AccountDailyBalance.credit_minor), 0)
-            query = (
-                select(Account.code, Account.type, Account.currency, balance.label("balance"))
-                .outerjoin(
-                    AccountDailyBalance,
-                    (AccountDailyBalance.account_id == Account.id) & (AccountDailyBalance.day <= as_of),
-                )
-                .group_by(Account.id)
-            )
-        if (after := page.after(str)) is not None:
-            query = query.where(Account.code > after[0])
-        rows = (await self.session.execute(query.order_by(Account.code).limit(page.fetch_size))).all()
+        rows = await self.repo.balances(as_of=as_of, limit=page.fetch_size, after=page.after(str))
         return page_of(
             rows,
             page,
@@ -94,64 +83,38 @@ class LedgerReader:
         )
 
     async def transaction(self, transaction_id: uuid.UUID) -> schemas.TransactionOut:
-        return await self._one(LedgerTransaction.id == transaction_id, str(transaction_id))
+        found = await self.repo.with_postings(transaction_id=transaction_id)
+        return await self._out(found, str(transaction_id))
 
     async def transaction_by_source(self, source: str) -> schemas.TransactionOut:
-        return await self._one(LedgerTransaction.source == source, source)
+        return await self._out(await self.repo.with_postings(source=source), source)
 
-    async def _one(self, where: ColumnElement[bool], name: str) -> schemas.TransactionOut:
-        found = await self.session.scalar(
-            select(LedgerTransaction).where(where).options(selectinload(LedgerTransaction.postings))
-        )
+    async def _out(self, found: LedgerTransaction | None, name: str) -> schemas.TransactionOut:
         if found is None:
             raise NotFound(f"transaction {name} does not exist", resource="transaction")
-        return to_out(found, await self._codes())
+        return to_out(found, await self.repo.account_codes())
 
     async def transactions(
         self, page: PageParams, *, source: str | None, account_code: str | None, period: str | None
     ) -> Page[schemas.TransactionOut]:
-        query = select(LedgerTransaction).options(selectinload(LedgerTransaction.postings))
-        if source:
-            query = query.where(LedgerTransaction.source == source)
-        if account_code:
-            query = query.where(
-                LedgerTransaction.id.in_(
-                    select(Posting.transaction_id)
-                    .join(Account, Account.id == Posting.account_id)
-                    .where(Account.code == account_code)
-                )
-            )
-        if period:
-            month = parse_month(period)
-            query = query.where(
-                LedgerTransaction.accounting_date >= month, LedgerTransaction.accounting_date < next_month(month)
-            )
-        if (after := page.after(datetime, uuid.UUID)) is not None:
-            query = query.where(tuple_(LedgerTransaction.booked_at, LedgerTransaction.id) > after)
-        query = query.order_by(LedgerTransaction.booked_at, LedgerTransaction.id).limit(page.fetch_size)
-        rows = list(await self.session.scalars(query))
-        codes = await self._codes()
+        rows = await self.repo.transactions(
+            source=source,
+            account_code=account_code,
+            month=parse_month(period) if period else None,
+            limit=page.fetch_size,
+            after=page.after(datetime, uuid.UUID),
+        )
+        codes = await self.repo.account_codes()
         return page_of(rows, page, key=lambda t: (t.booked_at, t.id), item=lambda t: to_out(t, codes))
 
     async def reconciliation(self) -> schemas.ReconciliationOut:
         """Recomputes every maintained figure from the postings (the one full scan)."""
-        checks = {}
-        for name, sql in RECONCILIATION.items():
-            checks[name] = int(await self.session.scalar(text(sql)) or 0)
+        checks = await self.repo.reconciliation()
         return schemas.ReconciliationOut(ok=not any(checks.values()), checked_at=self.clock.now(), discrepancies=checks)
 
     async def month_totals(self, month: date) -> dict[str, int]:
         """Debits − credits of the month per currency: zero when the month balances."""
-        rows = await self.session.execute(
-            select(Account.currency, func.sum(AccountDailyBalance.debit_minor - AccountDailyBalance.credit_minor))
-            .join(Account, Account.id == AccountDailyBalance.account_id)
-            .where(AccountDailyBalance.day >= month_of(month), AccountDailyBalance.day < next_month(month))
-            .group_by(Account.currency)
-        )
-        return {currency: int(total) for currency, total in rows}
-
-    async def _codes(self) -> dict[uuid.UUID, str]:
-        return {a.id: a.code for a in await self.session.scalars(select(Account))}
+        return await self.repo.month_totals(month)
 
 
 def to_out(transaction: LedgerTransaction, codes: dict[uuid.UUID, str]) -> schemas.TransactionOut:

@@ -12,7 +12,7 @@ from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FinanceOnly
 
 from ..chart import Table
-from ..ledger.service import parse_month
+from ..months import parse_month
 from .schemas import CheckIn, LineOut, PeriodOut
 from .service import PeriodService
 from .tables import CSV_COLUMNS, MonthlyTables

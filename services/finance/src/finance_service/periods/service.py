@@ -3,18 +3,18 @@ refuses any posting dated in it (later events land in the next open month)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, InvalidTransition, Page, PageParams, RuleViolation, page_of
 
 from ..chart import BUSINESS_ZONE
-from ..ledger.booking import next_month
-from ..ledger.models import LedgerPeriod, LedgerTransaction
+from ..ledger.repository import LedgerRepository
 from ..ledger.service import LedgerReader
+from ..months import month_start, next_month
+from .models import LedgerPeriod
+from .repository import PeriodRepository
 from .schemas import CloseReport, PeriodOut
 from .tables import MonthlyTables
 
@@ -23,18 +23,17 @@ class PeriodService:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self.session = session
         self.clock = clock
+        self.repo = PeriodRepository(session)
+        self.ledger = LedgerRepository(session)
         self.reader = LedgerReader(session, clock)
         self.tables = MonthlyTables(session, clock)
 
     async def list(self, page: PageParams) -> Page[PeriodOut]:
-        query = select(LedgerPeriod).order_by(LedgerPeriod.month.desc()).limit(page.fetch_size)
-        if (after := page.after(date)) is not None:
-            query = query.where(LedgerPeriod.month < after[0])
-        rows = list(await self.session.scalars(query))
+        rows = await self.repo.periods(limit=page.fetch_size, after=page.after(date))
         return page_of(rows, page, key=lambda p: (p.month,), item=_out)
 
     async def get(self, month: date) -> PeriodOut:
-        period = await self.session.get(LedgerPeriod, month)
+        period = await self.repo.period(month)
         if period is not None and period.status == "closed":
             return _out(period)
         return PeriodOut(
@@ -42,32 +41,24 @@ class PeriodService:
         )
 
     async def report(self, month: date) -> CloseReport:
-        in_month = (LedgerTransaction.accounting_date >= month) & (
-            LedgerTransaction.accounting_date < next_month(month)
-        )
-        transactions = await self.session.scalar(select(func.count()).where(in_month))
-        late = await self.session.scalar(
-            select(func.count()).where(in_month, LedgerTransaction.details.has_key("belongs_to"))
-        )
+        transactions = await self.ledger.count_in_month(month)
+        late = await self.ledger.count_in_month(month, late_only=True)
         totals = await self.reader.month_totals(month)
         return CloseReport(
             month=f"{month:%Y-%m}",
             balanced=all(total == 0 for total in totals.values()),
             totals_by_currency=totals,
             ledger_reconciled=(await self.reader.reconciliation()).ok,
-            transactions=int(transactions or 0),
-            late_entries=int(late or 0),
+            transactions=transactions,
+            late_entries=late,
             unreconciled=await self.tables.unreconciled(month),
         )
 
     async def close(self, month: date, *, by: str) -> PeriodOut:
         now = self.clock.now()
-        if now < datetime.combine(next_month(month), datetime.min.time(), BUSINESS_ZONE):
+        if now < month_start(next_month(month), BUSINESS_ZONE):
             raise RuleViolation("period.not-ended", f"{month:%Y-%m} has not ended yet")
-        await self.session.execute(pg_insert(LedgerPeriod).values(month=month).on_conflict_do_nothing())
-        # FOR UPDATE waits for bookings in flight into this month (they hold FOR SHARE).
-        period = await self.session.scalar(select(LedgerPeriod).where(LedgerPeriod.month == month).with_for_update())
-        assert period is not None
+        period = await self.repo.lock_period(month)
         if period.status == "closed":
             raise InvalidTransition("close", "closed", [])
         report = await self.report(month)

@@ -7,15 +7,16 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from aftersales_chassis import Clock, Conflict, NotFound, Page, PageParams, page_of
 
 from ..chart import Table
-from ..ledger.booking import month_of, next_month
-from ..ledger.models import LedgerPeriod, LedgerTransaction, LineCheck
+from ..ledger.models import LedgerTransaction
+from ..ledger.repository import LedgerRepository
+from ..months import month_of
+from .models import LineCheck
+from .repository import PeriodRepository
 from .schemas import LineOut
 
 CSV_COLUMNS = list(LineOut.model_fields)
@@ -25,33 +26,15 @@ class MonthlyTables:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self.session = session
         self.clock = clock
-
-    def _query(self, table: Table, month: date) -> Select[LedgerTransaction, LineCheck, bool]:
-        reversal = aliased(LedgerTransaction)
-        return (
-            select(
-                LedgerTransaction,
-                LineCheck,
-                exists().where(reversal.reverses_id == LedgerTransaction.id).label("reversed"),
-            )
-            .outerjoin(LineCheck, LineCheck.transaction_id == LedgerTransaction.id)
-            .where(
-                LedgerTransaction.details["table"].astext == table.value,
-                LedgerTransaction.accounting_date >= month,
-                LedgerTransaction.accounting_date < next_month(month),
-            )
-            .order_by(LedgerTransaction.accounting_date, LedgerTransaction.id)
-        )
+        self.repo = PeriodRepository(session)
+        self.ledger = LedgerRepository(session)
 
     async def page(self, table: Table, month: date, page: PageParams) -> Page[LineOut]:
-        query = self._query(table, month_of(month))
-        if (after := page.after(date, uuid.UUID)) is not None:
-            query = query.where(tuple_(LedgerTransaction.accounting_date, LedgerTransaction.id) > after)
-        rows = (await self.session.execute(query.limit(page.fetch_size))).all()
+        rows = await self.repo.lines(table, month_of(month), limit=page.fetch_size, after=page.after(date, uuid.UUID))
         return page_of(rows, page, key=lambda row: (row[0].accounting_date, row[0].id), item=lambda row: _line(*row))
 
     async def all_lines(self, table: Table, month: date) -> list[LineOut]:
-        return [_line(*row) for row in (await self.session.execute(self._query(table, month_of(month)))).all()]
+        return [_line(*row) for row in await self.repo.lines(table, month_of(month))]
 
     async def csv_rows(self, table: Table, month: date) -> list[dict[str, Any]]:
         """The whole table, a row per line (the columns: :data:`CSV_COLUMNS`)."""
@@ -62,25 +45,21 @@ class MonthlyTables:
 
     async def check(self, transaction_id: uuid.UUID, *, by: str, note: str | None) -> LineOut:
         """C5/T5: finance checked the line against the source documents."""
-        found = await self.session.get(LedgerTransaction, transaction_id)
+        found = await self.ledger.transaction(transaction_id)
         if found is None or not found.details.get("table"):
             raise NotFound(f"{transaction_id} is not a line of a monthly table", resource="line")
-        period = await self.session.get(LedgerPeriod, month_of(found.accounting_date))
+        period = await self.repo.period(month_of(found.accounting_date))
         if period is not None and period.status == "closed":
             raise Conflict(f"{found.accounting_date:%Y-%m} is closed: a closed month is not changed")
-        if await self.session.get(LineCheck, transaction_id) is not None:
+        if await self.repo.line_check(transaction_id) is not None:
             raise Conflict("the line is already checked", resource="line")
         self.session.add(
             LineCheck(transaction_id=transaction_id, checked_by=by, checked_at=self.clock.now(), note=note)
         )
         await self.session.flush()
-        row = (
-            await self.session.execute(
-                self._query(Table(found.details["table"]), month_of(found.accounting_date)).where(
-                    LedgerTransaction.id == transaction_id
-                )
-            )
-        ).one()
+        (row,) = await self.repo.lines(
+            Table(found.details["table"]), month_of(found.accounting_date), transaction_id=transaction_id
+        )
         return _line(*row)
 
 

@@ -11,7 +11,7 @@ from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, a
 from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FINANCE, MERCHANT, FinanceOnly
 
-from ..ledger.service import parse_month
+from ..months import parse_month
 from .schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
 from .service import CSV_COLUMNS, SettlementService
 

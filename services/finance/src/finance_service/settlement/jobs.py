@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 from aftersales_sla import FixedTimeJob, JobContext
 
-from ..ledger.booking import month_of
+from ..months import month_of
 from .service import SettlementService
 
 JOB_USER = "system:merchant-settlement"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..ledger.models import SettlementDeposit, SettlementOrder
+from .models import SettlementDeposit, SettlementOrder
 
 # Reasons, in the order they are checked: the first that applies explains the line.
 CANCELLED = "cancelled"

@@ -1,16 +1,109 @@
-"""Queries of merchant settlement: read models, settlement documents and their lines."""
+"""Queries of merchant settlement: finance's read models (orders, complaints, cancelled
+deposits, upserted from events: replaying an event, or receiving facts out of order, leaves
+the same rows), the settlement documents and their lines."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, delete, exists, select, tuple_, union, update
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    DateTime,
+    String,
+    Table,
+    TextClause,
+    Update,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+    tuple_,
+    union,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..ledger.models import Settlement, SettlementComplaint, SettlementDeposit, SettlementLine, SettlementOrder
+from .models import Settlement, SettlementComplaint, SettlementDeposit, SettlementLine, SettlementOrder
 from .plan import PlannedLine
+
+ORDERS = SettlementOrder.__table__
+COMPLAINTS = cast(Table, SettlementComplaint.__table__)  # a mapped class's table is typed FromClause
+DEPOSITS = cast(Table, SettlementDeposit.__table__)
+
+# The facts an order event may carry, with their column types (the unnest below).
+ORDER_FACTS: dict[str, Any] = {
+    "merchant_id": String(),
+    "currency": String(),
+    "total_minor": BigInteger(),
+    "paid_minor": BigInteger(),
+    "placed_at": DateTime(timezone=True),
+    "paid_at": DateTime(timezone=True),
+    "shipped_at": DateTime(timezone=True),
+    "signed_at": DateTime(timezone=True),
+    "cancelled_at": DateTime(timezone=True),
+    "cancellation_pending_at": DateTime(timezone=True),
+}
+
+
+@functools.cache
+def _upsert_order_facts(facts: tuple[str, ...]) -> TextClause:
+    """One statement for a whole batch, over the facts the batch carries (an order event
+    carries a few of the ten; unsent columns are not bound at all): the first known value
+    of each fact wins (facts do not change; replays are no-ops), so the update keeps what
+    the row has and fills the gaps. Column names come from ORDER_FACTS; every value is bound.
+    """
+    columns = ["order_id", "updated_at", *facts]
+    return text(
+        f"INSERT INTO settlement_orders ({', '.join(columns)})"  # noqa: S608
+        f" SELECT * FROM unnest({', '.join(':' + c for c in columns)})"
+        " ON CONFLICT (order_id) DO UPDATE SET"
+        " updated_at = greatest(settlement_orders.updated_at, EXCLUDED.updated_at)"
+        + "".join(f", {c} = coalesce(settlement_orders.{c}, EXCLUDED.{c})" for c in facts)
+    ).bindparams(
+        bindparam("order_id", type_=ARRAY(String())),
+        bindparam("updated_at", type_=ARRAY(DateTime(timezone=True))),
+        *(bindparam(c, type_=ARRAY(ORDER_FACTS[c])) for c in facts),
+    )
+
+
+@dataclass(frozen=True)
+class OrderFact:
+    order_id: str
+    at: datetime
+    facts: dict[str, Any] = field(hash=False)
+
+
+class OrderFactsWriter:
+    """Upserts a batch's order facts in one statement (merged per order first: one
+    statement may not touch a row twice)."""
+
+    async def write(self, session: AsyncSession, items: Sequence[OrderFact]) -> None:
+        merged: dict[str, dict[str, Any]] = {}
+        for item in items:
+            row = merged.setdefault(item.order_id, {"order_id": item.order_id, "updated_at": item.at})
+            row["updated_at"] = max(row["updated_at"], item.at)
+            for name, value in item.facts.items():
+                if value is not None and row.get(name) is None:
+                    if name not in ORDER_FACTS:
+                        raise ValueError(f"{name} is not an order fact")
+                    row[name] = value
+        rows = [merged[order_id] for order_id in sorted(merged)]  # one lock order: no deadlock between batches
+        facts = tuple(c for c in ORDER_FACTS if any(c in row for row in rows))
+        columns = ("order_id", "updated_at", *facts)
+        await session.execute(_upsert_order_facts(facts), {c: [row.get(c) for row in rows] for c in columns})
+
+
+ORDER_FACTS_WRITER = OrderFactsWriter()
 
 
 class SettlementRepository:
@@ -121,3 +214,55 @@ class SettlementRepository:
 
     async def order(self, order_id: str) -> SettlementOrder | None:
         return await self.session.get(SettlementOrder, order_id, with_for_update=True)
+
+    # -- read models fed by events ------------------------------------------------------------
+
+    async def complaint(
+        self,
+        complaint_id: uuid.UUID,
+        *,
+        order_id: str | None,
+        merchant_id: str | None = None,
+        opened_at: datetime | None = None,
+        closed_at: datetime | None = None,
+    ) -> None:
+        facts = {
+            k: v
+            for k, v in {
+                "order_id": order_id,
+                "merchant_id": merchant_id,
+                "opened_at": opened_at,
+                "closed_at": closed_at,
+            }.items()
+            if v is not None
+        }
+        statement = pg_insert(COMPLAINTS).values(complaint_id=complaint_id, **facts)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[COMPLAINTS.c.complaint_id],
+                set_={k: func.coalesce(COMPLAINTS.c[k], statement.excluded[k]) for k in facts},
+            )
+        )
+
+    async def deposit_cancelled(
+        self,
+        deposit_id: str,
+        *,
+        merchant_id: str,
+        order_id: str | None,
+        amount_minor: int,
+        currency: str,
+        recorded_at: datetime,
+    ) -> None:
+        await self.session.execute(
+            pg_insert(DEPOSITS)
+            .values(
+                deposit_id=deposit_id,
+                merchant_id=merchant_id,
+                order_id=order_id,
+                amount_minor=amount_minor,
+                currency=currency,
+                recorded_at=recorded_at,
+            )
+            .on_conflict_do_nothing(index_elements=[DEPOSITS.c.deposit_id])
+        )

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import (
@@ -27,9 +26,10 @@ from aftersales_chassis.db_errors import CHECK_VIOLATION, DatabaseRefusals
 
 from ..chart import BUSINESS_ZONE
 from ..chart import AccountCode as A
-from ..ledger import LedgerService, Leg
-from ..ledger.booking import month_of, next_month
-from ..ledger.models import LedgerTransaction, Settlement, SettlementLine, SettlementOrder
+from ..ledger.booking import LedgerService, Leg
+from ..ledger.repository import LedgerRepository
+from ..months import month_of, month_start, next_month
+from .models import Settlement, SettlementLine, SettlementOrder
 from .plan import DEPOSIT_OFFSET, Plan, PlannedLine, plan_settlement
 from .repository import SettlementRepository
 from .schemas import OrderFormOut, SettlementDetail, SettlementLineOut, SettlementOut
@@ -50,10 +50,6 @@ DATABASE_RULES = DatabaseRefusals(
 )
 
 
-def month_start(month: date) -> datetime:
-    return datetime.combine(month_of(month), datetime.min.time(), tzinfo=BUSINESS_ZONE)
-
-
 class SettlementService:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self.session = session
@@ -61,12 +57,12 @@ class SettlementService:
         self.repo = SettlementRepository(session)
 
     async def _plan(self, merchant_id: str, month: date) -> Plan:
-        end = month_start(next_month(month))
+        end = month_start(next_month(month), BUSINESS_ZONE)
         return plan_settlement(
             await self.repo.candidates(merchant_id, end),
             await self.repo.outstanding_deposits(merchant_id, end),
             currency=CURRENCY,
-            month_start=month_start(month),
+            month_start=month_start(month, BUSINESS_ZONE),
         )
 
     async def draft(self, merchant_id: str, month: date, *, by: str) -> SettlementDetail:
@@ -96,7 +92,7 @@ class SettlementService:
     async def draft_all(self, month: date, *, by: str) -> int:
         """The 10th's run: a draft for every merchant with something to settle (frozen ones kept)."""
         drafted = 0
-        for merchant_id in await self.repo.merchants_due(month_start(next_month(month))):
+        for merchant_id in await self.repo.merchants_due(month_start(next_month(month), BUSINESS_ZONE)):
             existing = await self.repo.for_month(merchant_id, month)
             if existing is None or existing.status == "draft":
                 await self.draft(merchant_id, month, by=by)
@@ -141,9 +137,7 @@ class SettlementService:
             details={"step": "§8", "settlement_id": str(settlement.id), "merchant_id": settlement.merchant_id},
         )
         settlement.transaction_id = (
-            booked.id
-            if booked
-            else await self.session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.source == source))
+            booked.id if booked else await LedgerRepository(self.session).transaction_id_by_source(source)
         )
         settlement.status, settlement.booked_by, settlement.booked_at = "booked", by, self.clock.now()
         with DATABASE_RULES:
