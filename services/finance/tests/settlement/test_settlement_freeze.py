@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from aftersales_chassis import Conflict, DomainError, ManualClock, Role, RuleViolation
+from aftersales_calendar import default_calendar
+from aftersales_chassis import Conflict, DomainError, ManualClock, Principal, Role, RuleViolation
 from aftersales_chassis.db import Database
 from aftersales_chassis.migrate import alembic_config, upgrade
 from aftersales_chassis.settings import asyncpg_url
@@ -255,9 +256,10 @@ async def test_the_service_answers_a_refusal_it_did_not_foresee_with_409(
         assert stale.status == "draft"
         approved = await client.post(f"/settlements/{draft['id']}/approve", headers=_bob(tokens))
         assert approved.status_code == 200, approved.text
-        service = SettlementService(session, ManualClock(datetime.now(UTC)))
+        service = SettlementService(session, ManualClock(datetime.now(UTC)), default_calendar())
+        carol = Principal(subject="carol", roles=frozenset({Role.finance}))
         with pytest.raises(Conflict, match=f"settlement {draft['id']} is approved: it is frozen"):
-            await service.draft(draft["merchant_id"], OCTOBER.date(), by="carol")
+            await service.draft(draft["merchant_id"], OCTOBER.date(), carol)
         await session.rollback()
     assert (await client.get(f"/settlements/{draft['id']}", headers=_alice(tokens))).json() == approved.json()
 

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Query, Response, status
 
 from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, problems, service_router
 from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FINANCE, MERCHANT, FinanceOnly
+from aftersales_workflow import TransitionOut
 
+from ..business_calendar import CalendarDep
 from ..months import parse_month
+from .models import SettlementStatus
 from .schemas import DraftIn, OrderFormIn, OrderFormOut, SettlementDetail, SettlementOut
 from .service import CSV_COLUMNS, SettlementService
 
 router = service_router(prefix="/settlements", tags=["settlements"])
 
 
-async def get_settlements(session: SessionDep, clock: ClockDep) -> SettlementService:
-    return SettlementService(session, clock)
+async def get_settlements(session: SessionDep, clock: ClockDep, calendar: CalendarDep) -> SettlementService:
+    return SettlementService(session, clock, calendar)
 
 
 Settlements = Annotated[SettlementService, Depends(get_settlements)]
@@ -33,7 +36,7 @@ async def list_settlements(
     viewer: Viewer,
     page: PageDep,
     merchant_id: Annotated[str | None, Query()] = None,
-    status_: Annotated[Literal["draft", "approved", "booked"] | None, Query(alias="status")] = None,
+    status_: Annotated[SettlementStatus | None, Query(alias="status")] = None,
 ) -> Page[SettlementOut]:
     return await settlements.list(page, viewer, merchant_id=merchant_id, status=status_)
 
@@ -45,7 +48,7 @@ async def list_settlements(
     responses=problems(409),
 )
 async def create_draft(body: DraftIn, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
-    return await settlements.draft(body.merchant_id, parse_month(body.month), by=who.subject)
+    return await settlements.draft(body.merchant_id, parse_month(body.month), who)
 
 
 @router.get(
@@ -53,6 +56,15 @@ async def create_draft(body: DraftIn, settlements: Settlements, who: FinanceOnly
 )
 async def get_settlement(settlement_id: uuid.UUID, settlements: Settlements, viewer: Viewer) -> SettlementDetail:
     return await settlements.get(settlement_id, viewer)
+
+
+@router.get(
+    "/{settlement_id}/history",
+    summary="Audit trail: every transition with who, when (a merchant sees its own settlements')",
+    responses=problems(404),
+)
+async def get_history(settlement_id: uuid.UUID, settlements: Settlements, viewer: Viewer) -> list[TransitionOut]:
+    return await settlements.history(settlement_id, viewer)
 
 
 @router.get(
@@ -73,12 +85,12 @@ async def settlement_csv(settlement_id: uuid.UUID, settlements: Settlements, vie
     responses=problems(404, 409),
 )
 async def approve(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
-    return await settlements.approve(settlement_id, by=who.subject)
+    return await settlements.approve(settlement_id, who)
 
 
 @router.post("/{settlement_id}/book", summary="Book an approved settlement in the ledger", responses=problems(404, 409))
 async def book(settlement_id: uuid.UUID, settlements: Settlements, who: FinanceOnly) -> SettlementDetail:
-    return await settlements.book(settlement_id, by=who.subject)
+    return await settlements.book(settlement_id, who)
 
 
 @router.put(

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Identity, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
+
+
+class SettlementStatus(StrEnum):
+    """A settlement's states (its transitions: :data:`..state.SETTLEMENT_FLOW`)."""
+
+    draft = "draft"  # computed, recomputable
+    approved = "approved"  # frozen, by someone other than its creator; claims its orders and deposits
+    booked = "booked"  # one balanced transaction in the ledger. End.
 
 
 class SettlementOrder(Base):
@@ -65,7 +74,9 @@ class Settlement(Base):
 
     __tablename__ = "settlements"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'approved', 'booked')", name="status_known"),
+        CheckConstraint(
+            f"status IN ({', '.join(repr(status.value) for status in SettlementStatus)})", name="status_known"
+        ),
         UniqueConstraint("merchant_id", "month"),
     )
 
@@ -73,7 +84,7 @@ class Settlement(Base):
     merchant_id: Mapped[str] = mapped_column(Text)
     month: Mapped[date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(8), default="draft")
+    status: Mapped[SettlementStatus] = mapped_column(String(8), default=SettlementStatus.draft)
     gross_minor: Mapped[int] = mapped_column(BigInteger)  # included + withheld orders
     withheld_minor: Mapped[int] = mapped_column(BigInteger)  # orders without their order form
     deposits_minor: Mapped[int] = mapped_column(BigInteger)  # cancelled deposits recovered

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .models import SettlementStatus
+
 
 class DraftIn(BaseModel):
     merchant_id: str
@@ -41,7 +43,7 @@ class SettlementOut(BaseModel):
     merchant_id: str
     month: date
     currency: str
-    status: Literal["draft", "approved", "booked"]
+    status: SettlementStatus
     gross_minor: int = Field(description="Included and withheld orders.")
     withheld_minor: int = Field(description="Orders whose order form is missing (offset).")
     deposits_minor: int = Field(description="Cancelled deposits recovered (offset).")

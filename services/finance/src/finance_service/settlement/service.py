@@ -1,5 +1,6 @@
 """Use cases of merchant settlement: draft (recomputable) → approved (frozen, by another
-finance user) → booked (one balanced transaction, once per merchant and month)."""
+finance user) → booked (one balanced transaction, once per merchant and month). The states
+and who may move them are the table of :mod:`.state`; the rules here are the rest."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftersales_calendar import BusinessCalendar
 from aftersales_chassis import (
     Clock,
     Conflict,
@@ -23,16 +25,20 @@ from aftersales_chassis import (
     page_of,
 )
 from aftersales_chassis.db_errors import CHECK_VIOLATION, DatabaseRefusals
+from aftersales_sla import SlaClocks
+from aftersales_workflow import TransitionOut
 
 from ..chart import BUSINESS_ZONE
 from ..chart import AccountCode as A
 from ..ledger.booking import LedgerService, Leg
 from ..ledger.repository import LedgerRepository
 from ..months import month_of, month_start, next_month
+from ..sla import POLICIES
 from .models import Settlement, SettlementLine, SettlementOrder
 from .plan import DEPOSIT_OFFSET, Plan, PlannedLine, plan_settlement
 from .repository import SettlementRepository
 from .schemas import OrderFormOut, SettlementDetail, SettlementLineOut, SettlementOut
+from .state import SETTLEMENT_FLOW
 
 CURRENCY = "CNY"
 CSV_COLUMNS = ["merchant_id", "month", "status", "kind", "order_id", "deposit_id", "reason", "amount_minor"]
@@ -51,10 +57,12 @@ DATABASE_RULES = DatabaseRefusals(
 
 
 class SettlementService:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, calendar: BusinessCalendar) -> None:
         self.session = session
         self.clock = clock
         self.repo = SettlementRepository(session)
+        # Settlement moves no SLA clock; the runner takes the service's clocks all the same.
+        self.flow = SETTLEMENT_FLOW.bind(session, clock, SlaClocks(session, calendar, POLICIES, clock.now()))
 
     async def _plan(self, merchant_id: str, month: date) -> Plan:
         end = month_start(next_month(month), BUSINESS_ZONE)
@@ -65,8 +73,9 @@ class SettlementService:
             month_start=month_start(month, BUSINESS_ZONE),
         )
 
-    async def draft(self, merchant_id: str, month: date, *, by: str) -> SettlementDetail:
-        """Computes the draft, replacing an earlier draft; approved and booked ones are frozen."""
+    async def draft(self, merchant_id: str, month: date, actor: Principal) -> SettlementDetail:
+        """Computes the draft (``open``), replacing an earlier draft (``recompute``); approved
+        and booked ones are frozen (the one 409)."""
         month = month_of(month)
         if month >= month_of(self.clock.now().astimezone(BUSINESS_ZONE).date()):
             raise RuleViolation("settlement.month-ended", f"{month:%Y-%m} has not ended yet")
@@ -74,11 +83,11 @@ class SettlementService:
         settlement = await self.repo.for_month(merchant_id, month)
         if settlement is None:
             settlement = Settlement(id=uuid.uuid4(), merchant_id=merchant_id, month=month, currency=CURRENCY)
+            await self.flow.create(settlement, actor)
             self.session.add(settlement)
-        elif settlement.status != "draft":
-            raise Conflict(f"the settlement of {merchant_id} for {month:%Y-%m} is {settlement.status}: it is frozen")
-        settlement.status = "draft"
-        settlement.created_by = by
+        else:
+            await self.flow.apply(settlement, "recompute", actor)
+        settlement.created_by = actor.subject
         settlement.computed_at = self.clock.now()
         settlement.gross_minor = plan.gross_minor
         settlement.withheld_minor = plan.withheld_minor
@@ -89,21 +98,20 @@ class SettlementService:
             await self.repo.replace_lines(settlement.id, plan.lines)
         return _detail(settlement, await self.repo.lines(settlement.id))
 
-    async def draft_all(self, month: date, *, by: str) -> int:
+    async def draft_all(self, month: date, actor: Principal) -> int:
         """The 10th's run: a draft for every merchant with something to settle (frozen ones kept)."""
         drafted = 0
         for merchant_id in await self.repo.merchants_due(month_start(next_month(month), BUSINESS_ZONE)):
             existing = await self.repo.for_month(merchant_id, month)
-            if existing is None or existing.status == "draft":
-                await self.draft(merchant_id, month, by=by)
+            if existing is None or "recompute" in self.flow.allowed_actions(existing):
+                await self.draft(merchant_id, month, actor)
                 drafted += 1
         return drafted
 
-    async def approve(self, settlement_id: uuid.UUID, *, by: str) -> SettlementDetail:
+    async def approve(self, settlement_id: uuid.UUID, actor: Principal) -> SettlementDetail:
         settlement = await self._found(settlement_id, lock=True)
-        if settlement.status != "draft":
-            raise Conflict(f"the settlement is {settlement.status}, not a draft")
-        if settlement.created_by == by:
+        self.flow.require(settlement, "approve")
+        if settlement.created_by == actor.subject:
             raise RuleViolation("settlement.four-eyes", "the draft is approved by someone other than its creator")
         lines = await self.repo.lines(settlement.id)
         current = await self._plan(settlement.merchant_id, settlement.month)
@@ -114,15 +122,15 @@ class SettlementService:
         with DATABASE_RULES:
             if not await self.repo.claim(settlement.id, orders, deposits):
                 raise Conflict("an order or deposit of this draft was settled by another settlement: recompute it")
-            settlement.status, settlement.approved_by, settlement.approved_at = "approved", by, self.clock.now()
+            await self.flow.apply(settlement, "approve", actor)
+            settlement.approved_by, settlement.approved_at = actor.subject, self.clock.now()
             await self.session.flush()
         return _detail(settlement, lines)
 
-    async def book(self, settlement_id: uuid.UUID, *, by: str) -> SettlementDetail:
+    async def book(self, settlement_id: uuid.UUID, actor: Principal) -> SettlementDetail:
         """Dr merchant_payables (included) / Cr cancellation_float (deposits) / Cr cash (net)."""
         settlement = await self._found(settlement_id, lock=True)
-        if settlement.status != "approved":
-            raise Conflict(f"the settlement is {settlement.status}: only an approved settlement is booked")
+        self.flow.require(settlement, "book")
         source = f"settlement:{settlement.merchant_id}:{settlement.month:%Y-%m}"
         booked = await LedgerService(self.session, self.clock).book(
             source=source,
@@ -139,7 +147,8 @@ class SettlementService:
         settlement.transaction_id = (
             booked.id if booked else await LedgerRepository(self.session).transaction_id_by_source(source)
         )
-        settlement.status, settlement.booked_by, settlement.booked_at = "booked", by, self.clock.now()
+        await self.flow.apply(settlement, "book", actor)
+        settlement.booked_by, settlement.booked_at = actor.subject, self.clock.now()
         with DATABASE_RULES:
             await self.session.flush()
         return _detail(settlement, await self.repo.lines(settlement.id))
@@ -147,6 +156,11 @@ class SettlementService:
     async def get(self, settlement_id: uuid.UUID, viewer: Principal) -> SettlementDetail:
         settlement = await self._visible(settlement_id, viewer)
         return _detail(settlement, await self.repo.lines(settlement.id))
+
+    async def history(self, settlement_id: uuid.UUID, viewer: Principal) -> list[TransitionOut]:
+        """Every transition, oldest first; seen by whoever may see the settlement."""
+        settlement = await self._visible(settlement_id, viewer)
+        return await self.flow.history(settlement.id)
 
     async def list(
         self, page: PageParams, viewer: Principal, *, merchant_id: str | None, status: str | None
