@@ -1,13 +1,17 @@
 """The business calendar the service runs on: the SLA extension's provider
-(``app.state.calendar_provider``), for requests and for event handlers alike. Its zone is
-the one that buckets days and months (PROCESSES.md §10); finance keeps no zone of its own."""
+(``app.state.calendar_provider``), for requests, event handlers and the database's sessions
+alike. Its zone is the one that buckets days and months (PROCESSES.md §10); finance keeps no
+zone of its own."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy import event
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from aftersales_calendar import BusinessCalendar, default_calendar
 from aftersales_calendar.api import Calendars
@@ -34,3 +38,42 @@ def calendars_of(resources: Any) -> CalendarProvider:
     :func:`aftersales_calendar.api.get_calendar_provider` finds it for a request."""
     found: CalendarProvider | None = getattr(resources, "calendar_provider", None)
     return found or _default_provider()
+
+
+# The setting the database's default accounting day reads (finance_0010).
+ZONE_SETTING = "aftersales.business_zone"
+
+
+class BusinessZoneExtension:
+    """Gives each of the service's database sessions the calendar's zone as
+    ``aftersales.business_zone``, which the database reads for a transaction written
+    without its accounting day (finance_0010). Set once per connection, when the pool
+    first hands it out, as a session setting (outside any transaction, so no rollback
+    undoes it): no statement is added to any unit of work. The zone is the calendar's base
+    zone, fixed while the service runs (overrides change days, not the zone)."""
+
+    def routers(self) -> Sequence[APIRouter]:
+        return ()
+
+    async def start(self, app: FastAPI) -> None:
+        """After the SLA extension, whose calendar provider it reads."""
+        async with app.state.db.sessionmaker() as session:
+            zone = (await calendars_of(app.state).current(session)).zone
+        app.state.business_zone_listener = listener = _zone_setter(zone.key)
+        event.listen(app.state.db.engine.sync_engine, "checkout", listener)
+
+    async def stop(self, app: FastAPI) -> None:
+        event.remove(app.state.db.engine.sync_engine, "checkout", app.state.business_zone_listener)
+
+
+def _zone_setter(zone: str) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
+    async def put(connection: Any) -> None:
+        await connection.execute("SELECT set_config($1, $2, false)", ZONE_SETTING, zone)
+
+    def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _: PoolProxiedConnection) -> None:
+        # The record's info lives as long as its DBAPI connection: a new connection sets it again.
+        if record.info.get(ZONE_SETTING) != zone:
+            dbapi_connection.run_async(put)
+            record.info[ZONE_SETTING] = zone
+
+    return on_checkout

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-# Days and months are the business calendar's (PROCESSES.md §10: buckets in its zone).
-BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")
+# Days and months are the business calendar's, in its zone (PROCESSES.md §10): read from
+# the calendar the service runs on (business_calendar.py), never fixed here.
 
 
 class AccountCode(StrEnum):

@@ -3,6 +3,7 @@
 from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
+from .business_calendar import BusinessZoneExtension
 from .consumers import HANDLERS
 from .ledger.api import router as ledger_router
 from .periods.api import router as periods_router
@@ -15,7 +16,8 @@ definition = ServiceDefinition(
     name="finance",
     title="Finance service",
     description="Double-entry ledger, monthly tables, period close and merchant settlement (PROCESSES.md §8).",
-    extensions=[SlaExtension(POLICIES, jobs=JOBS)],
+    # The zone extension reads the calendar the SLA extension provides: after it.
+    extensions=[SlaExtension(POLICIES, jobs=JOBS), BusinessZoneExtension()],
     settings_factory=FinanceSettings,
     routers=[ledger_router, periods_router, settlement_router],
     handlers=HANDLERS,

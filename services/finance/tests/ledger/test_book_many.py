@@ -10,11 +10,13 @@ from types import MappingProxyType
 import pytest
 from sqlalchemy import text
 
+from aftersales_calendar import default_calendar
 from aftersales_chassis import ManualClock, RuleViolation
 from aftersales_chassis.db import Database
 from finance_service.ledger import Entry, LedgerService, Leg
 
 AT = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)  # 01:30 on the 21st in Shanghai
+ZONE = default_calendar().zone  # the service's calendar's (Asia/Shanghai)
 
 
 def _entry(source: str, amount: int = 100, **details: object) -> Entry:
@@ -33,7 +35,7 @@ async def test_a_mixed_batch_books_each_new_source_once_in_order_with_one_event_
     earlier, first, second, third = (f"bm-{run}-{n}" for n in ("earlier", "a", "b", "c"))
     clock = ManualClock(datetime(2026, 11, 21, 3, 0, tzinfo=UTC))
     async with database.sessionmaker() as session, session.begin():
-        await LedgerService(session, clock).book_many([_entry(earlier)])
+        await LedgerService(session, clock, ZONE).book_many([_entry(earlier)])
     batch = [
         _entry(first, 100, note="first wins"),
         _entry(earlier),  # booked before: skipped
@@ -45,7 +47,7 @@ async def test_a_mixed_batch_books_each_new_source_once_in_order_with_one_event_
         Entry(third, "zero legs dropped", "CNY", AT, [Leg("cash", 70), Leg("goodwill_expense", 0), Leg("sales", -70)]),
     ]
     async with database.sessionmaker() as session, session.begin():
-        booked = await LedgerService(session, clock).book_many(batch)
+        booked = await LedgerService(session, clock, ZONE).book_many(batch)
 
     assert [b.source for b in booked] == [first, second, third]
     assert {b.accounting_date.isoformat() for b in booked} == {"2026-11-21"}  # the business day, not UTC's
@@ -89,7 +91,7 @@ async def test_a_batch_with_one_account_in_another_currency_books_nothing(databa
     usd = Entry(source + "-usd", "wrong currency", "USD", AT, [Leg("cash", 100), Leg("sales", -100)])
     with pytest.raises(RuleViolation, match=r"\['cash', 'sales'\] are not in USD"):
         async with database.sessionmaker() as session, session.begin():
-            await LedgerService(session, ManualClock(AT)).book_many([_entry(source), usd])
+            await LedgerService(session, ManualClock(AT), ZONE).book_many([_entry(source), usd])
     async with database.sessionmaker() as session:
         assert (
             await session.scalar(

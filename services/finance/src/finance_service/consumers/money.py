@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftersales_calendar.store import CalendarProvider
 from aftersales_chassis import Clock, SystemClock
 from aftersales_events import EventContext, EventPayload, Handler, PermanentError
 from aftersales_events.catalogue import callcenter as cc
@@ -19,6 +20,7 @@ from aftersales_events.catalogue import returns as ret
 from aftersales_events.catalogue import reviews as rev
 from aftersales_events.catalogue import tickets as tix
 
+from ..business_calendar import calendars_of
 from ..chart import AccountCode as A
 from ..chart import Table
 from ..ledger import Entry, LedgerService, Leg
@@ -26,21 +28,24 @@ from ..ledger import Entry, LedgerService, Leg
 
 @dataclass(frozen=True)
 class LedgerWriter:
-    """Books a batch's entries together (three statements, whatever the batch size)."""
+    """Books a batch's entries together (three statements, whatever the batch size), on
+    the days of the business calendar's zone (the provider caches it between batches)."""
 
     clock: Clock = field(compare=False)
+    calendars: CalendarProvider = field(compare=False)
 
     async def write(self, session: AsyncSession, items: Sequence[Entry]) -> None:
-        await LedgerService(session, self.clock).book_many(items)
+        calendar = await self.calendars.current(session)
+        await LedgerService(session, self.clock, calendar.zone).book_many(items)
 
 
 _SYSTEM_CLOCK = SystemClock()
 
 
 @functools.cache
-def _ledger_writer(clock: Clock) -> LedgerWriter:
-    """One writer per clock (the service has one): not a new object per event."""
-    return LedgerWriter(clock)
+def _ledger_writer(clock: Clock, calendars: CalendarProvider) -> LedgerWriter:
+    """One writer per clock and calendar (the service has one of each): not a new object per event."""
+    return LedgerWriter(clock, calendars)
 
 
 async def _book(
@@ -61,8 +66,11 @@ async def _book(
         details={"event_type": ctx.envelope.type, "step": step, **{k: v for k, v in details.items() if v is not None}},
         cause=ctx.cause,
     )
-    # The service's clock (tests drive it); a bare runner without app resources: the system's.
-    await ctx.write(_ledger_writer(getattr(ctx.resources, "clock", None) or _SYSTEM_CLOCK), entry)
+    # The service's clock (tests drive it) and calendar; a bare runner without app resources:
+    # the system's clock and the default calendar.
+    resources = ctx.resources
+    writer = _ledger_writer(getattr(resources, "clock", None) or _SYSTEM_CLOCK, calendars_of(resources))
+    await ctx.write(writer, entry)
 
 
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from pydantic_core import to_json
 from sqlalchemy import BigInteger, Date, DateTime, String, Text, Uuid, bindparam, text
@@ -30,7 +31,6 @@ from aftersales_chassis.db_errors import CHECK_VIOLATION, UNIQUE_VIOLATION, Data
 from aftersales_events import Cause, record_events
 from aftersales_events.catalogue import finance as fin
 
-from ..chart import BUSINESS_ZONE
 from ..months import month_of, next_month
 from .repository import LedgerRepository
 
@@ -101,10 +101,6 @@ class Booked(NamedTuple):
     accounting_date: date
 
 
-def business_day(at: datetime) -> date:
-    return at.astimezone(BUSINESS_ZONE).date()
-
-
 # The database's refusals of a booking, as the domain errors they mean (422/409, not 500).
 DATABASE_RULES = DatabaseRefusals(
     {
@@ -122,9 +118,11 @@ DATABASE_RULES = DatabaseRefusals(
 
 
 class LedgerService:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, zone: ZoneInfo) -> None:
+        """``zone``: the business calendar's; an entry counts on its effective day there."""
         self.session = session
         self.clock = clock
+        self.zone = zone
 
     async def book(
         self,
@@ -153,7 +151,8 @@ class LedgerService:
         if not unique:
             return []
         accounts = await self._accounts({leg.account_code for e in unique.values() for leg in e.legs})
-        days = {source: business_day(e.effective_at) for source, e in unique.items()}
+        zone = self.zone
+        days = {source: e.effective_at.astimezone(zone).date() for source, e in unique.items()}
         closed = await self._closed_months(month_of(min(days.values())))
         sources: list[str] = []
         descriptions: list[str] = []

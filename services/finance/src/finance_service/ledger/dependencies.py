@@ -6,12 +6,13 @@ from fastapi import Depends
 
 from aftersales_chassis import ClockDep, SessionDep
 
+from ..business_calendar import CalendarDep
 from .booking import LedgerService
 from .service import AccountService, LedgerReader
 
 
-async def get_ledger(session: SessionDep, clock: ClockDep) -> LedgerService:
-    return LedgerService(session, clock)
+async def get_ledger(session: SessionDep, clock: ClockDep, calendar: CalendarDep) -> LedgerService:
+    return LedgerService(session, clock, calendar.zone)
 
 
 async def get_reader(session: SessionDep, clock: ClockDep) -> LedgerReader:

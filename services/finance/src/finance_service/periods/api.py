@@ -11,6 +11,7 @@ from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, problems, se
 from aftersales_chassis.csv import CSV_DOCUMENT, csv_response
 from aftersales_chassis.roles import FinanceOnly
 
+from ..business_calendar import CalendarDep
 from ..chart import Table
 from ..months import parse_month
 from .schemas import CheckIn, LineOut, PeriodOut
@@ -23,8 +24,8 @@ MonthPath = Annotated[str, Path(description="The month, YYYY-MM (2000-01 to 2099
 router = service_router(prefix="/ledger", tags=["periods"])
 
 
-async def get_periods(session: SessionDep, clock: ClockDep) -> PeriodService:
-    return PeriodService(session, clock)
+async def get_periods(session: SessionDep, clock: ClockDep, calendar: CalendarDep) -> PeriodService:
+    return PeriodService(session, clock, calendar.zone)
 
 
 async def get_tables(session: SessionDep, clock: ClockDep) -> MonthlyTables:

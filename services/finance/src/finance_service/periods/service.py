@@ -4,12 +4,12 @@ refuses any posting dated in it (later events land in the next open month)."""
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, InvalidTransition, Page, PageParams, RuleViolation, page_of
 
-from ..chart import BUSINESS_ZONE
 from ..ledger.repository import LedgerRepository
 from ..ledger.service import LedgerReader
 from ..months import month_start, next_month
@@ -20,9 +20,11 @@ from .tables import MonthlyTables
 
 
 class PeriodService:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, zone: ZoneInfo) -> None:
+        """``zone``: the business calendar's, where a month ends."""
         self.session = session
         self.clock = clock
+        self.zone = zone
         self.repo = PeriodRepository(session)
         self.ledger = LedgerRepository(session)
         self.reader = LedgerReader(session, clock)
@@ -56,7 +58,7 @@ class PeriodService:
 
     async def close(self, month: date, *, by: str) -> PeriodOut:
         now = self.clock.now()
-        if now < month_start(next_month(month), BUSINESS_ZONE):
+        if now < month_start(next_month(month), self.zone):
             raise RuleViolation("period.not-ended", f"{month:%Y-%m} has not ended yet")
         period = await self.repo.lock_period(month)
         if period.status == "closed":

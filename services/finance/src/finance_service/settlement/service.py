@@ -28,7 +28,6 @@ from aftersales_chassis.db_errors import CHECK_VIOLATION, DatabaseRefusals
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
 
-from ..chart import BUSINESS_ZONE
 from ..chart import AccountCode as A
 from ..ledger.booking import LedgerService, Leg
 from ..ledger.repository import LedgerRepository
@@ -60,24 +59,25 @@ class SettlementService:
     def __init__(self, session: AsyncSession, clock: Clock, calendar: BusinessCalendar) -> None:
         self.session = session
         self.clock = clock
+        self.zone = calendar.zone  # the business calendar's: where a month begins and ends
         self.repo = SettlementRepository(session)
         # Settlement moves no SLA clock; the runner takes the service's clocks all the same.
         self.flow = SETTLEMENT_FLOW.bind(session, clock, SlaClocks(session, calendar, POLICIES, clock.now()))
 
     async def _plan(self, merchant_id: str, month: date) -> Plan:
-        end = month_start(next_month(month), BUSINESS_ZONE)
+        end = month_start(next_month(month), self.zone)
         return plan_settlement(
             await self.repo.candidates(merchant_id, end),
             await self.repo.outstanding_deposits(merchant_id, end),
             currency=CURRENCY,
-            month_start=month_start(month, BUSINESS_ZONE),
+            month_start=month_start(month, self.zone),
         )
 
     async def draft(self, merchant_id: str, month: date, actor: Principal) -> SettlementDetail:
         """Computes the draft (``open``), replacing an earlier draft (``recompute``); approved
         and booked ones are frozen (the one 409)."""
         month = month_of(month)
-        if month >= month_of(self.clock.now().astimezone(BUSINESS_ZONE).date()):
+        if month >= month_of(self.clock.now().astimezone(self.zone).date()):
             raise RuleViolation("settlement.month-ended", f"{month:%Y-%m} has not ended yet")
         plan = await self._plan(merchant_id, month)
         settlement = await self.repo.for_month(merchant_id, month)
@@ -101,7 +101,7 @@ class SettlementService:
     async def draft_all(self, month: date, actor: Principal) -> int:
         """The 10th's run: a draft for every merchant with something to settle (frozen ones kept)."""
         drafted = 0
-        for merchant_id in await self.repo.merchants_due(month_start(next_month(month), BUSINESS_ZONE)):
+        for merchant_id in await self.repo.merchants_due(month_start(next_month(month), self.zone)):
             existing = await self.repo.for_month(merchant_id, month)
             if existing is None or "recompute" in self.flow.allowed_actions(existing):
                 await self.draft(merchant_id, month, actor)
@@ -132,7 +132,7 @@ class SettlementService:
         settlement = await self._found(settlement_id, lock=True)
         self.flow.require(settlement, "book")
         source = f"settlement:{settlement.merchant_id}:{settlement.month:%Y-%m}"
-        booked = await LedgerService(self.session, self.clock).book(
+        booked = await LedgerService(self.session, self.clock, self.zone).book(
             source=source,
             description=f"Settlement of merchant {settlement.merchant_id} for {settlement.month:%Y-%m}",
             currency=settlement.currency,
