@@ -18,6 +18,8 @@ from aftersales_calendar.api import Calendars
 from aftersales_calendar.store import CalendarProvider
 from aftersales_chassis import SessionDep
 
+from .ledger.repository import ZONE_SETTING, put_business_zone
+
 
 async def get_calendar(provider: Calendars, session: SessionDep) -> BusinessCalendar:
     return await provider.current(session)
@@ -38,10 +40,6 @@ def calendars_of(resources: Any) -> CalendarProvider:
     :func:`aftersales_calendar.api.get_calendar_provider` finds it for a request."""
     found: CalendarProvider | None = getattr(resources, "calendar_provider", None)
     return found or _default_provider()
-
-
-# The setting the database's default accounting day reads (finance_0010).
-ZONE_SETTING = "aftersales.business_zone"
 
 
 class BusinessZoneExtension:
@@ -68,7 +66,7 @@ class BusinessZoneExtension:
 
 def _zone_setter(zone: str) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
     async def put(connection: Any) -> None:
-        await connection.execute("SELECT set_config($1, $2, false)", ZONE_SETTING, zone)
+        await put_business_zone(connection, zone)
 
     def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _: PoolProxiedConnection) -> None:
         # The record's info lives as long as its DBAPI connection: a new connection sets it again.

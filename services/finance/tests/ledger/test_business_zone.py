@@ -18,8 +18,9 @@ from aftersales_calendar import BusinessCalendar
 from aftersales_calendar.store import CalendarProvider
 from aftersales_chassis import ManualClock
 from aftersales_chassis.db import Database
-from finance_service.business_calendar import ZONE_SETTING, BusinessZoneExtension
+from finance_service.business_calendar import BusinessZoneExtension
 from finance_service.ledger import Entry, LedgerService, Leg
+from finance_service.ledger.repository import ZONE_SETTING
 
 ZONE = "America/New_York"
 # 23:30 in New York on the last day of January: 04:30 UTC, 12:30 in Shanghai, on 1 February.

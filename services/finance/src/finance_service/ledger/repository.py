@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,16 @@ RECONCILIATION = {
         " WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.transaction_id = t.id)"
     ),
 }
+
+
+# The session setting the database's default accounting day reads (finance_0010).
+ZONE_SETTING = "aftersales.business_zone"
+
+
+async def put_business_zone(connection: Any, zone: str) -> None:
+    """Sets the session's business zone on a raw asyncpg connection, outside any
+    transaction, so that no rollback undoes it (:class:`..business_calendar.BusinessZoneExtension`)."""
+    await connection.execute("SELECT set_config($1, $2, false)", ZONE_SETTING, zone)
 
 
 class LedgerRepository:

@@ -1,9 +1,6 @@
+from aftersales_chassis.alembic_env import import_models
 from aftersales_workflow.migrations import run_service_migrations
 from finance_service.db import Base
 
-# Every feature's tables, on the one metadata the migrations compare against.
-from finance_service.ledger import models as ledger_models  # noqa: F401
-from finance_service.periods import models as periods_models  # noqa: F401
-from finance_service.settlement import models as settlement_models  # noqa: F401
-
+import_models("finance_service")  # every feature's tables on Base.metadata
 run_service_migrations(Base.metadata)
