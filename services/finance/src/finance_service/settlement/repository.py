@@ -36,7 +36,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .models import Settlement, SettlementComplaint, SettlementDeposit, SettlementLine, SettlementOrder
 from .plan import PlannedLine
 
-ORDERS = SettlementOrder.__table__
 COMPLAINTS = cast(Table, SettlementComplaint.__table__)  # a mapped class's table is typed FromClause
 DEPOSITS = cast(Table, SettlementDeposit.__table__)
 
