@@ -45,10 +45,7 @@ def _modules(service: str) -> list[tuple[str, Path]]:
     ]
 
 
-PENDING = pytest.mark.xfail(strict=True, reason="finance's queries move into its repositories next (issue 16)")
-
-
-@pytest.mark.parametrize("service", [pytest.param(s, marks=PENDING) if s == "finance" else s for s in SERVICE_NAMES])
+@pytest.mark.parametrize("service", SERVICE_NAMES)
 def test_queries_live_in_repositories(service: str) -> None:
     exempt = EXEMPT.get(service, set())
     found = [
