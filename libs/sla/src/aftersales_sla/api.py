@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import Row, and_, or_, select, tuple_
+from sqlalchemy import Row, and_, or_, select
 
 from aftersales_chassis import ClockDep, Page, PageDep, Principal, SessionDep, allow, page_of
+from aftersales_chassis.keyset import keyset
 from aftersales_chassis.roles import BACK_OFFICE, SERVICE
 from aftersales_chassis.uow import service_router
 
@@ -107,11 +108,7 @@ def sla_router(policies: PolicyBook) -> APIRouter:
             query = query.where(sla_clocks.c.step == step)
         if aggregate_id:
             query = query.where(sla_clocks.c.aggregate_id == aggregate_id)
-        if (after := page.after(datetime, uuid.UUID)) is not None:
-            query = query.where(tuple_(sla_clocks.c.due_at, sla_clocks.c.id) > after)
-        rows = (
-            await session.execute(query.order_by(sla_clocks.c.due_at, sla_clocks.c.id).limit(page.fetch_size))
-        ).all()
+        rows = (await session.execute(keyset(query, page, sla_clocks.c.due_at, sla_clocks.c.id))).all()
         return page_of(
             rows,
             page,

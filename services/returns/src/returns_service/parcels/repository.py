@@ -9,10 +9,11 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
-from sqlalchemy import Row, func, select, text, tuple_, update
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import NotFound, PageParams
+from aftersales_chassis.keyset import keyset
 
 from ..returns.models import ReturnRequest
 from .models import Parcel, ParcelLogRun, ParcelScan, ParcelStatus
@@ -142,9 +143,7 @@ class ParcelRepository:
             query = query.where(Parcel.first_scan_at < arrived_to)
         if attention is not None:
             query = query.where(Parcel.attention.is_not(None) if attention else Parcel.attention.is_(None))
-        if (after := page.after(datetime, uuid.UUID)) is not None:
-            query = query.where(tuple_(Parcel.first_scan_at, Parcel.id) > after)
-        query = query.order_by(Parcel.first_scan_at, Parcel.id).limit(page.fetch_size)
+        query = keyset(query, page, Parcel.first_scan_at, Parcel.id)
         return list(await self.session.scalars(query))
 
     async def log_unlogged(self, run_date: date, until: datetime) -> dict[str, int]:

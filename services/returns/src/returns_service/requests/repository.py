@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import NotFound, PageParams
+from aftersales_chassis.keyset import keyset
 
 from .models import OPEN_STATES, RefundRequest, RefundRequestState
 
@@ -56,7 +56,5 @@ class RefundRequestRepository:
             query = query.where(RefundRequest.state == state)
         if order_id:
             query = query.where(RefundRequest.order_id == order_id)
-        if (after := page.after(datetime, uuid.UUID)) is not None:
-            query = query.where(tuple_(RefundRequest.created_at, RefundRequest.id) > after)
-        query = query.order_by(RefundRequest.created_at, RefundRequest.id).limit(page.fetch_size)
+        query = keyset(query, page, RefundRequest.created_at, RefundRequest.id)
         return list(await self.session.scalars(query))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from aftersales_chassis import NotFound, PageParams
+from aftersales_chassis.keyset import keyset
 
 from .models import ReturnLine, ReturnRequest, ReturnState
 
@@ -38,9 +38,7 @@ class ReturnRepository:
             query = query.where(ReturnRequest.state == state)
         if order_id:
             query = query.where(ReturnRequest.order_id == order_id)
-        if (after := page.after(datetime, uuid.UUID)) is not None:
-            query = query.where(tuple_(ReturnRequest.created_at, ReturnRequest.id) > after)
-        query = query.order_by(ReturnRequest.created_at, ReturnRequest.id).limit(page.fetch_size)
+        query = keyset(query, page, ReturnRequest.created_at, ReturnRequest.id)
         return list(await self.session.scalars(query))
 
     async def quantities_in_open_returns(self, order_id: str) -> dict[str, int]:
