@@ -95,3 +95,34 @@ def test_verifier_round_trip_and_refusals() -> None:
         verifier.verify(mint_token("k" * 32, subject="m-1", roles=["merchant"], issuer="someone-else"))
     with pytest.raises(Unauthenticated):
         TokenVerifier("x" * 32, "aftersales").verify(token)
+
+
+def test_minting_a_dev_token_loads_no_app_machinery() -> None:
+    """`make token` imports the minting module only: not the app, the ORM or the broker client
+    (which took 2.4 s a call, most of the README walk-through's time)."""
+    import subprocess
+    import sys
+
+    heavy = "{'fastapi', 'sqlalchemy', 'aiokafka', 'aftersales_events', 'pydantic_settings'}"
+    probe = (
+        "import sys, io, contextlib\n"
+        "from aftersales_chassis.token import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out: main(['--role', 'agent', '--sub', 'x'])\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy}))\n"
+        "print(out.getvalue().count('.'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded, dots = result.stdout.splitlines()
+    assert loaded == "[]"
+    assert dots == "2"  # a JWT: header.payload.signature
+
+
+def test_no_export_of_the_package_shares_its_name_with_a_module() -> None:
+    """A module named like an export would shadow it once imported (the lazy exports are
+    looked up only when the package has no such attribute)."""
+    from pathlib import Path
+
+    import aftersales_chassis
+
+    modules = {p.stem for p in Path(aftersales_chassis.__file__).parent.glob("*.py")}
+    assert modules & set(aftersales_chassis.__all__) == set()

@@ -106,7 +106,7 @@ async def test_health_and_readiness(harness: Harness) -> None:
 
 
 def test_messages_of_our_validators_lose_pydantic_s_prefix() -> None:
-    from aftersales_chassis.problems import error_message
+    from aftersales_chassis.problem_handlers import error_message
 
     assert error_message({"type": "value_error", "msg": "Value error, must be a day from …"}) == "must be a day from …"
     assert error_message({"type": "missing", "msg": "Field required"}) == "Field required"

@@ -22,7 +22,7 @@ from .logging import configure_logging
 from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
 from .openapi import install_problem_schema
-from .problems import install_problem_handlers
+from .problem_handlers import install_problem_handlers
 from .runtime import settle_heap
 from .settings import ServiceSettings
 

@@ -7,29 +7,17 @@ Every business endpoint declares who may call it with :func:`allow`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from .claims import ALGORITHM, Role, mint_token
 from .errors import Forbidden, Unauthenticated
 
-ALGORITHM = "HS256"
-
-
-class Role(StrEnum):
-    customer = "customer"
-    agent = "agent"
-    supervisor = "supervisor"
-    warehouse = "warehouse"
-    finance = "finance"
-    merchant = "merchant"
-    service = "service"
+__all__ = ["ALGORITHM", "Grant", "Principal", "Role", "TokenVerifier", "allow", "current_principal", "mint_token"]
 
 
 @dataclass(frozen=True)
@@ -76,30 +64,6 @@ class TokenVerifier:
             scopes=frozenset(str(s) for s in claims.get("scopes", [])),
             merchant_id=claims.get("merchant_id"),
         )
-
-
-def mint_token(
-    secret: str,
-    *,
-    subject: str,
-    roles: Iterable[Role | str],
-    scopes: Iterable[str] = (),
-    merchant_id: str | None = None,
-    issuer: str = "aftersales",
-    ttl: timedelta = timedelta(hours=12),
-) -> str:
-    now = datetime.now(UTC)
-    claims: dict[str, Any] = {
-        "sub": subject,
-        "roles": [Role(r).value for r in roles],
-        "scopes": list(scopes),
-        "iss": issuer,
-        "iat": now,
-        "exp": now + ttl,
-    }
-    if merchant_id:
-        claims["merchant_id"] = merchant_id
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `make token ROLE=...`")

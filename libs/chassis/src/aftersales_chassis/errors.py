@@ -1,4 +1,4 @@
-"""Typed domain errors; each maps once to an RFC 9457 problem (see problems.py)."""
+"""Typed domain errors; each maps once to an RFC 9457 problem (see problem_handlers.py)."""
 
 from __future__ import annotations
 

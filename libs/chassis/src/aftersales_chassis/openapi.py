@@ -27,7 +27,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from .auth import Grant
-from .problems import PROBLEM_BASE, PROBLEM_JSON
+from .problem_handlers import PROBLEM_BASE, PROBLEM_JSON
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REF = "#/components/schemas/ProblemDetail"

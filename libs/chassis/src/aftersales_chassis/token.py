@@ -7,7 +7,7 @@ import os
 import sys
 from datetime import timedelta
 
-from .auth import Role, mint_token
+from .claims import Role, mint_token
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production"
 

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aftersales_chassis import DomainError, Principal
-from aftersales_chassis.problems import error_message
+from aftersales_chassis.problem_handlers import error_message
 from aftersales_events import EventPayload, record_events
 from aftersales_events.catalogue import parcels as ev
 
