@@ -6,7 +6,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from aftersales_chassis import BalanceLimit, Instant, SignedAmount
 
@@ -59,7 +60,17 @@ class TransactionOut(BaseModel):
 
 class LegIn(BaseModel):
     account_code: str
-    amount_minor: SignedAmount = Field(description="Debit positive, credit negative; the legs sum to zero.")
+    amount_minor: SignedAmount = Field(
+        description="Debit positive, credit negative, never 0 (rule `ledger.leg-not-zero`); the legs sum to zero."
+    )
+
+    @field_validator("amount_minor")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        # A zero leg posts nothing: refused, not dropped, so that what was sent is what is booked.
+        if value == 0:
+            raise PydanticCustomError("ledger.leg-not-zero", "a leg of 0 posts nothing: leave it out")
+        return value
 
 
 class TransactionIn(BaseModel):

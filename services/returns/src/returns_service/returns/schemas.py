@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from aftersales_chassis import Amount
 
@@ -91,6 +92,16 @@ class ReceiptIn(BaseModel):
 RefundMethod = Literal["online", "dispute", "transfer"]
 
 
+def _refunds_something(value: int) -> int:
+    # A refund of 0 would move the return to refunded and book nothing, and then block a real one.
+    if value == 0:
+        raise PydanticCustomError("T2A.refund-not-zero", "a refund of 0 refunds nothing")
+    return value
+
+
+RefundAmount = Annotated[Amount, AfterValidator(_refunds_something)]
+
+
 class RefundIn(BaseModel):
     """T2A: the refund decision. ``amount_minor`` = goods + ``freight_minor`` + ``goodwill_minor``.
 
@@ -101,7 +112,7 @@ class RefundIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"amount_minor": 14100, "freight_minor": 1200, "method": "online"}]},
     )
-    amount_minor: Amount
+    amount_minor: RefundAmount
     freight_minor: Amount = 0
     goodwill_minor: Amount = 0
     method: RefundMethod = "online"
@@ -112,7 +123,7 @@ class RefundWithoutParcelIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["goodwill", "lost_in_transit"]
-    amount_minor: Amount
+    amount_minor: RefundAmount
     method: RefundMethod = "online"
     note: str = Field(min_length=1, max_length=500)
 
