@@ -1,1 +1,1 @@
-"""callcenter_service."""
+"""The callcenter service: call log, callback queue, reminders, deposit cancellations (PROCESSES.md §7, §2)."""

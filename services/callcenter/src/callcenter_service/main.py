@@ -1,16 +1,18 @@
-"""The callcenter service: Inbound call log and the prioritised outbound callback queue (PROCESSES.md §7)."""
+"""The callcenter service: call log, callback queue, reminders, deposit cancellations (PROCESSES.md §7, §2)."""
 
 from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
+from .consumers import HANDLERS
 from .settings import CallcenterSettings
 from .sla import POLICIES
 
 definition = ServiceDefinition(
     name="callcenter",
     title="Callcenter service",
-    description="Inbound call log and the prioritised outbound callback queue (PROCESSES.md §7).",
+    description="Call log, callback queue, reminders, deposit cancellations (PROCESSES.md §7, §2).",
     extensions=[SlaExtension(POLICIES)],
+    handlers=HANDLERS,
     settings_factory=CallcenterSettings,
     routers=[],
 )

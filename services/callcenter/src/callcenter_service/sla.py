@@ -1,4 +1,4 @@
-"""SLA policies of the callcenter service, by step id (none enforced yet)."""
+"""SLA policies of the callcenter service, by step id (PROCESSES.md): one SlaPolicy per timed step."""
 
 from aftersales_sla import PolicyBook
 

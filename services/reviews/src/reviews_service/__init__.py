@@ -1,1 +1,1 @@
-"""reviews_service."""
+"""The reviews service: neutral and negative reviews, remedies and malicious-review reports (PROCESSES.md §5)."""

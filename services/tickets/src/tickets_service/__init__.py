@@ -1,1 +1,1 @@
-"""tickets_service."""
+"""The tickets service: complaints, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4)."""

@@ -1,4 +1,4 @@
-"""Tables the callcenter service owns."""
+"""The declarative base every table of the reviews service is declared on."""
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase

@@ -1,4 +1,4 @@
-"""Tables the tickets service owns."""
+"""The declarative base every table of the callcenter service is declared on."""
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase

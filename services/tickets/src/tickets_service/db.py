@@ -1,4 +1,4 @@
-"""Tables the reviews service owns."""
+"""The declarative base every table of the tickets service is declared on."""
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase

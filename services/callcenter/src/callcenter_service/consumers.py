@@ -1,0 +1,5 @@
+"""Thin event handlers of the callcenter service: event type → a handler calling a feature's service."""
+
+from aftersales_events import EventPayload, Handler
+
+HANDLERS: dict[type[EventPayload], Handler] = {}
