@@ -7,8 +7,13 @@ cd "$(dirname "$0")/.."
 uv=${UV:-.venv/bin/uv}
 export UV_PYTHON_DOWNLOADS=never
 common=(--generate-hashes --no-emit-index-url --python-version 3.11 )
-"$uv" pip compile pyproject.toml --extra dev "${common[@]}" \
-  | grep -v '^-e file:' | sed 's#^\#    uv pip compile.*#\#    make lock#' > requirements.lock
+# The current lock is the starting point (uv keeps its pins where they still fit), so adding
+# one dependency moves only what that dependency needs, not every package to its newest.
+work=$(mktemp)
+trap 'rm -f "$work"' EXIT
+cp requirements.lock "$work"
+"$uv" pip compile pyproject.toml --extra dev "${common[@]}" --quiet --output-file "$work"
+grep -v '^-e file:' "$work" | sed 's#^\#    uv pip compile.*#\#    make lock#' > requirements.lock
 echo "uv==0.13.8" | "$uv" pip compile - "${common[@]}" \
   | sed 's#^\#    uv pip compile.*#\#    make lock#' > tools/bootstrap.lock
 echo "requirements.lock and tools/bootstrap.lock regenerated"

@@ -20,6 +20,7 @@ class Role(StrEnum):
     warehouse = "warehouse"
     finance = "finance"
     merchant = "merchant"
+    qc = "qc"  # 品管部: inspects returned goods (P2B2)
     service = "service"
 
 

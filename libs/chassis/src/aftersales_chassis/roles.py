@@ -30,6 +30,8 @@ SUPERVISOR: RoleSet = (Role.supervisor,)
 WAREHOUSE: RoleSet = (Role.warehouse,)
 FINANCE: RoleSet = (Role.finance,)
 MERCHANT: RoleSet = (Role.merchant,)
+QC: RoleSet = (Role.qc,)
+"""Quality control (品管部): inspects goods sent back for a quality complaint (P2B2)."""
 SERVICE: RoleSet = (Role.service,)
 """Another system holding a service token (the shop's order system, scanner gateways)."""
 BACK_OFFICE: RoleSet = (*STAFF, *WAREHOUSE, *FINANCE)
@@ -39,5 +41,6 @@ AgentOrSupervisor = Annotated[Principal, Depends(allow(*STAFF))]
 SupervisorOnly = Annotated[Principal, Depends(allow(*SUPERVISOR))]
 WarehouseOnly = Annotated[Principal, Depends(allow(*WAREHOUSE))]
 FinanceOnly = Annotated[Principal, Depends(allow(*FINANCE))]
+QcOnly = Annotated[Principal, Depends(allow(*QC))]
 ServiceAccount = Annotated[Principal, Depends(allow(*SERVICE))]
 BackOfficeReader = Annotated[Principal, Depends(allow(*BACK_OFFICE))]

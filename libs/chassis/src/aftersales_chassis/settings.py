@@ -60,6 +60,12 @@ class ServiceSettings(BaseSettings):
     )
     sla_scheduler_enabled: bool = Field(default=True, description="Tests turn it off and tick by hand.")
     sla_tick_seconds: float = Field(default=0.5, gt=0, description="A due clock fires within this (plus a tick).")
+    storage_url: str = Field(
+        default="file:.data/attachments",
+        description="Where attachments and evidence are stored (services that keep them): `file:<dir>` (a "
+        "directory, one sub-directory per service), `s3://bucket/prefix` (any S3-compatible server; "
+        "credentials and endpoint from the AWS_* variables) or `memory:///`.",
+    )
     log_level: str = "INFO"
     log_json: bool = True
 
