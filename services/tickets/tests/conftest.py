@@ -35,6 +35,7 @@ def app(
     jwt_secret: str,
     app_clock: DelegatingClock,
     test_run_id: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> FastAPI:
     settings = TicketsSettings(
         environment="test",
@@ -44,6 +45,7 @@ def app(
         log_json=False,
         sla_scheduler_enabled=False,  # tests tick it by hand on the manual clock
         consumer_group=f"tickets-{test_run_id}",  # the cross-service tests run a real one on the same broker
+        storage_url=f"file:{tmp_path_factory.mktemp('attachments')}",  # evidence of this session only
     )
     return create_app(definition, settings=settings, clock=app_clock)
 

@@ -18,7 +18,7 @@ _RETURNS = [
 ]  # fmt: skip
 _PARCELS = ["M", "M1", "M2", "M3", "M4", "M5", "M6", "M7", "M10", "M12"]
 # Processes the seeds describe without step ids, named by their section in PROCESSES.md.
-_SECTIONS = ["§4", "§6.4", "§7.1", "§7.2", "§7.3", "§8", "§9"]
+_SECTIONS = ["§3", "§4", "§6.4", "§7.1", "§7.2", "§7.3", "§8", "§9"]
 
 SPEC_STEPS: frozenset[str] = frozenset(
     [*_PRESALE, *_REMINDERS, *_CASES, *_QUALITY, *_REVIEWS, *_RETURNS, *_PARCELS, *_SECTIONS]

@@ -1,8 +1,10 @@
 """The tickets service: complaints, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4)."""
 
 from aftersales_chassis import ServiceDefinition, create_app
+from aftersales_chassis.storage import AttachmentsExtension
 from aftersales_sla import SlaExtension
 
+from .cases.api import router as cases_router
 from .consumers import HANDLERS
 from .settings import TicketsSettings
 from .sla import POLICIES
@@ -11,9 +13,9 @@ definition = ServiceDefinition(
     name="tickets",
     title="Tickets service",
     description="Complaints, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4).",
-    extensions=[SlaExtension(POLICIES)],
+    extensions=[SlaExtension(POLICIES), AttachmentsExtension("tickets")],
     handlers=HANDLERS,
     settings_factory=TicketsSettings,
-    routers=[],
+    routers=[cases_router],
 )
 app = create_app(definition)

@@ -73,3 +73,20 @@ class QualityReturnFreightAdvanced(EventPayload):
     currency: CurrencyCode
     approved_by: str
     advanced_at: datetime
+
+
+@event("tickets", "AfterSaleReturnRequested", step="C3A")
+class AfterSaleReturnRequested(EventPayload):
+    """An after-sale case hands the customer to the return flow (§6): the remedy agreed at C3A,
+    or a customer who still wants to return goods judged free of a quality problem (P2A2).
+    Returns opens the return from it; the case has ended."""
+
+    case_id: UUID
+    case_kind: Literal["C", "K", "P"]
+    step: Literal["C3A", "P2A2"]
+    order_id: str
+    customer_id: str
+    merchant_id: str | None = None
+    reason: str = ""
+    requested_by: str
+    requested_at: datetime
