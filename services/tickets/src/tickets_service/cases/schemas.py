@@ -14,7 +14,9 @@ from .models import AbnormalRefundState, CaseKind, CaseState, Liability
 
 Text500 = Annotated[str, Field(min_length=1, max_length=500)]
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
-PositiveAmount = Annotated[Amount, Field(gt=0)]
+# Money is an exact integer of minor units: "10" or 10.0 are refused, not coerced (§10).
+ExactAmount = Annotated[Amount, Field(strict=True)]
+PositiveAmount = Annotated[ExactAmount, Field(gt=0)]
 
 
 class _In(BaseModel):
@@ -105,7 +107,7 @@ class JudgementIn(_In):
     quality_problem: bool
     note: Text500
     oa_form_no: Ident | None = Field(default=None, description="P2B1: the OA complaint form (quality problem only).")
-    freight_minor: Amount | None = Field(
+    freight_minor: ExactAmount | None = Field(
         default=None, description="P2B1: the return freight the shop advances (quality problem only)."
     )
 
@@ -142,7 +144,7 @@ class AbnormalRefundIn(_In):
         },
     )
     amount_minor: PositiveAmount
-    exchange_cost_minor: Amount = Field(
+    exchange_cost_minor: ExactAmount = Field(
         description="What exchanging the goods would cost the shop: the cap on the order's discounts (§10). "
         "Fixed for the order by its first abnormal refund."
     )
