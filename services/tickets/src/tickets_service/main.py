@@ -17,5 +17,13 @@ definition = ServiceDefinition(
     handlers=HANDLERS,
     settings_factory=TicketsSettings,
     routers=[cases_router],
+    openapi_tags=[
+        {
+            "name": "cases",
+            "description": "After-sale cases (§3), one per order problem, 30 wd cycle: C1 → C2 (short or wrong "
+            "shipment), K1 → K2 (courier), P1 → P2B → P2B1 → P2B2 → P2B3 / P2A → P2A1 → P2A2 (quality), then C3: "
+            "C3A a return, or C3B → C3B1 → C3B2 a discount within the exchange cost. Evidence, the customer's view.",
+        },
+    ],
 )
 app = create_app(definition)

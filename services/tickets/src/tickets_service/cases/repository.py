@@ -52,11 +52,13 @@ class CaseRepository:
             query = query.where(Case.customer_id == customer_id)
         return list(await self.session.scalars(keyset(query, page, Case.created_at, Case.id)))
 
-    async def open_clocks(self, case_id: uuid.UUID) -> Sequence[Row[Any, Any, Any]]:
-        """The case's running or paused clocks (the customer's view shows their due times)."""
+    async def open_clocks(self, case_ids: Sequence[uuid.UUID]) -> Sequence[Row[Any, Any, Any]]:
+        """The cases' running or paused clocks (the customer's view shows their due times)."""
         c = sla_clocks.c
         rows = await self.session.execute(
-            select(c.step, c.state, c.due_at).where(c.aggregate_id == str(case_id), c.state != "stopped")
+            select(c.aggregate_id, c.step, c.due_at).where(
+                c.aggregate_id.in_([str(i) for i in case_ids]), c.state != "stopped"
+            )
         )
         return rows.all()
 

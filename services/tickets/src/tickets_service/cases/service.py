@@ -5,6 +5,7 @@ own view). Remedies (C3 …) are in remedies.py, evidence in evidence.py. Method
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from aftersales_chassis import Forbidden, Page, PageParams, Principal, RuleViolation, page_of
@@ -196,29 +197,36 @@ class CaseService(CaseFlow):
 
     async def status(self, case_id: uuid.UUID, actor: Principal) -> schemas.CaseStatusOut:
         """The customer's view of their case (staff see it too): state, next step, due times."""
-        return await self._status(await self.visible(case_id, actor))
+        record = await self.visible(case_id, actor)
+        return (await self._statuses([record]))[record.id]
 
     async def mine(self, page: PageParams, actor: Principal) -> Page[schemas.CaseStatusOut]:
         rows = await self.repository.page(page, customer_id=actor.subject)
-        statuses = {row.id: await self._status(row) for row in rows[: page.limit]}
+        statuses = await self._statuses(rows)
         return page_of(rows, page, key=lambda r: (r.created_at, r.id), item=lambda r: statuses[r.id])
 
-    async def _status(self, record: Case) -> schemas.CaseStatusOut:
-        due = {row.step: row.due_at for row in await self.repository.open_clocks(record.id)}
-        nxt = None if record.state in ENDED else NEXT_STEPS[record.kind].get(record.state)
-        return schemas.CaseStatusOut(
-            id=record.id,
-            kind=record.kind,
-            order_id=record.order_id,
-            state=record.state,
-            ended=record.state in ENDED,
-            next_step=nxt.step if nxt else None,
-            next_step_by=nxt.who if nxt else None,
-            next_step_description=nxt.what if nxt else None,
-            next_step_due_at=due.get(nxt.step) if nxt else None,
-            cycle_due_at=due.get(CYCLE),
-            updated_at=record.updated_at,
-        )
+    async def _statuses(self, records: Sequence[Case]) -> dict[uuid.UUID, schemas.CaseStatusOut]:
+        due: dict[str, dict[str, datetime]] = {}
+        for row in await self.repository.open_clocks([r.id for r in records]):  # one query for the page
+            due.setdefault(row.aggregate_id, {})[row.step] = row.due_at
+        return {record.id: _status(record, due.get(str(record.id), {})) for record in records}
+
+
+def _status(record: Case, due: dict[str, datetime]) -> schemas.CaseStatusOut:
+    nxt = None if record.state in ENDED else NEXT_STEPS[record.kind].get(record.state)
+    return schemas.CaseStatusOut(
+        id=record.id,
+        kind=record.kind,
+        order_id=record.order_id,
+        state=record.state,
+        ended=record.state in ENDED,
+        next_step=nxt.step if nxt else None,
+        next_step_by=nxt.who if nxt else None,
+        next_step_description=nxt.what if nxt else None,
+        next_step_due_at=due.get(nxt.step) if nxt else None,
+        cycle_due_at=due.get(CYCLE),
+        updated_at=record.updated_at,
+    )
 
 
 def return_requested(
