@@ -66,12 +66,20 @@ def create_app(
         app.state.clock = clock or SystemClock()
         app.state.token_verifier = TokenVerifier(config.jwt_secret.get_secret_value(), config.jwt_issuer)
         app.state.db = db = Database.connect(config.database_url, pool_size=config.db_pool_size)
-        app.state.producer = producer = make_producer(config.kafka_bootstrap_servers, f"{definition.name}-service")
+        app.state.producer = producer = make_producer(
+            config.kafka_bootstrap_servers, f"{definition.name}-service", idempotence=config.kafka_idempotence
+        )
         await producer.start()
         used = topics_of(definition.name) | {model.topic() for model in definition.handlers}
         topics = used | {dlq_topic_for(t) for t in used}
-        await ensure_topics(config.kafka_bootstrap_servers, topics, partitions=config.topic_partitions)
-        await ensure_topics(config.kafka_bootstrap_servers, [MARKER_TOPIC], partitions=1)
+        for names, partitions in ((topics, config.topic_partitions), ([MARKER_TOPIC], 1)):
+            await ensure_topics(
+                config.kafka_bootstrap_servers,
+                names,
+                partitions=partitions,
+                replication=config.kafka_topic_replication,
+                min_insync_replicas=config.kafka_min_insync_replicas,
+            )
         # Before publishing anything: if the broker lost its log, queue retained rows again.
         await check_broker_log(db.sessionmaker, producer, config.kafka_bootstrap_servers, service=definition.name)
         app.state.relay = relay = OutboxRelay(
