@@ -102,7 +102,9 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             Panel(
                 "Server errors ÷ requests by service",
                 (
-                    'sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))'
+                    # zero, not no data, for a service without errors
+                    '(sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))'
+                    " or 0 * sum by (service) (rate(http_requests_total[5m])))"
                     " / sum by (service) (rate(http_requests_total[5m]))",
                 ),
                 "percentunit",
