@@ -84,6 +84,11 @@ class ServiceSettings(BaseSettings):
         description="OTLP/HTTP endpoint spans are exported to (e.g. http://otel-collector:4318); unset with "
         "tracing on: spans are made (ids in the logs, context in events) but not exported.",
     )
+    trace_file: str | None = Field(
+        default=None,
+        description="With tracing on, also append each finished span to this file as a JSON line "
+        "(the SDK's console exporter): the cross-service trace test reads it.",
+    )
     log_level: str = "INFO"
     log_json: bool = True
 
