@@ -103,6 +103,11 @@ async def test_a_refund_approved_in_returns_and_applied_in_finance_is_one_trace(
     }
     assert consumer["resource"]["attributes"]["service.name"] == "aftersales-finance"
     assert request["resource"]["attributes"]["service.name"] == "aftersales-returns"
+    # finance's booking (its deferred writes, flushed after the handlers) is in the trace too
+    finance_spans = _spans(files["finance"])
+    flushes = {s["context"]["span_id"] for s in finance_spans
+               if s["name"] == "flush deferred writes" and s["context"]["trace_id"] == trace_id}  # fmt: skip
+    assert any(s["parent_id"] in flushes and s["attributes"].get("db.system") == "postgresql" for s in finance_spans)
     # returns' database work of that request is in the same trace
     assert any(s["context"]["trace_id"] == trace_id and s["attributes"].get("db.system") == "postgresql"
                for s in returns_spans)  # fmt: skip

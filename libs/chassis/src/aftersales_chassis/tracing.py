@@ -12,7 +12,7 @@ do one check of a module global per batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,24 @@ class EnvelopeTraceHooks:
         }
         with self._tracer.start_as_current_span(
             f"process {event_type}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+        ) as span:
+            yield span
+
+    def flushing(self, traceparents: Sequence[str | None]) -> AbstractContextManager[object]:
+        return self._flushing(traceparents)
+
+    @contextmanager
+    def _flushing(self, traceparents: Sequence[str | None]) -> Iterator[object]:
+        from opentelemetry.trace import Link, get_current_span
+
+        contexts = [self._propagator.extract({"traceparent": tp}) for tp in traceparents if tp]
+        parent = contexts[0] if contexts else None
+        links = [Link(get_current_span(c).get_span_context()) for c in contexts[1:]]
+        with self._tracer.start_as_current_span(
+            "flush deferred writes",
+            context=parent,
+            links=links,
+            attributes={"messaging.batch.message_count": len(traceparents)},
         ) as span:
             yield span
 

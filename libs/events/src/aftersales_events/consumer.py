@@ -275,7 +275,12 @@ class ConsumerRunner:
                         with traces.consuming(envelope.traceparent, envelope.type, payload.topic()):
                             await handler(ctx, payload)
                 outcomes[index] = "applied"
-            await deferred.flush(session)
+            if traces is None:
+                await deferred.flush(session)
+            else:
+                applied = [envelope.traceparent for index, envelope, *_ in ready if outcomes[index] == "applied"]
+                with traces.flushing(applied):
+                    await deferred.flush(session)
         return outcomes
 
     async def process(self, message: ConsumerRecord[bytes, bytes]) -> str:

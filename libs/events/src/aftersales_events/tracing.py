@@ -9,6 +9,7 @@ from the request through the outbox row, the relay and the broker to the consume
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -19,6 +20,10 @@ class TraceHooks(Protocol):
 
     def consuming(self, traceparent: str | None, event_type: str, topic: str) -> AbstractContextManager[object]:
         """A span for applying one event, child of the span that recorded it."""
+
+    def flushing(self, traceparents: Sequence[str | None]) -> AbstractContextManager[object]:
+        """A span for a batch's deferred writes (e.g. finance's bookings), made after the last
+        handler: child of the first applied event's trace, linked to every other's."""
 
 
 _hooks: TraceHooks | None = None
