@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, Identity, Integer, MetaData, Table, Text, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,7 +31,7 @@ from aftersales_chassis import (
     page_of,
     service_router,
 )
-from aftersales_events import EventPayload, event, record_event
+from aftersales_events import EventPayload, Handler, event, record_event
 
 test_metadata = MetaData()
 widgets = Table(
@@ -71,7 +73,14 @@ def widget_created_type(service: str) -> type[WidgetCreatedBase]:
     return event(service, "WidgetCreated", register=False)(cls)
 
 
-def build_app(service: str, settings: ServiceSettings) -> FastAPI:
+def build_app(
+    service: str,
+    settings: ServiceSettings,
+    *,
+    handlers: Mapping[type[EventPayload], Handler] | None = None,
+    span_exporter: SpanExporter | None = None,
+) -> FastAPI:
+    """``handlers`` by event type (``widget_created_type(service)`` is its own event)."""
     widget_created = widget_created_type(service)
     router = service_router(prefix="/widgets")
 
@@ -114,8 +123,9 @@ def build_app(service: str, settings: ServiceSettings) -> FastAPI:
         description="Widgets, for the chassis tests.",
         settings_factory=lambda: settings,
         routers=[router],
+        handlers=handlers or {},
     )
-    return create_app(definition, settings=settings)
+    return create_app(definition, settings=settings, span_exporter=span_exporter)
 
 
 @dataclass

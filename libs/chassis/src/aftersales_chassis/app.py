@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -25,6 +25,10 @@ from .openapi import install_problem_schema
 from .problem_handlers import install_problem_handlers
 from .runtime import settle_heap
 from .settings import ServiceSettings
+from .tracing import configure_tracing, shutdown_tracing
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 log = structlog.get_logger("service.lifecycle")
 
@@ -56,22 +60,39 @@ class ServiceDefinition:
 
 
 def create_app(
-    definition: ServiceDefinition, *, settings: ServiceSettings | None = None, clock: Clock | None = None
+    definition: ServiceDefinition,
+    *,
+    settings: ServiceSettings | None = None,
+    clock: Clock | None = None,
+    span_exporter: SpanExporter | None = None,
 ) -> FastAPI:
+    """``span_exporter``: where spans also go when the settings turn tracing on (tests)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config = settings or definition.settings_factory()
         configure_logging(definition.name, level=config.log_level, json=config.log_json)
+        app.state.tracer_provider = tracer_provider = configure_tracing(
+            definition.name, config, app, exporter=span_exporter
+        )
         app.state.settings = config
         app.state.clock = clock or SystemClock()
         app.state.token_verifier = TokenVerifier(config.jwt_secret.get_secret_value(), config.jwt_issuer)
         app.state.db = db = Database.connect(config.database_url, pool_size=config.db_pool_size)
-        app.state.producer = producer = make_producer(config.kafka_bootstrap_servers, f"{definition.name}-service")
+        app.state.producer = producer = make_producer(
+            config.kafka_bootstrap_servers, f"{definition.name}-service", idempotence=config.kafka_idempotence
+        )
         await producer.start()
         used = topics_of(definition.name) | {model.topic() for model in definition.handlers}
         topics = used | {dlq_topic_for(t) for t in used}
-        await ensure_topics(config.kafka_bootstrap_servers, topics, partitions=config.topic_partitions)
-        await ensure_topics(config.kafka_bootstrap_servers, [MARKER_TOPIC], partitions=1)
+        for names, partitions in ((topics, config.topic_partitions), ([MARKER_TOPIC], 1)):
+            await ensure_topics(
+                config.kafka_bootstrap_servers,
+                names,
+                partitions=partitions,
+                replication=config.kafka_topic_replication,
+                min_insync_replicas=config.kafka_min_insync_replicas,
+            )
         # Before publishing anything: if the broker lost its log, queue retained rows again.
         await check_broker_log(db.sessionmaker, producer, config.kafka_bootstrap_servers, service=definition.name)
         app.state.relay = relay = OutboxRelay(
@@ -111,6 +132,7 @@ def create_app(
             await relay.stop()
             await producer.stop()
             await db.dispose()
+            shutdown_tracing(tracer_provider)
             log.info("service.stopped")
 
     app = FastAPI(

@@ -10,6 +10,8 @@ from typing import Any
 
 import structlog
 
+from aftersales_events import tracing
+
 # Keys whose values are personal data (phone numbers, addresses, names) in any payload we log.
 SENSITIVE_KEYS = frozenset(
     {"phone", "mobile", "telephone", "tel", "address", "name", "customer_name", "receiver", "sender", "contact"}
@@ -61,9 +63,24 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+def add_trace_ids(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The current span's ``trace_id`` and ``span_id`` (hex, as the W3C header writes them),
+    when the service traces (aftersales_chassis.tracing); otherwise one global read."""
+    if tracing.hooks() is None:
+        return event_dict
+    from opentelemetry.trace import get_current_span
+
+    context = get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict["trace_id"] = format(context.trace_id, "032x")
+        event_dict["span_id"] = format(context.span_id, "016x")
+    return event_dict
+
+
 def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -> None:
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),

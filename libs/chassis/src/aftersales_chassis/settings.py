@@ -31,6 +31,20 @@ class ServiceSettings(BaseSettings):
     )
     database_url: str = Field(description="PostgreSQL URL of this service's own database.")
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_idempotence: bool = Field(
+        default=False,
+        description="The idempotent producer (acks=all either way). On against a real Kafka; the embedded "
+        "Tansu broker has no idempotent producer, so it is off by default (ADR 0018).",
+    )
+    kafka_topic_replication: int = Field(
+        default=1, ge=1, description="Replication factor of the topics a service creates (3 on a real cluster)."
+    )
+    kafka_min_insync_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        description="min.insync.replicas of the topics a service creates (2 on a real cluster); unset: the "
+        "broker's default (Tansu takes no topic configs).",
+    )
     jwt_secret: SecretStr = Field(description="HMAC key that signs bearer tokens (HS256).")
     jwt_issuer: str = "aftersales"
     topic_partitions: int = Field(default=3, ge=1)
@@ -65,6 +79,21 @@ class ServiceSettings(BaseSettings):
         description="Where attachments and evidence are stored (services that keep them): `file:<dir>` (a "
         "directory, one sub-directory per service), `s3://bucket/prefix` (any S3-compatible server; "
         "credentials and endpoint from the AWS_* variables) or `memory:///`.",
+    )
+    tracing_enabled: bool = Field(
+        default=False,
+        description="OpenTelemetry traces: the server, httpx, asyncpg and aiokafka instrumented, the trace "
+        "context carried in each event's envelope (ADR 0018). Off: nothing is instrumented.",
+    )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP endpoint spans are exported to (e.g. http://otel-collector:4318); unset with "
+        "tracing on: spans are made (ids in the logs, context in events) but not exported.",
+    )
+    trace_file: str | None = Field(
+        default=None,
+        description="With tracing on, also append each finished span to this file as a JSON line "
+        "(the SDK's console exporter): the cross-service trace test reads it.",
     )
     log_level: str = "INFO"
     log_json: bool = True

@@ -35,6 +35,7 @@ from sqlalchemy import Text, Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from . import tracing
 from .batching import BatchWriter, DeferredWrites, ItemT
 from .catalogue import EventPayload, dlq_topic_for
 from .context import Cause, correlation_scope
@@ -261,15 +262,25 @@ class ConsumerRunner:
             new = {event_id.int for event_id in claimed}
             deferred = DeferredWrites()
             outcomes: dict[int, str] = {}
+            traces = tracing.hooks()  # None unless the service traces: no span per event then
             for index, envelope, payload, handler in ready:
                 if first[key := envelope.id.int] != index or key not in new:
                     outcomes[index] = "duplicate"
                     continue
                 ctx = EventContext(session=session, envelope=envelope, resources=self._resources, deferred=deferred)
                 with correlation_scope(envelope.correlationid, causation_id=ctx.event_id):
-                    await handler(ctx, payload)
+                    if traces is None:
+                        await handler(ctx, payload)
+                    else:
+                        with traces.consuming(envelope.traceparent, envelope.type, payload.topic()):
+                            await handler(ctx, payload)
                 outcomes[index] = "applied"
-            await deferred.flush(session)
+            if traces is None:
+                await deferred.flush(session)
+            else:
+                applied = [envelope.traceparent for index, envelope, *_ in ready if outcomes[index] == "applied"]
+                with traces.flushing(applied):
+                    await deferred.flush(session)
         return outcomes
 
     async def process(self, message: ConsumerRecord[bytes, bytes]) -> str:

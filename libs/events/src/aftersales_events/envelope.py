@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
+from . import tracing
 from .catalogue import EventPayload
 from .context import Cause, current_cause
 
@@ -30,6 +31,11 @@ class EventEnvelope(BaseModel):
     dataschema: str | None = None
     correlationid: str
     causationid: str | None = None
+    traceparent: str | None = Field(
+        default=None,
+        description="W3C trace context of the span that recorded the event (CloudEvents distributed-tracing "
+        "extension); only when the producing service traces.",
+    )
     data: dict[str, Any]
 
     @classmethod
@@ -38,7 +44,8 @@ class EventEnvelope(BaseModel):
         return cls.model_validate_json(encode_events([(payload, subject)], time=time)[0].envelope_json)
 
     def to_bytes(self) -> bytes:
-        return self.model_dump_json().encode()
+        # As encode_events writes it: no traceparent key when the producer did not trace.
+        return self.model_dump_json(exclude=None if self.traceparent else {"traceparent"}).encode()
 
 
 class EncodedEvent(NamedTuple):
@@ -94,6 +101,7 @@ def encode_events(
     showed in batch booking. A test holds what it writes equal to the envelope model.
     """
     ambient = current_cause()
+    traceparent = tracing.current_traceparent()  # None unless the service traces (tracing.py)
     if causes is None:
         causes = [None] * len(items)
     elif len(causes) != len(items):
@@ -125,6 +133,8 @@ def encode_events(
             "causationid": causation,
             "data": payload,
         }
+        if traceparent is not None:
+            envelope["traceparent"] = traceparent
         encoded.append(
             EncodedEvent(event_id, topic, subject, event_type, to_json(envelope).decode(), source, correlation)
         )

@@ -13,12 +13,13 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 log = structlog.get_logger("events.kafka")
 
 
-def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
-    # Tansu has no idempotent producer; at-least-once plus idempotent consumers covers it.
+def make_producer(bootstrap_servers: str, client_id: str, *, idempotence: bool = False) -> AIOKafkaProducer:
+    """acks=all always; the idempotent producer only when asked (a real Kafka): Tansu has
+    none, and at-least-once plus idempotent consumers covers it there."""
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
-        enable_idempotence=False,
+        enable_idempotence=idempotence,
         acks="all",
         linger_ms=5,
         request_timeout_ms=15000,
@@ -45,9 +46,19 @@ def make_consumer(
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[str], *, partitions: int, replication: int = 1
+    bootstrap_servers: str,
+    topics: Iterable[str],
+    *,
+    partitions: int,
+    replication: int = 1,
+    min_insync_replicas: int | None = None,
 ) -> None:
-    """Creates missing topics; existing ones are left as they are."""
+    """Creates missing topics; existing ones are left as they are.
+
+    ``min_insync_replicas`` (with ``replication`` above it, on a real cluster) makes an
+    ``acks=all`` write wait for that many copies; None leaves the broker's default.
+    """
+    configs = {} if min_insync_replicas is None else {"min.insync.replicas": str(min_insync_replicas)}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="aftersales-admin")
     await admin.start()
     try:
@@ -57,7 +68,10 @@ async def ensure_topics(
             return
         try:
             await admin.create_topics(
-                [NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in missing]
+                [
+                    NewTopic(t, num_partitions=partitions, replication_factor=replication, topic_configs=configs)
+                    for t in missing
+                ]
             )
         except TopicAlreadyExistsError:
             log.info("events.topics.raced", topics=missing)
