@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
+from aftersales_chassis.db import Database
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
 from aftersales_sla.testing import fresh_test_clock
 from callcenter_service.main import definition
@@ -29,8 +30,22 @@ async def clock(request: pytest.FixtureRequest, app_clock: DelegatingClock) -> M
 
 
 @pytest.fixture(scope="session")
+def callcenter_db(service_database_url: Callable[..., str]) -> str:
+    return service_database_url("callcenter")
+
+
+@pytest.fixture(scope="session")
+async def database(callcenter_db: str) -> AsyncIterator[Database]:
+    """Direct access for what a test must arrange or observe beneath the API (the queue's
+    claim under 50 concurrent claimers): up to 50 connections (25 + 25 overflow)."""
+    db = Database.connect(callcenter_db, pool_size=25)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
 def app(
-    service_database_url: Callable[..., str],
+    callcenter_db: str,
     kafka_bootstrap: str,
     jwt_secret: str,
     app_clock: DelegatingClock,
@@ -38,7 +53,7 @@ def app(
 ) -> FastAPI:
     settings = CallcenterSettings(
         environment="test",
-        database_url=service_database_url("callcenter"),
+        database_url=callcenter_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
         log_json=False,

@@ -3,6 +3,8 @@
 from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
+from .callbacks.api import do_not_call_router, queue_router
+from .callbacks.api import router as callbacks_router
 from .consumers import HANDLERS
 from .settings import CallcenterSettings
 from .sla import POLICIES
@@ -14,6 +16,6 @@ definition = ServiceDefinition(
     extensions=[SlaExtension(POLICIES)],
     handlers=HANDLERS,
     settings_factory=CallcenterSettings,
-    routers=[],
+    routers=[callbacks_router, queue_router, do_not_call_router],
 )
 app = create_app(definition)

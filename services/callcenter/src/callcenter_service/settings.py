@@ -1,5 +1,14 @@
-"""Settings of the callcenter service: environment variables prefixed `CALLCENTER_`."""
+"""Settings of the callcenter service: environment variables prefixed `CALLCENTER_`.
 
+Each is one of PROCESSES.md §10's product defaults that an operator may change; the API
+publishes the ones in force beside the figures they shape (the call-loss formula's threshold)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from aftersales_chassis import ServiceSettings
@@ -7,3 +16,31 @@ from aftersales_chassis import ServiceSettings
 
 class CallcenterSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CALLCENTER_", extra="ignore")
+
+    callback_lease_seconds: int = Field(
+        default=600, ge=30, le=7200, description="How long a claimed callback stays the claimer's (§7.2)."
+    )
+    callback_retry_minutes: int = Field(
+        default=30, ge=1, le=1440, description="Working minutes before an unanswered callback is tried again."
+    )
+    callback_at_risk_minutes: int = Field(
+        default=10, ge=0, le=1440, description="A callback this close to its due time shows as at risk."
+    )
+    short_abandon_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=600,
+        description="Abandons shorter than this are left out of the call-loss rate (§10; default 0 s: none are). "
+        "Every missed caller still goes on the missed-call list.",
+    )
+    call_loss_limit_percent: float = Field(default=25.0, gt=0, le=100, description="§7.1: at most 25%.")
+
+
+def settings_of(resources: Any) -> CallcenterSettings:
+    """The service's settings from the app state (a request's or an event context's resources)."""
+    found = getattr(resources, "settings", None)
+    return found if isinstance(found, CallcenterSettings) else CallcenterSettings.model_construct()
+
+
+async def get_settings(request: Request) -> CallcenterSettings:
+    return settings_of(request.app.state)

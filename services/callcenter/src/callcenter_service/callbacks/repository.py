@@ -1,0 +1,191 @@
+"""Every query of the callback queue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import NotFound, PageParams
+from aftersales_chassis.keyset import keyset
+
+from .models import LEASE_TOKENS, CallAttempt, CallbackTask, CallingWindowOverride, DoNotCall, TaskState
+
+
+class CallbackRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- tasks ------------------------------------------------------------------------------
+
+    async def add(self, record: CallbackTask) -> None:
+        self.session.add(record)
+        await self.session.flush()
+
+    async def get(self, task_id: uuid.UUID, *, for_update: bool = False) -> CallbackTask:
+        query = select(CallbackTask).where(CallbackTask.id == task_id)
+        if for_update:
+            query = query.with_for_update()  # serialises outcomes on one task
+        record = await self.session.scalar(query)
+        if record is None:
+            raise NotFound(f"callback task {task_id} does not exist", resource="callback task", id=str(task_id))
+        return record
+
+    async def by_source(self, source: str, step: str) -> CallbackTask | None:
+        query = select(CallbackTask).where(CallbackTask.source == source, CallbackTask.source_step == step)
+        found: CallbackTask | None = await self.session.scalar(query)
+        return found
+
+    async def open_for_phone(self, phone: str) -> list[CallbackTask]:
+        query = select(CallbackTask).where(CallbackTask.phone == phone, CallbackTask.state == TaskState.open)
+        return list(await self.session.scalars(query.order_by(CallbackTask.id).with_for_update()))
+
+    async def open_for_order(self, order_id: str, kind: str) -> list[CallbackTask]:
+        query = select(CallbackTask).where(
+            CallbackTask.order_id == order_id, CallbackTask.kind == kind, CallbackTask.state == TaskState.open
+        )
+        return list(await self.session.scalars(query.order_by(CallbackTask.id).with_for_update()))
+
+    async def claim_next(
+        self, agent: str, now: datetime, lease: timedelta, override: uuid.UUID | None
+    ) -> CallbackTask | None:
+        """Leases the first claimable task in queue order to ``agent`` with a new fencing token.
+
+        ``SKIP LOCKED``: concurrent claimers each lock a different row and never wait on each
+        other; a row whose lease lapsed is claimable again (its old token is then stale)."""
+        t = CallbackTask
+        candidate = (
+            select(t.id)
+            .where(
+                t.state == TaskState.open,
+                t.not_before <= now,
+                or_(t.lease_expires_at.is_(None), t.lease_expires_at <= now),
+            )
+            .order_by(t.priority, t.due_at, t.requested_at, t.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        statement = (
+            update(t)
+            .where(t.id == candidate)
+            .values(
+                lease_holder=agent,
+                lease_token=LEASE_TOKENS.next_value(),
+                lease_expires_at=now + lease,
+                claimed_by_override=override,
+                updated_at=now,
+            )
+            .returning(t)
+            .execution_options(synchronize_session=False)
+        )
+        found: CallbackTask | None = (await self.session.scalars(statement)).one_or_none()
+        return found
+
+    async def add_attempt(self, attempt: CallAttempt) -> None:
+        self.session.add(attempt)
+        await self.session.flush()
+
+    async def page(
+        self, page: PageParams, *, filters: dict[str, Any], now: datetime, at_risk: timedelta
+    ) -> list[CallbackTask]:
+        t = CallbackTask
+        query = select(t)
+        if filters.get("state"):
+            query = query.where(t.state == filters["state"])
+        if filters.get("priority_class"):
+            query = query.where(t.priority_class == filters["priority_class"])
+        if filters.get("kind"):
+            query = query.where(t.kind == filters["kind"])
+        if filters.get("phone"):
+            query = query.where(t.phone == filters["phone"])
+        timing = filters.get("timing")
+        if timing == "breached":
+            query = query.where(t.due_at < now)
+        elif timing == "at_risk":
+            query = query.where(t.due_at >= now, t.due_at < now + at_risk)
+        elif timing == "on_time":
+            query = query.where(t.due_at >= now + at_risk)
+        return list(await self.session.scalars(keyset(query, page, t.due_at, t.id)))
+
+    async def queue_by_class(self, now: datetime, at_risk: timedelta) -> list[dict[str, Any]]:
+        """Open tasks per priority class: how many, leased, not yet callable, at risk, breached."""
+        t = CallbackTask
+        leased = (t.lease_expires_at.is_not(None)) & (t.lease_expires_at > now)
+        rows = await self.session.execute(
+            select(
+                t.priority_class,
+                func.count().label("open"),
+                func.count().filter(leased).label("leased"),
+                func.count().filter(t.not_before > now).label("waiting"),
+                func.count().filter(t.due_at < now).label("breached"),
+                func.count().filter(t.due_at >= now, t.due_at < now + at_risk).label("at_risk"),
+                func.min(t.due_at).label("next_due_at"),
+            )
+            .where(t.state == TaskState.open)
+            .group_by(t.priority_class)
+        )
+        return [dict(row._mapping) for row in rows]
+
+    # -- do-not-call ------------------------------------------------------------------------
+
+    async def lock_phone(self, phone: str) -> None:
+        """Serialises everything that opens or closes tasks of one phone (do-not-call against
+        a task being opened concurrently): a transaction-scoped advisory lock on the number."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:phone, 21))"), {"phone": phone})
+
+    async def do_not_call(self, phone: str) -> DoNotCall | None:
+        return await self.session.get(DoNotCall, phone)
+
+    async def add_do_not_call(self, phone: str, reason: str, by: str, at: datetime) -> bool:
+        statement = (
+            pg_insert(DoNotCall)
+            .values(phone=phone, reason=reason, recorded_by=by, recorded_at=at)
+            .on_conflict_do_nothing(index_elements=["phone"])
+            .returning(DoNotCall.phone)
+        )
+        return (await self.session.scalar(statement)) is not None
+
+    # -- calling window -----------------------------------------------------------------------
+
+    async def active_override(self, now: datetime) -> CallingWindowOverride | None:
+        query = (
+            select(CallingWindowOverride)
+            .where(CallingWindowOverride.starts_at <= now, CallingWindowOverride.ends_at > now)
+            .order_by(CallingWindowOverride.ends_at.desc())
+            .limit(1)
+        )
+        found: CallingWindowOverride | None = await self.session.scalar(query)
+        return found
+
+    async def add_override(self, record: CallingWindowOverride) -> None:
+        self.session.add(record)
+        await self.session.flush()
+
+    async def overrides(self, page: PageParams) -> list[CallingWindowOverride]:
+        o = CallingWindowOverride
+        return list(await self.session.scalars(keyset(select(o), page, o.starts_at, o.id)))
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    async def on_time_by_kind(self) -> list[tuple[str, int, int]]:
+        """Closed tasks per kind: how many, and how many closed by their due time."""
+        t = CallbackTask
+        on_time = func.count().filter(t.closed_at <= t.due_at)
+        rows = await self.session.execute(
+            select(t.kind, func.count(), on_time)
+            .where(t.state.in_([TaskState.reached, TaskState.unreachable]))
+            .group_by(t.kind)
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    async def attempts_per_task(self) -> float:
+        t = CallbackTask
+        value = await self.session.scalar(
+            select(func.avg(case((t.attempts > 0, t.attempts)))).where(t.state != TaskState.open)
+        )
+        return float(value or 0.0)
