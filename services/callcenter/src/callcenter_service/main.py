@@ -5,17 +5,23 @@ from aftersales_sla import SlaExtension
 
 from .callbacks.api import do_not_call_router, queue_router
 from .callbacks.api import router as callbacks_router
+from .calls.api import router as calls_router
+from .calls.jobs import JOBS as CALL_JOBS
 from .consumers import HANDLERS
-from .settings import CallcenterSettings
+from .settings import CallcenterSettings, SettingsExtension
 from .sla import POLICIES
 
 definition = ServiceDefinition(
     name="callcenter",
     title="Callcenter service",
     description="Call log, callback queue, reminders, deposit cancellations (PROCESSES.md §7, §2).",
-    extensions=[SlaExtension(POLICIES)],
+    extensions=[SettingsExtension(), SlaExtension(POLICIES, jobs=[*CALL_JOBS])],
     handlers=HANDLERS,
     settings_factory=CallcenterSettings,
-    routers=[callbacks_router, queue_router, do_not_call_router],
+    routers=[callbacks_router, queue_router, do_not_call_router, calls_router],
+    openapi_tags=[
+        {"name": "callbacks", "description": "§7.2 outbound callback queue: tasks, leased claims, outcomes."},
+        {"name": "calls", "description": "§7.1 inbound call log, call-loss rate, missed-call list and sweeps."},
+    ],
 )
 app = create_app(definition)

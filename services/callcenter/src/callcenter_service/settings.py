@@ -44,3 +44,28 @@ def settings_of(resources: Any) -> CallcenterSettings:
 
 async def get_settings(request: Request) -> CallcenterSettings:
     return settings_of(request.app.state)
+
+
+_RUNNING: list[CallcenterSettings] = []
+
+
+def use_settings(settings: CallcenterSettings) -> None:
+    """The running app's settings, for work that has no request or event context (fixed-time jobs)."""
+    _RUNNING[:] = [settings]
+
+
+def running_settings() -> CallcenterSettings:
+    return _RUNNING[0] if _RUNNING else CallcenterSettings.model_construct()
+
+
+class SettingsExtension:
+    """Makes the app's settings those its fixed-time jobs read."""
+
+    def routers(self) -> list[Any]:
+        return []
+
+    async def start(self, app: Any) -> None:
+        use_settings(settings_of(app.state))
+
+    async def stop(self, app: Any) -> None:
+        return None
