@@ -9,8 +9,8 @@ from aftersales_events.catalogue import orders, tickets
 from aftersales_events.catalogue import returns as ret
 from aftersales_sla import SlaClocks
 
-from .callbacks.service import CallbackService
 from .orders.service import OrdersService
+from .reminders.service import ReminderService
 from .settings import settings_of
 from .sla import POLICIES
 
@@ -23,7 +23,7 @@ async def _orders(ctx: EventContext) -> OrdersService:
     provider = getattr(ctx.resources, "calendar_provider", None)
     calendar = await provider.current(ctx.session) if provider is not None else default_calendar()
     sla = SlaClocks(ctx.session, calendar, POLICIES, clock.now())
-    return OrdersService(ctx.session, clock, CallbackService(ctx.session, clock, sla, settings_of(ctx.resources)))
+    return OrdersService(ctx.session, clock, ReminderService(ctx.session, clock, sla, settings_of(ctx.resources)))
 
 
 async def order_placed(ctx: EventContext, event: orders.OrderPlaced) -> None:

@@ -8,6 +8,9 @@ from .callbacks.api import router as callbacks_router
 from .calls.api import router as calls_router
 from .calls.jobs import JOBS as CALL_JOBS
 from .consumers import HANDLERS
+from .reminders.api import router as reminders_router
+from .reminders.jobs import JOBS as REMINDER_JOBS
+from .reminders.messaging import MessagingExtension
 from .settings import CallcenterSettings, SettingsExtension
 from .sla import POLICIES
 
@@ -15,13 +18,14 @@ definition = ServiceDefinition(
     name="callcenter",
     title="Callcenter service",
     description="Call log, callback queue, reminders, deposit cancellations (PROCESSES.md §7, §2).",
-    extensions=[SettingsExtension(), SlaExtension(POLICIES, jobs=[*CALL_JOBS])],
+    extensions=[SettingsExtension(), MessagingExtension(), SlaExtension(POLICIES, jobs=[*CALL_JOBS, *REMINDER_JOBS])],
     handlers=HANDLERS,
     settings_factory=CallcenterSettings,
-    routers=[callbacks_router, queue_router, do_not_call_router, calls_router],
+    routers=[callbacks_router, queue_router, do_not_call_router, calls_router, reminders_router],
     openapi_tags=[
         {"name": "callbacks", "description": "§7.2 outbound callback queue: tasks, leased claims, outcomes."},
         {"name": "calls", "description": "§7.1 inbound call log, call-loss rate, missed-call list and sweeps."},
+        {"name": "reminders", "description": "§2 unpaid-order reminders B1–B5: chat, SMS, phone; scripts (B2)."},
     ],
 )
 app = create_app(definition)

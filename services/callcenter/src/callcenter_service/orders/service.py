@@ -1,4 +1,4 @@
-"""Use cases of the orders read model: A8 follow-ups (PROCESSES.md §1, §10). Only flush."""
+"""Use cases of the orders read model: A8 follow-ups and B reminders (PROCESSES.md §1, §2, §10). Only flush."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aftersales_chassis import Clock
 from ..callbacks.kinds import TaskKind
 from ..callbacks.schemas import normalise_phone
 from ..callbacks.service import CallbackService, DoNotCallRefused, TaskSpec
+from ..reminders.service import ReminderService
 from .models import KnownOrder
 from .repository import OrderRepository
 
@@ -23,10 +24,11 @@ def _phone(raw: str) -> str | None:
 
 
 class OrdersService:
-    def __init__(self, session: AsyncSession, clock: Clock, callbacks: CallbackService) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, reminders: ReminderService) -> None:
         self.clock = clock
         self.repository = OrderRepository(session)
-        self.callbacks = callbacks
+        self.reminders = reminders
+        self.callbacks: CallbackService = reminders.callbacks
 
     async def placed(
         self, order_id: str, *, customer_id: str, phone: str, name: str, total_minor: int, currency: str,
@@ -37,12 +39,14 @@ class OrdersService:
         order.total_minor, order.currency, order.placed_at = total_minor, currency, placed_at
         order.updated_at = self.clock.now()
         await self._follow_up(order)  # signed for before we knew whom to call: open it now
+        await self.reminders.schedule(order)  # B1: checked against payment now, and again at send time
         return order
 
     async def paid(self, order_id: str, paid_at: datetime) -> KnownOrder:
         order = await self.repository.get_or_new(order_id, self.clock.now())
         order.paid_at = order.paid_at or paid_at
         order.updated_at = self.clock.now()
+        await self.reminders.paid(order_id)
         return order
 
     async def signed_for(self, order_id: str, signed_at: datetime) -> None:
