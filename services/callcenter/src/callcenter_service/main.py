@@ -8,6 +8,7 @@ from .callbacks.api import router as callbacks_router
 from .calls.api import router as calls_router
 from .calls.jobs import JOBS as CALL_JOBS
 from .consumers import HANDLERS
+from .deposits.api import router as deposits_router
 from .reminders.api import router as reminders_router
 from .reminders.jobs import JOBS as REMINDER_JOBS
 from .reminders.messaging import MessagingExtension
@@ -21,10 +22,11 @@ definition = ServiceDefinition(
     extensions=[SettingsExtension(), MessagingExtension(), SlaExtension(POLICIES, jobs=[*CALL_JOBS, *REMINDER_JOBS])],
     handlers=HANDLERS,
     settings_factory=CallcenterSettings,
-    routers=[callbacks_router, queue_router, do_not_call_router, calls_router, reminders_router],
+    routers=[callbacks_router, queue_router, do_not_call_router, calls_router, reminders_router, deposits_router],
     openapi_tags=[
         {"name": "callbacks", "description": "§7.2 outbound callback queue: tasks, leased claims, outcomes."},
         {"name": "calls", "description": "§7.1 inbound call log, call-loss rate, missed-call list and sweeps."},
+        {"name": "deposit cancellations", "description": "§7.3 deposit cancellations (退订), merchant asked, ledger."},
         {"name": "reminders", "description": "§2 unpaid-order reminders B1–B5: chat, SMS, phone; scripts (B2)."},
     ],
 )
