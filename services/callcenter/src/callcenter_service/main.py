@@ -5,6 +5,7 @@ from aftersales_sla import SlaExtension
 
 from .callbacks.api import do_not_call_router, queue_router
 from .callbacks.api import router as callbacks_router
+from .callbacks.jobs import JOBS as GAUGE_JOBS
 from .calls.api import router as calls_router
 from .calls.jobs import JOBS as CALL_JOBS
 from .consumers import HANDLERS
@@ -19,7 +20,11 @@ definition = ServiceDefinition(
     name="callcenter",
     title="Callcenter service",
     description="Call log, callback queue, reminders, deposit cancellations (PROCESSES.md §7, §2).",
-    extensions=[SettingsExtension(), MessagingExtension(), SlaExtension(POLICIES, jobs=[*CALL_JOBS, *REMINDER_JOBS])],
+    extensions=[
+        SettingsExtension(),
+        MessagingExtension(),
+        SlaExtension(POLICIES, jobs=[*CALL_JOBS, *REMINDER_JOBS, *GAUGE_JOBS]),
+    ],
     handlers=HANDLERS,
     settings_factory=CallcenterSettings,
     routers=[callbacks_router, queue_router, do_not_call_router, calls_router, reminders_router, deposits_router],

@@ -34,7 +34,7 @@ async def test_fifty_concurrent_claimers_never_claim_one_task_twice(
                 task = await CallbackRepository(session).claim_next(agent, now, timedelta(minutes=10), None)
             if task is None:
                 return mine
-            mine.append(str(task.id))
+            mine.append(str(task["id"]))
 
     running = [asyncio.create_task(claimer(f"agent-{n}")) for n in range(CLAIMERS)]
     start.set()

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, text, update
+from sqlalchemy import RowMapping, Table, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,8 @@ from aftersales_chassis import NotFound, PageParams
 from aftersales_chassis.keyset import keyset
 
 from .models import LEASE_TOKENS, CallAttempt, CallbackTask, CallingWindowOverride, DoNotCall, TaskState
+
+TASKS: Table = CallbackTask.__table__  # type: ignore[assignment]
 
 
 class CallbackRepository:
@@ -52,27 +54,28 @@ class CallbackRepository:
 
     async def claim_next(
         self, agent: str, now: datetime, lease: timedelta, override: uuid.UUID | None
-    ) -> CallbackTask | None:
-        """Leases the first claimable task in queue order to ``agent`` with a new fencing token.
+    ) -> RowMapping | None:
+        """Leases the first claimable task in queue order to ``agent`` with a new fencing token;
+        answers the leased row's columns (a Core statement: no ORM identity map on the hot path).
 
         ``SKIP LOCKED``: concurrent claimers each lock a different row and never wait on each
         other; a row whose lease lapsed is claimable again (its old token is then stale)."""
-        t = CallbackTask
+        t = TASKS
         candidate = (
-            select(t.id)
+            select(t.c.id)
             .where(
-                t.state == TaskState.open,
-                t.not_before <= now,
-                or_(t.lease_expires_at.is_(None), t.lease_expires_at <= now),
+                t.c.state == TaskState.open.value,
+                t.c.not_before <= now,
+                or_(t.c.lease_expires_at.is_(None), t.c.lease_expires_at <= now),
             )
-            .order_by(t.priority, t.due_at, t.requested_at, t.id)
+            .order_by(t.c.priority, t.c.due_at, t.c.requested_at, t.c.id)
             .limit(1)
             .with_for_update(skip_locked=True)
             .scalar_subquery()
         )
         statement = (
             update(t)
-            .where(t.id == candidate)
+            .where(t.c.id == candidate)
             .values(
                 lease_holder=agent,
                 lease_token=LEASE_TOKENS.next_value(),
@@ -80,11 +83,9 @@ class CallbackRepository:
                 claimed_by_override=override,
                 updated_at=now,
             )
-            .returning(t)
-            .execution_options(synchronize_session=False)
+            .returning(*t.c)
         )
-        found: CallbackTask | None = (await self.session.scalars(statement)).one_or_none()
-        return found
+        return (await self.session.execute(statement)).mappings().one_or_none()
 
     async def add_attempt(self, attempt: CallAttempt) -> None:
         self.session.add(attempt)

@@ -123,13 +123,13 @@ class CallbackService:
                 )
             override_id = override.id
         lease = timedelta(seconds=self.settings.callback_lease_seconds)
-        record = await self.repository.claim_next(actor.subject, now, lease, override_id)
-        if record is None:
+        row = await self.repository.claim_next(actor.subject, now, lease, override_id)
+        if row is None:
             return None
-        assert record.lease_token is not None
-        assert record.lease_expires_at is not None
+        task = schemas.TaskOut.model_validate(row)
+        task.allowed_actions = CALLBACK_FLOW.allowed_actions(task.state)
         return schemas.ClaimOut(
-            task=to_out(record), lease_token=record.lease_token, lease_expires_at=record.lease_expires_at,
+            task=task, lease_token=row["lease_token"], lease_expires_at=row["lease_expires_at"],
             calling_window_override=override_id,
         )  # fmt: skip
 
