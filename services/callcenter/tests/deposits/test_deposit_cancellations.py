@@ -59,6 +59,7 @@ async def test_the_merchant_answers_once_and_finance_hears_of_it(
     path = f"/deposit-cancellations/{made['id']}/outcome"
     other = tokens.headers(Role.merchant, merchant_id="M-999")
     assert (await client.post(path, json={"outcome": "cancelled"}, headers=other)).status_code == 403
+    assert (await client.get(f"/deposit-cancellations/{made['id']}", headers=other)).status_code == 404
     mine = tokens.headers(Role.merchant, subject="m-001-ops", merchant_id="M-001")
     tasks = (await client.get("/deposit-cancellations/awaiting-merchant", headers=mine)).json()
     assert made["id"] in {t["id"] for t in tasks}

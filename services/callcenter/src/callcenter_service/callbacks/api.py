@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Response, status
+from fastapi import Path, Query, Request, Response, status
 
 from aftersales_chassis import Page, PageDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, SupervisorOnly
@@ -15,6 +15,7 @@ from . import schemas
 from .dependencies import Callbacks, Opener
 from .kinds import TaskKind
 from .models import TaskState
+from .outreach import BODY, OutreachImportOut, import_outreach
 
 router = service_router(
     prefix="/callbacks",
@@ -35,6 +36,23 @@ async def open_task(body: schemas.TaskIn, service: Callbacks, actor: Opener, res
     if not created:
         response.status_code = status.HTTP_200_OK
     return task
+
+
+@router.post(
+    "/outreach-lists/{list_id}",
+    summary="§7.2 · Upload an outreach list (CSV): low-priority calls",
+    openapi_extra={"requestBody": BODY},
+)
+async def upload_outreach(
+    list_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[\w.-]+$")],
+    request: Request,
+    service: Callbacks,
+    actor: Opener,
+) -> OutreachImportOut:
+    """Roles: service, supervisor. Columns `phone` (required), `name`, `customer_id`, `note`.
+    Every row is checked first: one bad phone refuses the file (422 naming the line). A list
+    uploaded again opens nothing twice; phones on the do-not-call register are skipped."""
+    return await import_outreach(service, list_id, await request.body(), actor)
 
 
 @router.get("", summary="Callback tasks, by due time")

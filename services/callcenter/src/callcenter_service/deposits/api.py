@@ -59,8 +59,9 @@ async def ledger(day: Day, service: Deposits, _: LedgerReader, format: Format = 
 
 
 @router.get("/{cancellation_id}", summary="One deposit cancellation")
-async def get(cancellation_id: uuid.UUID, service: Deposits, _: Recorder) -> schemas.DepositCancellationOut:
-    return await service.get(cancellation_id)
+async def get(cancellation_id: uuid.UUID, service: Deposits, actor: Recorder) -> schemas.DepositCancellationOut:
+    """Roles: agent, supervisor, merchant (its own; another's is a 404)."""
+    return await service.get(cancellation_id, actor)
 
 
 @router.get("/{cancellation_id}/history", summary="Audit trail: every transition with who, when, why")

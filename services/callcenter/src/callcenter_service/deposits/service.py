@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar
-from aftersales_chassis import Clock, Conflict, Forbidden, Principal, Role, RuleViolation
+from aftersales_chassis import Clock, Conflict, Forbidden, NotFound, Principal, Role, RuleViolation
 from aftersales_events.catalogue import callcenter as ev
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
@@ -101,8 +101,12 @@ class DepositService:
         rows = await self.repository.booked_on(day)
         return [{column: getattr(r, column) for column in schemas.LEDGER_COLUMNS} for r in rows]
 
-    async def get(self, cancellation_id: uuid.UUID) -> schemas.DepositCancellationOut:
-        return to_out(await self.repository.get(cancellation_id))
+    async def get(self, cancellation_id: uuid.UUID, actor: Principal) -> schemas.DepositCancellationOut:
+        record = await self.repository.get(cancellation_id)
+        if not (actor.has(Role.agent) or actor.has(Role.supervisor)) and actor.merchant_id != record.merchant_id:
+            # Another merchant's cancellation: as if it did not exist.
+            raise NotFound(f"deposit cancellation {cancellation_id} does not exist", resource="deposit cancellation")
+        return to_out(record)
 
     async def history(self, cancellation_id: uuid.UUID) -> list[TransitionOut]:
         await self.repository.get(cancellation_id)
