@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.db import Database
@@ -143,3 +144,27 @@ async def test_an_outcome_from_a_lapsed_lease_is_refused(
     mine = await outcome(client, tokens, task["id"], taken["lease_token"], "reached", agent="bob", summary="ok")
     assert mine.status_code == 200
     assert mine.json()["attempts"] == 1  # the lapsed claim made no attempt
+
+
+async def test_an_event_signup_call_confirms_attendance_counts_attendees_and_sends_an_sms(
+    app: FastAPI, client: httpx.AsyncClient, tokens: Tokens, database: Database, clock: ManualClock
+) -> None:
+    await empty_queue(database)
+    clock.set(datetime(2026, 12, 4, 1, 30, tzinfo=UTC))  # Friday 09:30: the call day for an event on 12-13
+    coming = await open_task(client, tokens, "event_signup", event_date="2026-12-13")
+    not_coming = await open_task(client, tokens, "event_signup", event_date="2026-12-13")
+    for _ in range(2):  # equal due and request times: either may come first
+        lease = (await claim(client, tokens)).json()
+        task = lease["task"]
+        attending = task["id"] == coming["id"]
+        missing = await outcome(client, tokens, task["id"], lease["lease_token"], "reached", summary="called")
+        assert (missing.status_code, missing.json()["rule"]) == (422, "§7.2.attendance-required")
+        extra = {"attending": attending, "party_size": 3} if attending else {"attending": False}
+        done = await outcome(client, tokens, task["id"], lease["lease_token"], "reached", summary="called", **extra)
+        assert done.status_code == 200, done.text
+    figure = await client.get("/callbacks/events/2026-12-13/attendance", headers=tokens.headers(Role.supervisor))
+    assert figure.json() == {"event_date": "2026-12-13", "signups": 2, "reached": 2, "attending": 1,
+                             "expected_attendees": 3}  # fmt: skip
+    sms = [m for m in app.state.messaging.sent if m.key == f"event:{coming['id']}"]
+    assert [(m.channel, m.to) for m in sms] == [("sms", coming["phone"])]
+    assert not [m for m in app.state.messaging.sent if m.key == f"event:{not_coming['id']}"]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Path, Query, Request, Response, status
 
-from aftersales_chassis import Page, PageDep, problems, service_router
+from aftersales_chassis import Day, Page, PageDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, SupervisorOnly
 from aftersales_workflow import TransitionOut
 
@@ -66,6 +66,11 @@ async def list_tasks(
     timing: Annotated[str | None, Query(pattern="^(breached|at_risk|on_time)$")] = None,
 ) -> Page[schemas.TaskOut]:
     return await service.tasks(page, state=state, priority_class=priority_class, kind=kind, timing=timing)
+
+
+@router.get("/events/{event_date}/attendance", summary="§7.2 · An event's signups: confirmed and expected attendees")
+async def attendance(event_date: Day, service: Callbacks, _: BackOfficeReader) -> schemas.AttendanceOut:
+    return await service.attendance(event_date)
 
 
 @router.get("/{task_id}", summary="One callback task, with the actions allowed now")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from aftersales_chassis import ClockDep, Principal, SessionDep, allow
 from aftersales_sla import SlaDep
@@ -16,8 +16,10 @@ from .state import OPENERS
 Settings = Annotated[CallcenterSettings, Depends(get_settings)]
 
 
-async def get_service(session: SessionDep, clock: ClockDep, sla: SlaDep, settings: Settings) -> CallbackService:
-    return CallbackService(session, clock, sla, settings)
+async def get_service(
+    request: Request, session: SessionDep, clock: ClockDep, sla: SlaDep, settings: Settings
+) -> CallbackService:
+    return CallbackService(session, clock, sla, settings, getattr(request.app.state, "messaging", None))
 
 
 Callbacks = Annotated[CallbackService, Depends(get_service)]

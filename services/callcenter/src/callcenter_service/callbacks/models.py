@@ -4,12 +4,13 @@ calling-window overrides."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -47,6 +48,8 @@ class CallbackTask(Base):
         CheckConstraint("unanswered <= attempts", name="unanswered_within_attempts"),
         CheckConstraint("state <> 'unreachable' OR unanswered >= 2", name="unreachable_after_two_attempts"),
         CheckConstraint("state <> 'reached' OR length(summary) > 0", name="reached_has_summary"),
+        CheckConstraint("party_size IS NULL OR party_size BETWEEN 1 AND 20", name="party_size_sane"),
+        Index("ix_callback_tasks_event", "event_date", postgresql_where=text("kind = 'event_signup'")),
         # The claim's scan: open tasks in queue order (ADR 0015's claim is set-based, not a transition).
         Index(
             "ix_callback_tasks_queue",
@@ -84,6 +87,9 @@ class CallbackTask(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by_override: Mapped[uuid.UUID | None] = mapped_column()  # the calling-window override used
     summary: Mapped[str | None] = mapped_column(Text)
+    event_date: Mapped[date | None] = mapped_column(Date)  # event signups and post-event lists
+    attending: Mapped[bool | None] = mapped_column()  # event signups: confirmed on the call
+    party_size: Mapped[int | None] = mapped_column(SmallInteger)  # expected attendees, when attending
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import RowMapping, Table, case, func, or_, select, text, update
@@ -131,6 +131,20 @@ class CallbackRepository:
             .group_by(t.priority_class)
         )
         return [dict(row._mapping) for row in rows]
+
+    async def attendance(self, event_date: date) -> dict[str, int]:
+        t = CallbackTask
+        row = (
+            await self.session.execute(
+                select(
+                    func.count().label("signups"),
+                    func.count().filter(t.state == TaskState.reached).label("reached"),
+                    func.count().filter(t.attending.is_(True)).label("attending"),
+                    func.coalesce(func.sum(t.party_size).filter(t.attending.is_(True)), 0).label("expected_attendees"),
+                ).where(t.kind == "event_signup", t.event_date == event_date)
+            )
+        ).one()
+        return {key: int(value) for key, value in row._mapping.items()}
 
     # -- do-not-call ------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -69,6 +69,9 @@ class TaskOut(BaseModel):
     lease_holder: str | None
     lease_expires_at: datetime | None
     summary: str | None
+    event_date: date | None
+    attending: bool | None
+    party_size: int | None
     closed_at: datetime | None
     closed_by: str | None
     created_at: datetime
@@ -94,6 +97,8 @@ class OutcomeIn(BaseModel):
     lease_token: int = Field(ge=1)
     outcome: Literal["no_answer", "reached", "unreachable"]
     summary: str | None = Field(default=None, max_length=4000, description="Required when reached.")
+    attending: bool | None = Field(default=None, description="Event signups, when reached: will they come?")
+    party_size: int | None = Field(default=None, ge=1, le=20, description="Expected attendees, when attending.")
 
 
 class DoNotCallIn(BaseModel):
@@ -141,3 +146,13 @@ class QueueOut(BaseModel):
     as_of: datetime
     at_risk_minutes: int
     classes: list[ClassQueue]
+
+
+class AttendanceOut(BaseModel):
+    """Event signups (§7.2) of one event: how many were reached, will come, and with how many."""
+
+    event_date: date
+    signups: int
+    reached: int
+    attending: int
+    expected_attendees: int

@@ -14,6 +14,7 @@ from aftersales_chassis import Clock, Conflict, Page, PageParams, Principal, Rol
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
 
+from ..reminders.messaging import Message, MessagingPort
 from ..settings import CallcenterSettings
 from . import schemas
 from .kinds import CLASSES, RULES, TaskKind, due_of
@@ -51,8 +52,16 @@ class TaskSpec:
 
 
 class CallbackService:
-    def __init__(self, session: AsyncSession, clock: Clock, sla: SlaClocks, settings: CallcenterSettings) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        sla: SlaClocks,
+        settings: CallcenterSettings,
+        messaging: MessagingPort | None = None,
+    ) -> None:
         self.clock = clock
+        self.messaging = messaging
         self.calendar = sla.calendar
         self.settings = settings
         self.repository = CallbackRepository(session)
@@ -88,7 +97,8 @@ class CallbackService:
             source=spec.source, source_step=rule.step, phone=spec.phone, customer_id=spec.customer_id,
             customer_name=spec.customer_name, order_id=spec.order_id, note=spec.note,
             customer_flag=spec.customer_flag, requested_at=spec.requested_at, not_before=due.not_before,
-            due_at=due.due_at, due_rule=due.rule, attempts=0, unanswered=0, created_at=now, updated_at=now,
+            due_at=due.due_at, due_rule=due.rule, event_date=spec.event_date, attempts=0, unanswered=0,
+            created_at=now, updated_at=now,
         )  # fmt: skip
         await self.flow.create(record, actor, outcome=rule.step, reason=spec.source)
         await self.repository.add(record)
@@ -155,6 +165,12 @@ class CallbackService:
         summary = (data.summary or "").strip()
         if data.outcome == "reached" and not summary:
             raise RuleViolation("§7.2.summary-required", "a reached call needs a call summary", field="body.summary")
+        event_call = data.outcome == "reached" and record.kind == TaskKind.event_signup
+        if event_call and data.attending is None:
+            raise RuleViolation(
+                "§7.2.attendance-required", "an event signup reached says whether they will attend",
+                field="body.attending",
+            )  # fmt: skip
         unanswered = record.unanswered + (data.outcome != "reached")
         if data.outcome == "unreachable" and unanswered < 2:
             raise RuleViolation(
@@ -177,8 +193,23 @@ class CallbackService:
             return to_out(record)
         record.summary = summary or None
         record.closed_at, record.closed_by = now, actor.subject
+        if event_call:
+            record.attending = data.attending
+            record.party_size = (data.party_size or 1) if data.attending else None
         await self.flow.apply(record, action, actor, reason=summary or f"attempt {record.attempts}: unreachable")
+        if event_call and data.attending and self.messaging is not None:
+            await self._event_reminder(record)
         return to_out(record)
+
+    async def _event_reminder(self, record: CallbackTask) -> None:
+        """§7.2: attendance confirmed, an SMS reminder of the event (once per task: its key)."""
+        text = f"[Shop] See you on {record.event_date}: {record.party_size} place(s) reserved for you."
+        assert self.messaging is not None
+        await self.messaging.send(Message(channel="sms", to=record.phone, text=text, key=f"event:{record.id}"))
+
+    async def attendance(self, event_date: date) -> schemas.AttendanceOut:
+        counts = await self.repository.attendance(event_date)
+        return schemas.AttendanceOut(event_date=event_date, **counts)
 
     # -- do-not-call and the calling window ---------------------------------------------------
 
