@@ -41,7 +41,7 @@ async def test_a_bad_list_is_refused_whole_naming_the_line(client: httpx.AsyncCl
     reader = tokens.headers(Role.supervisor)
     listed = await client.get("/callbacks", params={"kind": "outreach", "limit": 200}, headers=reader)
     assert all(t["phone"] != good for t in listed.json()["items"])  # nothing half-imported
-    for body in (b"", b"name\r\nWang\r\n", b"\xff\xfe\x00bad"):
+    for body in (b"", b"name\r\nWang\r\n", b"\xff\xfe\x00bad", b"phone\r\n138\x0000\r\n"):
         assert (await client.post(path, content=body, headers=headers)).status_code == 422
     agent = {**tokens.headers(Role.agent), "Content-Type": "text/csv"}
     assert (await client.post(path, content=f"phone\r\n{good}\r\n".encode(), headers=agent)).status_code == 403

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query, Request, Response, status
 
@@ -96,16 +96,15 @@ async def record_outcome(
 @queue_router.post(
     "/claim",
     summary="§7.2 · Claim the next call: a lease with a fencing token",
+    response_model=schemas.ClaimOut,
     responses={204: {"description": "Nothing callable now"}},
 )
-async def claim(service: Callbacks, actor: AgentOrSupervisor, response: Response) -> schemas.ClaimOut | None:
+async def claim(service: Callbacks, actor: AgentOrSupervisor) -> Any:
     """Roles: agent, supervisor. By priority class, then due time, then original request time;
     never before a task's not-before time; only in working time or a supervisor's override
     (409 rule `§7.2.calling-window` otherwise)."""
     claimed = await service.claim(actor)
-    if claimed is None:
-        response.status_code = status.HTTP_204_NO_CONTENT
-    return claimed
+    return Response(status_code=status.HTTP_204_NO_CONTENT) if claimed is None else claimed
 
 
 @queue_router.get("", summary="The queue by priority class: open, leased, at risk, breached")

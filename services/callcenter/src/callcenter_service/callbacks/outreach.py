@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -42,6 +43,13 @@ def _rows(raw: bytes) -> list[dict[str, str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise refuse("the list is not UTF-8 text") from error
+    try:
+        return _parse(text, refuse)
+    except csv.Error as error:  # a NUL byte, an unclosed quote at the end, a field beyond the limit
+        raise refuse(f"not a CSV document: {error}") from error
+
+
+def _parse(text: str, refuse: Callable[..., RuleViolation]) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or "phone" not in reader.fieldnames:
         raise refuse(f"the first line names the columns, `phone` among them (known: {', '.join(COLUMNS)})")
