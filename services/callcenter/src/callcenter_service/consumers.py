@@ -37,6 +37,11 @@ async def order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
     await (await _orders(ctx)).paid(event.order_id, event.occurred_at)
 
 
+async def order_cancelled(ctx: EventContext, event: orders.OrderCancelled) -> None:
+    """A cancelled order is not reminded to pay (§2)."""
+    await (await _orders(ctx)).reminders.paid(event.order_id, "order cancelled")
+
+
 async def order_signed_for(ctx: EventContext, event: orders.OrderSignedFor) -> None:
     await (await _orders(ctx)).signed_for(event.order_id, event.occurred_at)
 
@@ -54,6 +59,7 @@ HANDLERS: dict[type[EventPayload], Handler] = {
     orders.OrderPlaced: order_placed,
     orders.OrderPaid: order_paid,
     orders.OrderSignedFor: order_signed_for,
+    orders.OrderCancelled: order_cancelled,
     ret.ReturnRequested: return_requested,
     tickets.ComplaintOpened: complaint_opened,
 }

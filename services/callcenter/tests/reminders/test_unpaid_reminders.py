@@ -16,6 +16,7 @@ from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.db import Database
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
+from aftersales_events.catalogue import orders
 from aftersales_sla import SlaClocks
 from callcenter_service.reminders.messaging import FakeMessaging
 from callcenter_service.reminders.service import ReminderService
@@ -78,7 +79,7 @@ async def test_an_unpaid_order_gets_one_chat_reminder_within_the_hour(
     assert (reminder["state"], reminder["sent_channel"]) == ("sent", "chat")
 
 
-async def test_paid_in_time_no_reminder_and_paid_first_none_scheduled(
+async def test_paid_in_time_or_cancelled_no_reminder_and_paid_first_none_scheduled(
     app: FastAPI, runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens, database: Database,
     clock: ManualClock,
 ) -> None:  # fmt: skip
@@ -92,6 +93,10 @@ async def test_paid_in_time_no_reminder_and_paid_first_none_scheduled(
     assert [r["state"] for r in await _reminders(client, tokens, order)] == ["cancelled"]
     await deliver(runner, paid(early, clock.now()), placed(early, phone(), clock.now()))  # out of order
     assert await _reminders(client, tokens, early) == []
+    dropped = order_id()
+    await deliver(runner, placed(dropped, phone(), clock.now()))
+    await deliver(runner, orders.OrderCancelled(order_id=dropped, shop_event_id="x", occurred_at=clock.now()))
+    assert [r["state"] for r in await _reminders(client, tokens, dropped)] == ["cancelled"]
 
 
 async def test_a_large_order_gets_a_phone_task_withdrawn_when_paid(

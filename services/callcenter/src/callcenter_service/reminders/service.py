@@ -69,12 +69,12 @@ class ReminderService:
         await self.flow.create(record, SYSTEM, reason=f"unpaid order, {channel} planned")
         await self.repository.add(record)
 
-    async def paid(self, order_id: str) -> None:
-        """Paid: what has not gone out yet is cancelled, the phone task withdrawn."""
+    async def paid(self, order_id: str, why: str = "paid") -> None:
+        """Paid (or the order cancelled): what has not gone out yet is cancelled, the phone task withdrawn."""
         for record in await self.repository.for_order(order_id, for_update=True):
             if record.state == ReminderState.scheduled:
-                await self.flow.apply(record, "cancel", SYSTEM, reason="paid")
-        await self.callbacks.withdraw_for_order(order_id, TaskKind.unpaid_phone_reminder, "B5 withdrawn: paid")
+                await self.flow.apply(record, "cancel", SYSTEM, reason=why)
+        await self.callbacks.withdraw_for_order(order_id, TaskKind.unpaid_phone_reminder, f"B5 withdrawn: {why}")
 
     async def send_due(self, messaging: MessagingPort) -> int:
         """Sends what is due, each checked against payment again now; SMS respects opt-outs and
