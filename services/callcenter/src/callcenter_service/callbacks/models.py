@@ -133,3 +133,21 @@ class CallingWindowOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CustomerFlag(Base):
+    """E3 (reviews): a customer to handle with care on the next contact; shown on their tasks."""
+
+    __tablename__ = "customer_flags"
+    __table_args__ = (
+        CheckConstraint("customer_id IS NOT NULL OR phone IS NOT NULL", name="names_someone"),
+        Index("ix_customer_flags_customer", "customer_id"),
+        Index("ix_customer_flags_phone", "phone"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(128), unique=True)  # the flagging case: once per source
+    flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

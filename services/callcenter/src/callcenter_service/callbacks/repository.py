@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aftersales_chassis import NotFound, PageParams
 from aftersales_chassis.keyset import keyset
 
-from .models import LEASE_TOKENS, CallAttempt, CallbackTask, CallingWindowOverride, DoNotCall, TaskState
+from .models import (
+    LEASE_TOKENS,
+    CallAttempt,
+    CallbackTask,
+    CallingWindowOverride,
+    CustomerFlag,
+    DoNotCall,
+    TaskState,
+)
 
 TASKS: Table = CallbackTask.__table__  # type: ignore[assignment]
 
@@ -145,6 +153,38 @@ class CallbackRepository:
             )
         ).one()
         return {key: int(value) for key, value in row._mapping.items()}
+
+    # -- customer flags (E3) -----------------------------------------------------------------
+
+    async def flag_of(self, customer_id: str | None, phone: str) -> str | None:
+        f = CustomerFlag
+        who = f.phone == phone if customer_id is None else or_(f.phone == phone, f.customer_id == customer_id)
+        found: str | None = await self.session.scalar(
+            select(f.reason).where(who).order_by(f.flagged_at.desc()).limit(1)
+        )
+        return found
+
+    async def add_flag(self, flag: CustomerFlag) -> bool:
+        statement = (
+            pg_insert(CustomerFlag)
+            .values(id=flag.id, customer_id=flag.customer_id, phone=flag.phone, reason=flag.reason,
+                    source=flag.source, flagged_at=flag.flagged_at)
+            .on_conflict_do_nothing(index_elements=["source"])
+            .returning(CustomerFlag.id)
+        )  # fmt: skip
+        return (await self.session.scalar(statement)) is not None
+
+    async def flag_open_tasks(self, customer_id: str | None, phone: str | None, reason: str) -> int:
+        t = CallbackTask
+        who = [t.phone == phone] if phone else []
+        who += [t.customer_id == customer_id] if customer_id else []
+        if not who:
+            return 0
+        result = await self.session.execute(
+            update(t).where(t.state == TaskState.open, or_(*who)).values(customer_flag=reason)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     # -- do-not-call ------------------------------------------------------------------------
 

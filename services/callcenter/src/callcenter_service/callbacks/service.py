@@ -18,7 +18,7 @@ from ..reminders.messaging import Message, MessagingPort
 from ..settings import CallcenterSettings
 from . import schemas
 from .kinds import CLASSES, RULES, TaskKind, due_of
-from .models import CallAttempt, CallbackTask, CallingWindowOverride
+from .models import CallAttempt, CallbackTask, CallingWindowOverride, CustomerFlag, TaskState
 from .repository import CallbackRepository
 from .state import CALLBACK_FLOW
 
@@ -92,11 +92,12 @@ class CallbackService:
             raise DoNotCallRefused(spec.phone)
         now = self.clock.now()
         due = due_of(spec.kind, self.calendar, now, spec.requested_at, spec.event_date)
+        flag = spec.customer_flag or await self.repository.flag_of(spec.customer_id, spec.phone)
         record = CallbackTask(
             id=uuid.uuid4(), kind=spec.kind.value, priority_class=rule.priority_class, priority=rule.priority,
             source=spec.source, source_step=rule.step, phone=spec.phone, customer_id=spec.customer_id,
             customer_name=spec.customer_name, order_id=spec.order_id, note=spec.note,
-            customer_flag=spec.customer_flag, requested_at=spec.requested_at, not_before=due.not_before,
+            customer_flag=flag, requested_at=spec.requested_at, not_before=due.not_before,
             due_at=due.due_at, due_rule=due.rule, event_date=spec.event_date, attempts=0, unanswered=0,
             created_at=now, updated_at=now,
         )  # fmt: skip
@@ -108,6 +109,36 @@ class CallbackService:
         record.lease_holder, record.lease_token, record.lease_expires_at = None, None, None
         record.closed_at, record.closed_by = self.clock.now(), actor.subject
         await self.flow.apply(record, "withdraw", actor, reason=reason)
+
+    async def review_call(
+        self, case_id: str, phone: str, reviewed_at: datetime, *, customer_id: str | None, order_id: str | None
+    ) -> CallbackTask | None:
+        """§5: the 24 h call for a neutral or negative review (from reviews' case, W1)."""
+        spec = TaskSpec(
+            kind=TaskKind.review_call, source=f"review:{case_id}", phone=phone, requested_at=reviewed_at,
+            customer_id=customer_id, order_id=order_id, note="§5: learn why the review was neutral or negative",
+        )  # fmt: skip
+        try:
+            task, _ = await self.open_task(spec)
+        except DoNotCallRefused:
+            return None
+        return task
+
+    async def review_case_closed(self, case_id: str, outcome: str) -> bool:
+        """The review case ended first: its call is no longer needed."""
+        task = await self.repository.by_source(f"review:{case_id}", "W1")
+        if task is None or task.state != TaskState.open:
+            return False
+        await self.withdraw(task, f"review case closed: {outcome}")
+        return True
+
+    async def flag_customer(self, source: str, customer_id: str | None, phone: str | None, reason: str) -> int:
+        """E3: the customer is handled with care: their open tasks show the flag, and new ones will."""
+        flag = CustomerFlag(id=uuid.uuid4(), customer_id=customer_id, phone=phone, reason=reason, source=source,
+                            flagged_at=self.clock.now())  # fmt: skip
+        if not await self.repository.add_flag(flag):
+            return 0
+        return await self.repository.flag_open_tasks(customer_id, phone, reason)
 
     async def withdraw_for_order(self, order_id: str, kind: TaskKind, reason: str) -> int:
         tasks = await self.repository.open_for_order(order_id, kind.value)
