@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
@@ -8,8 +9,12 @@ import pytest
 from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
+from aftersales_chassis.db import Database
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
+from aftersales_events import ConsumerRunner
+from aftersales_events.kafka import make_producer
 from aftersales_sla.testing import fresh_test_clock
+from callcenter_service.consumers import HANDLERS
 from callcenter_service.main import definition
 from callcenter_service.settings import CallcenterSettings
 
@@ -29,8 +34,22 @@ async def clock(request: pytest.FixtureRequest, app_clock: DelegatingClock) -> M
 
 
 @pytest.fixture(scope="session")
+def callcenter_db(service_database_url: Callable[..., str]) -> str:
+    return service_database_url("callcenter")
+
+
+@pytest.fixture(scope="session")
+async def database(callcenter_db: str) -> AsyncIterator[Database]:
+    """Direct access for what a test must arrange or observe beneath the API (the queue's
+    claim under 50 concurrent claimers): up to 50 connections (25 + 25 overflow)."""
+    db = Database.connect(callcenter_db, pool_size=25)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
 def app(
-    service_database_url: Callable[..., str],
+    callcenter_db: str,
     kafka_bootstrap: str,
     jwt_secret: str,
     app_clock: DelegatingClock,
@@ -38,7 +57,7 @@ def app(
 ) -> FastAPI:
     settings = CallcenterSettings(
         environment="test",
-        database_url=service_database_url("callcenter"),
+        database_url=callcenter_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
         log_json=False,
@@ -57,3 +76,23 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def tokens(jwt_secret: str) -> Tokens:
     return Tokens(jwt_secret)
+
+
+@pytest.fixture(scope="session")
+async def runner(
+    client: httpx.AsyncClient, app: FastAPI, database: Database, kafka_bootstrap: str
+) -> AsyncIterator[ConsumerRunner]:
+    """The real consumer runner with the app's resources (its clock, calendar, settings),
+    driven message by message (``await runner.process(consumer_record(envelope))``)."""
+    producer = make_producer(kafka_bootstrap, "callcenter-test")
+    await producer.start()
+    yield ConsumerRunner(
+        service="callcenter",
+        group_id=f"callcenter-test-{uuid.uuid4().hex[:6]}",
+        bootstrap_servers=kafka_bootstrap,
+        sessionmaker=database.sessionmaker,
+        handlers=HANDLERS,
+        dlq_producer=producer,
+        resources=app.state,
+    )
+    await producer.stop()

@@ -1,9 +1,9 @@
-"""Money events of the call centre (PROCESSES.md §7.3) that finance books. Defined here by
-finance until callcenter emits them; callcenter owns them from then on."""
+"""Events of the call centre (PROCESSES.md §7): the inbound call log's complaint calls and
+call-loss breaches (§7.1), and deposit cancellations (§7.3) that finance books."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -30,3 +30,33 @@ class DepositCancelled(EventPayload):
     currency: CurrencyCode
     recorded_by: str
     recorded_at: datetime
+
+
+@event("callcenter", "InboundComplaintCall", step="§7.1")
+class InboundComplaintCall(EventPayload):
+    """An inbound call was a complaint: it goes to a named owner and into the CRM (§7.1).
+    Tickets opens the complaint with that owner."""
+
+    call_id: str
+    phone: str
+    owner: str  # the named agent who owns the complaint from here
+    description: str  # what the caller complained about
+    order_id: str | None = None
+    customer_id: str | None = None
+    category: str = ""
+    recorded_by: str
+    called_at: datetime
+    recorded_at: datetime
+
+
+@event("callcenter", "CallLossRateBreached", step="§7.1")
+class CallLossRateBreached(EventPayload):
+    """A business day's call-loss rate (呼损率) passed its limit (§7.1: at most 25%); once per day."""
+
+    day: date
+    offered: int
+    not_answered: int
+    rate_percent: float
+    limit_percent: float
+    short_abandon_seconds: int
+    formula: str

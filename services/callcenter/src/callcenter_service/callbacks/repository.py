@@ -1,0 +1,246 @@
+"""Every query of the callback queue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import RowMapping, Table, case, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import NotFound, PageParams
+from aftersales_chassis.keyset import keyset
+
+from .models import (
+    LEASE_TOKENS,
+    CallAttempt,
+    CallbackTask,
+    CallingWindowOverride,
+    CustomerFlag,
+    DoNotCall,
+    TaskState,
+)
+
+TASKS: Table = CallbackTask.__table__  # type: ignore[assignment]
+
+
+class CallbackRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- tasks ------------------------------------------------------------------------------
+
+    async def add(self, record: CallbackTask) -> None:
+        self.session.add(record)
+        await self.session.flush()
+
+    async def get(self, task_id: uuid.UUID, *, for_update: bool = False) -> CallbackTask:
+        query = select(CallbackTask).where(CallbackTask.id == task_id)
+        if for_update:
+            query = query.with_for_update()  # serialises outcomes on one task
+        record = await self.session.scalar(query)
+        if record is None:
+            raise NotFound(f"callback task {task_id} does not exist", resource="callback task", id=str(task_id))
+        return record
+
+    async def by_source(self, source: str, step: str) -> CallbackTask | None:
+        query = select(CallbackTask).where(CallbackTask.source == source, CallbackTask.source_step == step)
+        found: CallbackTask | None = await self.session.scalar(query)
+        return found
+
+    async def open_for_phone(self, phone: str) -> list[CallbackTask]:
+        query = select(CallbackTask).where(CallbackTask.phone == phone, CallbackTask.state == TaskState.open)
+        return list(await self.session.scalars(query.order_by(CallbackTask.id).with_for_update()))
+
+    async def open_for_order(self, order_id: str, kind: str) -> list[CallbackTask]:
+        query = select(CallbackTask).where(
+            CallbackTask.order_id == order_id, CallbackTask.kind == kind, CallbackTask.state == TaskState.open
+        )
+        return list(await self.session.scalars(query.order_by(CallbackTask.id).with_for_update()))
+
+    async def claim_next(
+        self, agent: str, now: datetime, lease: timedelta, override: uuid.UUID | None
+    ) -> RowMapping | None:
+        """Leases the first claimable task in queue order to ``agent`` with a new fencing token;
+        answers the leased row's columns (a Core statement: no ORM identity map on the hot path).
+
+        ``SKIP LOCKED``: concurrent claimers each lock a different row and never wait on each
+        other; a row whose lease lapsed is claimable again (its old token is then stale)."""
+        t = TASKS
+        candidate = (
+            select(t.c.id)
+            .where(
+                t.c.state == TaskState.open.value,
+                t.c.not_before <= now,
+                or_(t.c.lease_expires_at.is_(None), t.c.lease_expires_at <= now),
+            )
+            .order_by(t.c.priority, t.c.due_at, t.c.requested_at, t.c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        statement = (
+            update(t)
+            .where(t.c.id == candidate)
+            .values(
+                lease_holder=agent,
+                lease_token=LEASE_TOKENS.next_value(),
+                lease_expires_at=now + lease,
+                claimed_by_override=override,
+                updated_at=now,
+            )
+            .returning(*t.c)
+        )
+        return (await self.session.execute(statement)).mappings().one_or_none()
+
+    async def add_attempt(self, attempt: CallAttempt) -> None:
+        self.session.add(attempt)
+        await self.session.flush()
+
+    async def page(
+        self, page: PageParams, *, filters: dict[str, Any], now: datetime, at_risk: timedelta
+    ) -> list[CallbackTask]:
+        t = CallbackTask
+        query = select(t)
+        if filters.get("state"):
+            query = query.where(t.state == filters["state"])
+        if filters.get("priority_class"):
+            query = query.where(t.priority_class == filters["priority_class"])
+        if filters.get("kind"):
+            query = query.where(t.kind == filters["kind"])
+        if filters.get("phone"):
+            query = query.where(t.phone == filters["phone"])
+        timing = filters.get("timing")
+        if timing == "breached":
+            query = query.where(t.due_at < now)
+        elif timing == "at_risk":
+            query = query.where(t.due_at >= now, t.due_at < now + at_risk)
+        elif timing == "on_time":
+            query = query.where(t.due_at >= now + at_risk)
+        return list(await self.session.scalars(keyset(query, page, t.due_at, t.id)))
+
+    async def queue_by_class(self, now: datetime, at_risk: timedelta) -> list[dict[str, Any]]:
+        """Open tasks per priority class: how many, leased, not yet callable, at risk, breached."""
+        t = CallbackTask
+        leased = (t.lease_expires_at.is_not(None)) & (t.lease_expires_at > now)
+        rows = await self.session.execute(
+            select(
+                t.priority_class,
+                func.count().label("open"),
+                func.count().filter(leased).label("leased"),
+                func.count().filter(t.not_before > now).label("waiting"),
+                func.count().filter(t.due_at < now).label("breached"),
+                func.count().filter(t.due_at >= now, t.due_at < now + at_risk).label("at_risk"),
+                func.min(t.due_at).label("next_due_at"),
+            )
+            .where(t.state == TaskState.open)
+            .group_by(t.priority_class)
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def attendance(self, event_date: date) -> dict[str, int]:
+        t = CallbackTask
+        row = (
+            await self.session.execute(
+                select(
+                    func.count().label("signups"),
+                    func.count().filter(t.state == TaskState.reached).label("reached"),
+                    func.count().filter(t.attending.is_(True)).label("attending"),
+                    func.coalesce(func.sum(t.party_size).filter(t.attending.is_(True)), 0).label("expected_attendees"),
+                ).where(t.kind == "event_signup", t.event_date == event_date)
+            )
+        ).one()
+        return {key: int(value) for key, value in row._mapping.items()}
+
+    # -- customer flags (E3) -----------------------------------------------------------------
+
+    async def flag_of(self, customer_id: str | None, phone: str) -> str | None:
+        f = CustomerFlag
+        who = f.phone == phone if customer_id is None else or_(f.phone == phone, f.customer_id == customer_id)
+        found: str | None = await self.session.scalar(
+            select(f.reason).where(who).order_by(f.flagged_at.desc()).limit(1)
+        )
+        return found
+
+    async def add_flag(self, flag: CustomerFlag) -> bool:
+        statement = (
+            pg_insert(CustomerFlag)
+            .values(id=flag.id, customer_id=flag.customer_id, phone=flag.phone, reason=flag.reason,
+                    source=flag.source, flagged_at=flag.flagged_at)
+            .on_conflict_do_nothing(index_elements=["source"])
+            .returning(CustomerFlag.id)
+        )  # fmt: skip
+        return (await self.session.scalar(statement)) is not None
+
+    async def flag_open_tasks(self, customer_id: str | None, phone: str | None, reason: str) -> int:
+        t = CallbackTask
+        who = [t.phone == phone] if phone else []
+        who += [t.customer_id == customer_id] if customer_id else []
+        if not who:
+            return 0
+        result = await self.session.execute(
+            update(t).where(t.state == TaskState.open, or_(*who)).values(customer_flag=reason)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # -- do-not-call ------------------------------------------------------------------------
+
+    async def lock_phone(self, phone: str) -> None:
+        """Serialises everything that opens or closes tasks of one phone (do-not-call against
+        a task being opened concurrently): a transaction-scoped advisory lock on the number."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:phone, 21))"), {"phone": phone})
+
+    async def do_not_call(self, phone: str) -> DoNotCall | None:
+        return await self.session.get(DoNotCall, phone)
+
+    async def add_do_not_call(self, phone: str, reason: str, by: str, at: datetime) -> bool:
+        statement = (
+            pg_insert(DoNotCall)
+            .values(phone=phone, reason=reason, recorded_by=by, recorded_at=at)
+            .on_conflict_do_nothing(index_elements=["phone"])
+            .returning(DoNotCall.phone)
+        )
+        return (await self.session.scalar(statement)) is not None
+
+    # -- calling window -----------------------------------------------------------------------
+
+    async def active_override(self, now: datetime) -> CallingWindowOverride | None:
+        query = (
+            select(CallingWindowOverride)
+            .where(CallingWindowOverride.starts_at <= now, CallingWindowOverride.ends_at > now)
+            .order_by(CallingWindowOverride.ends_at.desc())
+            .limit(1)
+        )
+        found: CallingWindowOverride | None = await self.session.scalar(query)
+        return found
+
+    async def add_override(self, record: CallingWindowOverride) -> None:
+        self.session.add(record)
+        await self.session.flush()
+
+    async def overrides(self, page: PageParams) -> list[CallingWindowOverride]:
+        o = CallingWindowOverride
+        return list(await self.session.scalars(keyset(select(o), page, o.starts_at, o.id)))
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    async def on_time_by_kind(self) -> list[tuple[str, int, int]]:
+        """Closed tasks per kind: how many, and how many closed by their due time."""
+        t = CallbackTask
+        on_time = func.count().filter(t.closed_at <= t.due_at)
+        rows = await self.session.execute(
+            select(t.kind, func.count(), on_time)
+            .where(t.state.in_([TaskState.reached, TaskState.unreachable]))
+            .group_by(t.kind)
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    async def attempts_per_task(self) -> float:
+        t = CallbackTask
+        value = await self.session.scalar(
+            select(func.avg(case((t.attempts > 0, t.attempts)))).where(t.state != TaskState.open)
+        )
+        return float(value or 0.0)
