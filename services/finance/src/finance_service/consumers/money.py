@@ -73,9 +73,24 @@ async def _book(
     await ctx.write(writer, entry)
 
 
+# The step that produced a refund, by its kind (PROCESSES.md §6): a cancelled order's refund
+# is T1B2 (§6.1, after T1B1); a return's, with or without its parcel, is T2A (§6.2).
+REFUND_STEPS: dict[str, str] = {"cancellation": "T1B2", "return": "T2A", "goodwill": "T2A", "lost_in_transit": "T2A"}
+
+
+def refund_step(kind: str) -> str:
+    return REFUND_STEPS[kind]
+
+
+def payout_step(event: ret.RefundIssued) -> str:
+    """The payout of a refund carries the step of the refund it pays: a return's (T2A) has
+    its return id; a cancelled order's (T1B2) has none."""
+    return "T2A" if event.return_id is not None else "T1B2"
+
+
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:
-    """T2A → T5: the refund becomes a payable to the customer. A marketplace order's goods
-    come out of what the merchant is owed; freight and goodwill are the shop's."""
+    """T2A or T1B2 → T5: the refund becomes a payable to the customer. A marketplace order's
+    goods come out of what the merchant is owed; freight and goodwill are the shop's."""
     if event.goods_minor + event.freight_minor + event.goodwill_minor != event.amount_minor:
         raise PermanentError(f"refund of {event.order_id}: parts do not add up to amount_minor")
     goods = A.merchant_payables if event.merchant_id else A.sales_returns
@@ -90,7 +105,7 @@ async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> 
             Leg(A.goodwill_expense, event.goodwill_minor),
             Leg(A.customer_refunds_payable, -event.amount_minor),
         ],
-        "T2A",
+        refund_step(event.kind),
         table=Table.return_refunds.value,
         return_id=str(event.return_id) if event.return_id else None,
         refund_id=str(event.refund_id) if event.refund_id else None,
@@ -104,14 +119,14 @@ async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> 
 
 
 async def book_refund_issued(ctx: EventContext, event: ret.RefundIssued) -> None:
-    """T1B2: the payment port paid the refund out: the payable is settled in cash."""
+    """The payment port paid the refund out (the T2A or T1B2 refund it pays): the payable is settled in cash."""
     await _book(
         ctx,
         f"Refund paid out for order {event.order_id} ({event.provider_reference})",
         event.currency,
         event.issued_at,
         [Leg(A.customer_refunds_payable, event.amount_minor), Leg(A.cash, -event.amount_minor)],
-        "T1B2",
+        payout_step(event),
         refund_id=str(event.refund_id),
         order_id=event.order_id,
         provider_reference=event.provider_reference,
