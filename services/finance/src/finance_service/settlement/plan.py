@@ -3,6 +3,7 @@ models, so a draft can be recomputed and an approval can check its draft is curr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,16 +56,20 @@ def plan_settlement(
     orders: list[tuple[SettlementOrder, bool]],
     deposits: list[SettlementDeposit],
     *,
+    owed: Mapping[str, int],
     currency: str,
     month_start: datetime,
 ) -> Plan:
     """``orders``: the merchant's paid, unsettled orders up to the month's end, each with
-    whether it has an open complaint. A paid order cancelled before the month began was
-    explained by an earlier run and is left out."""
+    whether it has an open complaint. ``owed``: what the ledger says the merchant is owed
+    per order (its merchant_payables sub-ledger: paid, less refunds of its goods and the
+    abnormal refunds charged to it), which is what an order settles at, never what was
+    paid. A paid order cancelled before the month began was explained by an earlier run
+    and is left out."""
     lines: list[PlannedLine] = []
     included = withheld = 0
     for order, open_complaint in orders:
-        amount = order.paid_minor or 0
+        amount = owed.get(order.order_id, 0)
         reason = _exclusion(order, open_complaint, currency)
         if reason == CANCELLED and order.cancelled_at and order.cancelled_at < month_start:
             continue
