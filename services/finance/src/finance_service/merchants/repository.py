@@ -3,6 +3,7 @@ merchant is owed (the credit balance of its keyed payable), and its postings."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from ..ledger.models import Account, LedgerTransaction, MerchantBalance, Posting
 @dataclass(frozen=True)
 class StatementRow:
     posting_id: int
-    transaction_id: str
+    transaction_id: uuid.UUID
     source: str
     description: str
     step: str | None
@@ -65,7 +66,7 @@ class MerchantLedgerRepository:
         return [
             StatementRow(
                 posting_id=posting.id,
-                transaction_id=str(tx.id),
+                transaction_id=tx.id,
                 source=tx.source,
                 description=tx.description,
                 step=tx.details.get("step"),

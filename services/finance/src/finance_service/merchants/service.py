@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Forbidden, NotFound, Page, PageParams, Principal, Role, page_of
@@ -54,7 +52,7 @@ class MerchantLedger:
 def _line(row: StatementRow) -> StatementLineOut:
     return StatementLineOut(
         posting_id=row.posting_id,
-        transaction_id=uuid.UUID(row.transaction_id),
+        transaction_id=row.transaction_id,
         source=row.source,
         description=row.description,
         step=row.step,
