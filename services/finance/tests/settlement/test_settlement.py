@@ -143,8 +143,14 @@ async def test_draft_approve_book_once_and_balanced(
     )
     items = found.json()["items"]
     assert len(items) == 1
-    postings = {p["account_code"]: p["amount_minor"] for p in items[0]["postings"]}
+    postings: dict[str, int] = {}
+    for posting in items[0]["postings"]:
+        postings[posting["account_code"]] = postings.get(posting["account_code"], 0) + posting["amount_minor"]
     assert postings == {"merchant_payables": 11000, "cancellation_float": -1500, "cash": -9500}
+    # One leg per included order, on the merchant's sub-ledger: each order's payable goes to zero.
+    keyed = [p for p in items[0]["postings"] if p["account_code"] == "merchant_payables"]
+    assert {p["merchant_id"] for p in keyed} == {merchant}
+    assert {p["order_id"] for p in keyed} == {x["order_id"] for x in approved.json()["included"]}
     reconciliation = (await client.get("/ledger/reconciliation", headers=_alice(tokens))).json()
     assert reconciliation["ok"], reconciliation
 

@@ -131,6 +131,56 @@ class OrderCancellationConfirmed(EventPayload):
     currency: CurrencyCode
 
 
+@event("returns", "OrderCancellationRequested", step="T1B")
+class OrderCancellationRequested(EventPayload):
+    """The customer asked to cancel a paid order not shipped yet; the warehouse is to cancel
+    it (T1B → T1B1). Until OrderCancellationConfirmed, the order is pending cancellation:
+    finance does not settle it."""
+
+    order_id: str
+    cancellation_id: UUID
+    requested_by: str
+    requested_at: datetime
+    paid_minor: MinorUnits
+    currency: CurrencyCode
+
+
+@event("returns", "OrderInterceptRequested", step="§6.4")
+class OrderInterceptRequested(EventPayload):
+    """The customer asked to cancel a shipped order: the courier is asked to return it or the
+    buyer refuses delivery (§6.4). Until it succeeds or fails, finance does not settle the order."""
+
+    order_id: str
+    cancellation_id: UUID
+    requested_by: str
+    requested_at: datetime
+    freight_payer: Literal["shop", "customer"]
+    freight_minor: MinorUnits
+    currency: CurrencyCode
+
+
+@event("returns", "OrderInterceptSucceeded", step="§6.4")
+class OrderInterceptSucceeded(EventPayload):
+    """The intercepted parcel came back: the order is cancelled, a refund may follow (T1B2)."""
+
+    order_id: str
+    cancellation_id: UUID
+    recorded_by: str
+    intercepted_at: datetime
+
+
+@event("returns", "OrderInterceptFailed", step="§6.4")
+class OrderInterceptFailed(EventPayload):
+    """The interception failed (the parcel was delivered and kept): the order stands, and is
+    settled as any other; the customer may still return it (§6.2)."""
+
+    order_id: str
+    cancellation_id: UUID
+    recorded_by: str
+    failed_at: datetime
+    reason: str
+
+
 @event("returns", "ExchangeShipped", step="T3A2")
 class ExchangeShipped(EventPayload):
     """The warehouse shipped the replacement of an equal-value exchange (T3A1 → T3A2)."""

@@ -73,24 +73,46 @@ async def _book(
     await ctx.write(writer, entry)
 
 
+# The step that produced a refund, by its kind (PROCESSES.md §6): a cancelled order's refund
+# is T1B2 (§6.1, after T1B1); a return's, with or without its parcel, is T2A (§6.2).
+REFUND_STEPS: dict[str, str] = {"cancellation": "T1B2", "return": "T2A", "goodwill": "T2A", "lost_in_transit": "T2A"}
+
+
+def refund_step(kind: str) -> str:
+    return REFUND_STEPS[kind]
+
+
+def payout_step(event: ret.RefundIssued) -> str:
+    """The payout of a refund carries the step of the refund it pays: a return's (T2A) has
+    its return id; a cancelled order's (T1B2) has none."""
+    return "T2A" if event.return_id is not None else "T1B2"
+
+
+def _merchant_or(shop_account: A, amount: int, merchant_id: str | None, order_id: str) -> Leg:
+    """A marketplace order's leg is on the merchant's payable for that order (the sub-ledger
+    of merchant_payables, finance_0012); the shop's own order's on the shop's account."""
+    if merchant_id:
+        return Leg(A.merchant_payables, amount, merchant_id, order_id)
+    return Leg(shop_account, amount)
+
+
 async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:
-    """T2A → T5: the refund becomes a payable to the customer. A marketplace order's goods
-    come out of what the merchant is owed; freight and goodwill are the shop's."""
+    """T2A or T1B2 → T5: the refund becomes a payable to the customer. A marketplace order's
+    goods come out of what the merchant is owed; freight and goodwill are the shop's."""
     if event.goods_minor + event.freight_minor + event.goodwill_minor != event.amount_minor:
         raise PermanentError(f"refund of {event.order_id}: parts do not add up to amount_minor")
-    goods = A.merchant_payables if event.merchant_id else A.sales_returns
     await _book(
         ctx,
         f"Refund approved ({event.kind}) for order {event.order_id}",
         event.currency,
         event.approved_at,
         [
-            Leg(goods, event.goods_minor),
+            _merchant_or(A.sales_returns, event.goods_minor, event.merchant_id, event.order_id),
             Leg(A.freight_refunds, event.freight_minor),
             Leg(A.goodwill_expense, event.goodwill_minor),
             Leg(A.customer_refunds_payable, -event.amount_minor),
         ],
-        "T2A",
+        refund_step(event.kind),
         table=Table.return_refunds.value,
         return_id=str(event.return_id) if event.return_id else None,
         refund_id=str(event.refund_id) if event.refund_id else None,
@@ -104,14 +126,14 @@ async def book_refund_approved(ctx: EventContext, event: ret.RefundApproved) -> 
 
 
 async def book_refund_issued(ctx: EventContext, event: ret.RefundIssued) -> None:
-    """T1B2: the payment port paid the refund out: the payable is settled in cash."""
+    """The payment port paid the refund out (the T2A or T1B2 refund it pays): the payable is settled in cash."""
     await _book(
         ctx,
         f"Refund paid out for order {event.order_id} ({event.provider_reference})",
         event.currency,
         event.issued_at,
         [Leg(A.customer_refunds_payable, event.amount_minor), Leg(A.cash, -event.amount_minor)],
-        "T1B2",
+        payout_step(event),
         refund_id=str(event.refund_id),
         order_id=event.order_id,
         provider_reference=event.provider_reference,
@@ -120,13 +142,12 @@ async def book_refund_issued(ctx: EventContext, event: ret.RefundIssued) -> None
 
 async def book_order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
     """The customer paid: cash in, owed to the merchant (marketplace) or the shop's sale."""
-    credit = A.merchant_payables if event.merchant_id else A.sales
     await _book(
         ctx,
         f"Order {event.order_id} paid",
         event.currency,
         event.occurred_at,
-        [Leg(A.cash, event.paid_minor), Leg(credit, -event.paid_minor)],
+        [Leg(A.cash, event.paid_minor), _merchant_or(A.sales, -event.paid_minor, event.merchant_id, event.order_id)],
         "B1",
         order_id=event.order_id,
         merchant_id=event.merchant_id,
@@ -135,13 +156,16 @@ async def book_order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:
 
 async def book_abnormal_refund(ctx: EventContext, event: tix.AbnormalRefundApproved) -> None:
     """C3B2 → C4/C5: a discount on kept goods, owed to the customer; a line of the C4 table."""
-    debit = A.merchant_payables if event.liability == "merchant" and event.merchant_id else A.sales_allowances
+    merchant = event.merchant_id if event.liability == "merchant" else None
     await _book(
         ctx,
         f"Abnormal refund for order {event.order_id} ({event.reason})",
         event.currency,
         event.approved_at,
-        [Leg(debit, event.amount_minor), Leg(A.customer_refunds_payable, -event.amount_minor)],
+        [
+            _merchant_or(A.sales_allowances, event.amount_minor, merchant, event.order_id),
+            Leg(A.customer_refunds_payable, -event.amount_minor),
+        ],
         "C3B2",
         table=Table.abnormal_refunds.value,
         case_id=str(event.case_id),

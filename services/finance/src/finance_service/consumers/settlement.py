@@ -74,6 +74,38 @@ async def cancellation_refund(ctx: EventContext, event: ret.RefundApproved) -> N
 async def cancellation_confirmed(ctx: EventContext, event: ret.OrderCancellationConfirmed) -> None:
     """T1B1: the warehouse confirmed the cancellation; the order system's OrderCancelled ends it."""
     await _order_fact(ctx, event.order_id, event.confirmed_at, cancellation_pending_at=event.confirmed_at)
+    await SettlementRepository(ctx.session).cancellation_hold(
+        event.cancellation_id, order_id=event.order_id, resolved_at=event.confirmed_at, outcome="cancelled"
+    )
+
+
+async def cancellation_requested(ctx: EventContext, event: ret.OrderCancellationRequested) -> None:
+    """T1B: a paid order is to be cancelled: held out of settlement until it resolves."""
+    await SettlementRepository(ctx.session).cancellation_hold(
+        event.cancellation_id, order_id=event.order_id, requested_at=event.requested_at
+    )
+
+
+async def intercept_requested(ctx: EventContext, event: ret.OrderInterceptRequested) -> None:
+    """§6.4: a shipped order is being intercepted: held out of settlement until it resolves."""
+    await SettlementRepository(ctx.session).cancellation_hold(
+        event.cancellation_id, order_id=event.order_id, requested_at=event.requested_at
+    )
+
+
+async def intercept_succeeded(ctx: EventContext, event: ret.OrderInterceptSucceeded) -> None:
+    """§6.4: the parcel came back: the order is being cancelled (excluded, as T1B1's are)."""
+    await _order_fact(ctx, event.order_id, event.intercepted_at, cancellation_pending_at=event.intercepted_at)
+    await SettlementRepository(ctx.session).cancellation_hold(
+        event.cancellation_id, order_id=event.order_id, resolved_at=event.intercepted_at, outcome="cancelled"
+    )
+
+
+async def intercept_failed(ctx: EventContext, event: ret.OrderInterceptFailed) -> None:
+    """§6.4: the parcel was delivered and kept: the hold ends and the order settles again."""
+    await SettlementRepository(ctx.session).cancellation_hold(
+        event.cancellation_id, order_id=event.order_id, resolved_at=event.failed_at, outcome="failed"
+    )
 
 
 async def complaint_opened(ctx: EventContext, event: tix.ComplaintOpened) -> None:
@@ -110,6 +142,10 @@ SETTLEMENT_HANDLERS: dict[type[EventPayload], Handler] = {
     orders.OrderCancelled: order_cancelled,
     ret.RefundApproved: cancellation_refund,
     ret.OrderCancellationConfirmed: cancellation_confirmed,
+    ret.OrderCancellationRequested: cancellation_requested,
+    ret.OrderInterceptRequested: intercept_requested,
+    ret.OrderInterceptSucceeded: intercept_succeeded,
+    ret.OrderInterceptFailed: intercept_failed,
     tix.ComplaintOpened: complaint_opened,
     tix.ComplaintClosed: complaint_closed,
     cc.DepositCancelled: deposit_cancelled,

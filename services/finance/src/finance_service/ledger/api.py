@@ -70,7 +70,7 @@ def _entry(body: schemas.TransactionIn, by: str) -> Entry:
         description=body.description,
         currency=body.currency,
         effective_at=body.effective_at,
-        legs=[Leg(leg.account_code, leg.amount_minor) for leg in body.legs],
+        legs=[Leg(leg.account_code, leg.amount_minor, leg.merchant_id, leg.order_id) for leg in body.legs],
         details={**body.details, "booked_by": by},
     )
 

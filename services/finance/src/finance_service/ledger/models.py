@@ -35,6 +35,7 @@ class Account(Base):
             " AND (max_balance_minor IS NULL OR balance_minor <= max_balance_minor)",
             name="within_limits",
         ),
+        CheckConstraint("keyed_by IN ('merchant')", name="keyed_by_known"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -49,6 +50,9 @@ class Account(Base):
     min_balance_minor: Mapped[int | None] = mapped_column(BigInteger)
     max_balance_minor: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # 'merchant': a control account with a sub-ledger per merchant and order (merchant_payables):
+    # every posting to it names its merchant (finance_0012).
+    keyed_by: Mapped[str | None] = mapped_column(String(16))
 
 
 class LedgerTransaction(Base):
@@ -90,7 +94,10 @@ class LedgerTransaction(Base):
 
 class Posting(Base):
     __tablename__ = "postings"
-    __table_args__ = (CheckConstraint("amount_minor <> 0", name="amount_not_zero"),)
+    __table_args__ = (
+        CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
+        Index("ix_postings_merchant_id", "merchant_id", "id", postgresql_where=text("merchant_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     # References checked by the postings trigger per statement, not by foreign keys (finance_0007).
@@ -99,6 +106,21 @@ class Posting(Base):
     # Debit positive, credit negative: a transaction's postings sum to zero.
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    # On a merchant-keyed account (and only there): whose payable it moves, and for which order.
+    merchant_id: Mapped[str | None] = mapped_column(Text)
+    order_id: Mapped[str | None] = mapped_column(Text)
+
+
+class MerchantBalance(Base):
+    """The sub-ledger of a merchant-keyed account, per merchant and order ('' for the merchant
+    as a whole), maintained by the posting trigger: it sums to the account's balance."""
+
+    __tablename__ = "merchant_balances"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    order_id: Mapped[str] = mapped_column(Text, primary_key=True, server_default="")
+    balance_minor: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
 
 class AccountDailyBalance(Base):

@@ -35,6 +35,17 @@ RECONCILIATION = {
     "currencies_sum_to_zero": (
         "SELECT count(*) FROM (SELECT currency FROM accounts GROUP BY currency HAVING sum(balance_minor) <> 0) c"
     ),
+    # The merchant sub-ledger (finance_0012) sums to its control account, and to its postings.
+    "merchant_subledger_equals_control": (
+        "SELECT count(*) FROM accounts a LEFT JOIN (SELECT account_id, sum(balance_minor) AS total"
+        " FROM merchant_balances GROUP BY account_id) m ON m.account_id = a.id"
+        " WHERE a.keyed_by IS NOT NULL AND a.balance_minor <> coalesce(m.total, 0)"
+    ),
+    "merchant_balances_equal_postings": (
+        "SELECT count(*) FROM merchant_balances m FULL JOIN (SELECT account_id, merchant_id, coalesce(order_id, '')"
+        " AS order_id, sum(amount_minor) AS total FROM postings WHERE merchant_id IS NOT NULL GROUP BY 1, 2, 3) p"
+        " USING (account_id, merchant_id, order_id) WHERE coalesce(m.balance_minor, 0) <> coalesce(p.total, 0)"
+    ),
     "transactions_without_postings": (
         "SELECT count(*) FROM ledger_transactions t"
         " WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.transaction_id = t.id)"
@@ -132,15 +143,15 @@ class LedgerRepository:
             select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction_id)
         )
 
-    async def legs(self, transaction_id: uuid.UUID) -> list[tuple[str, int]]:
-        """(account code, amount) of each posting, in posting order."""
+    async def legs(self, transaction_id: uuid.UUID) -> list[tuple[str, int, str | None, str | None]]:
+        """(account code, amount, merchant, order) of each posting, in posting order."""
         rows = await self.session.execute(
-            select(Account.code, Posting.amount_minor)
+            select(Account.code, Posting.amount_minor, Posting.merchant_id, Posting.order_id)
             .join(Account, Account.id == Posting.account_id)
             .where(Posting.transaction_id == transaction_id)
             .order_by(Posting.id)
         )
-        return [(code, amount) for code, amount in rows]
+        return [(code, amount, merchant, order) for code, amount, merchant, order in rows]
 
     async def transactions(
         self,

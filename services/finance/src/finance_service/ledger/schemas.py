@@ -43,6 +43,8 @@ class PostingOut(BaseModel):
     account_code: str
     amount_minor: int
     currency: str
+    merchant_id: str | None = Field(default=None, description="On merchant_payables: whose payable it moves.")
+    order_id: str | None = Field(default=None, description="On merchant_payables: for which order.")
 
 
 class TransactionOut(BaseModel):
@@ -62,6 +64,16 @@ class LegIn(BaseModel):
     account_code: str
     amount_minor: SignedAmount = Field(
         description="Debit positive, credit negative, never 0 (rule `ledger.leg-not-zero`); the legs sum to zero."
+    )
+    merchant_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Required on a merchant-keyed account (merchant_payables), refused on any other "
+        "(rule `ledger.merchant-key`): whose payable the leg moves.",
+    )
+    order_id: str | None = Field(
+        default=None, min_length=1, max_length=64, description="With merchant_id: the order the leg is for."
     )
 
     @field_validator("amount_minor")

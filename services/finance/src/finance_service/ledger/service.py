@@ -129,7 +129,13 @@ def to_out(transaction: LedgerTransaction, codes: dict[uuid.UUID, str]) -> schem
         reverses_id=transaction.reverses_id,
         details=transaction.details,
         postings=[
-            schemas.PostingOut(account_code=codes[p.account_id], amount_minor=p.amount_minor, currency=p.currency)
+            schemas.PostingOut(
+                account_code=codes[p.account_id],
+                amount_minor=p.amount_minor,
+                currency=p.currency,
+                merchant_id=p.merchant_id,
+                order_id=p.order_id,
+            )
             for p in transaction.postings
         ],
     )

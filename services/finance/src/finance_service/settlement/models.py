@@ -55,6 +55,22 @@ class SettlementComplaint(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class CancellationHold(Base):
+    """A cancellation in progress holds its order out of settlement (issue 17 item 4): from
+    the request (OrderCancellationRequested, OrderInterceptRequested) until it resolves
+    (OrderCancellationConfirmed or OrderInterceptSucceeded: cancelled; OrderInterceptFailed:
+    the order stands). Keyed by cancellation; facts fill in whatever order they arrive."""
+
+    __tablename__ = "settlement_cancellation_holds"
+    __table_args__ = (CheckConstraint("outcome IN ('cancelled', 'failed')", name="outcome_known"),)
+
+    cancellation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(Text, index=True)
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
 class SettlementDeposit(Base):
     """A cancelled deposit refunded from the float: the merchant owes it until a settlement offsets it."""
 

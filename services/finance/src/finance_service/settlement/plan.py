@@ -3,6 +3,7 @@ models, so a draft can be recomputed and an approval can check its draft is curr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,10 +40,10 @@ class Plan:
         return {(x.kind, x.order_id, x.deposit_id, x.reason, x.amount_minor) for x in self.lines}
 
 
-def _exclusion(order: SettlementOrder, open_complaint: bool, currency: str) -> str | None:
+def _exclusion(order: SettlementOrder, open_complaint: bool, pending: bool, currency: str) -> str | None:
     if order.cancelled_at is not None:
         return CANCELLED
-    if order.cancellation_pending_at is not None:
+    if pending or order.cancellation_pending_at is not None:
         return CANCELLATION_PENDING
     if open_complaint:
         return OPEN_COMPLAINT
@@ -52,20 +53,25 @@ def _exclusion(order: SettlementOrder, open_complaint: bool, currency: str) -> s
 
 
 def plan_settlement(
-    orders: list[tuple[SettlementOrder, bool]],
+    orders: list[tuple[SettlementOrder, bool, bool]],
     deposits: list[SettlementDeposit],
     *,
+    owed: Mapping[str, int],
     currency: str,
     month_start: datetime,
 ) -> Plan:
     """``orders``: the merchant's paid, unsettled orders up to the month's end, each with
-    whether it has an open complaint. A paid order cancelled before the month began was
-    explained by an earlier run and is left out."""
+    whether it has an open complaint and whether a cancellation is pending (requested or an
+    intercept under way, not yet resolved). ``owed``: what the ledger says the merchant is owed
+    per order (its merchant_payables sub-ledger: paid, less refunds of its goods and the
+    abnormal refunds charged to it), which is what an order settles at, never what was
+    paid. A paid order cancelled before the month began was explained by an earlier run
+    and is left out."""
     lines: list[PlannedLine] = []
     included = withheld = 0
-    for order, open_complaint in orders:
-        amount = order.paid_minor or 0
-        reason = _exclusion(order, open_complaint, currency)
+    for order, open_complaint, pending in orders:
+        amount = owed.get(order.order_id, 0)
+        reason = _exclusion(order, open_complaint, pending, currency)
         if reason == CANCELLED and order.cancelled_at and order.cancelled_at < month_start:
             continue
         if reason is not None:

@@ -33,10 +33,18 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Settlement, SettlementComplaint, SettlementDeposit, SettlementLine, SettlementOrder
+from .models import (
+    CancellationHold,
+    Settlement,
+    SettlementComplaint,
+    SettlementDeposit,
+    SettlementLine,
+    SettlementOrder,
+)
 from .plan import PlannedLine
 
 COMPLAINTS = cast(Table, SettlementComplaint.__table__)  # a mapped class's table is typed FromClause
+HOLDS = cast(Table, CancellationHold.__table__)
 DEPOSITS = cast(Table, SettlementDeposit.__table__)
 
 # The facts an order event may carry, with their column types (the unnest below).
@@ -109,15 +117,25 @@ class SettlementRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def candidates(self, merchant_id: str, end: datetime) -> list[tuple[SettlementOrder, bool]]:
-        """The merchant's paid orders up to ``end`` not yet claimed by an approved settlement."""
+    async def candidates(self, merchant_id: str, end: datetime) -> list[tuple[SettlementOrder, bool, bool]]:
+        """The merchant's paid orders up to ``end`` not yet claimed by an approved settlement,
+        each with whether it has an open complaint and a cancellation pending."""
         open_complaint = exists().where(
             SettlementComplaint.order_id == SettlementOrder.order_id,
             SettlementComplaint.opened_at.is_not(None),
             SettlementComplaint.closed_at.is_(None),
         )
+        pending_cancellation = exists().where(
+            CancellationHold.order_id == SettlementOrder.order_id,
+            CancellationHold.requested_at.is_not(None),
+            CancellationHold.resolved_at.is_(None),
+        )
         rows = await self.session.execute(
-            select(SettlementOrder, open_complaint.label("open_complaint"))
+            select(
+                SettlementOrder,
+                open_complaint.label("open_complaint"),
+                pending_cancellation.label("pending_cancellation"),
+            )
             .where(
                 SettlementOrder.merchant_id == merchant_id,
                 SettlementOrder.settlement_id.is_(None),
@@ -125,7 +143,7 @@ class SettlementRepository:
             )
             .order_by(SettlementOrder.paid_at, SettlementOrder.order_id)
         )
-        return [(order, bool(flag)) for order, flag in rows.all()]
+        return [(order, bool(complained), bool(pending)) for order, complained, pending in rows.all()]
 
     async def outstanding_deposits(self, merchant_id: str, end: datetime) -> list[SettlementDeposit]:
         rows = await self.session.scalars(
@@ -240,6 +258,30 @@ class SettlementRepository:
             statement.on_conflict_do_update(
                 index_elements=[COMPLAINTS.c.complaint_id],
                 set_={k: func.coalesce(COMPLAINTS.c[k], statement.excluded[k]) for k in facts},
+            )
+        )
+
+    async def cancellation_hold(
+        self,
+        cancellation_id: uuid.UUID,
+        *,
+        order_id: str,
+        requested_at: datetime | None = None,
+        resolved_at: datetime | None = None,
+        outcome: str | None = None,
+    ) -> None:
+        """Upserts a hold: the first known value of each fact wins (replays, out-of-order)."""
+        facts = {
+            k: v
+            for k, v in {"requested_at": requested_at, "resolved_at": resolved_at, "outcome": outcome}.items()
+            if v is not None
+        }
+        statement = pg_insert(HOLDS).values(cancellation_id=cancellation_id, order_id=order_id, **facts)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[HOLDS.c.cancellation_id],
+                set_={k: func.coalesce(HOLDS.c[k], statement.excluded[k]) for k in facts}
+                or {"order_id": HOLDS.c.order_id},
             )
         )
 

@@ -33,9 +33,14 @@ class SettlementLineOut(BaseModel):
     deposit_id: str | None
     reason: str | None = Field(
         description="excluded: cancelled | cancellation_pending | open_complaint | other_currency; "
-        "withheld: order_form_missing; deposit: deposit_offset | deposit_carried_forward."
+        "withheld: order_form_missing; deposit: deposit_offset | deposit_carried_forward. "
+        "cancellation_pending: a cancellation or interception requested and not yet resolved, or confirmed."
     )
-    amount_minor: int
+    amount_minor: int = Field(
+        description="An order's: what the ledger owes the merchant for it (its merchant_payables sub-ledger: "
+        "paid, less refunds of its goods and liabilities charged to the merchant), not what was paid. "
+        "A deposit's: the deposit."
+    )
 
 
 class SettlementOut(BaseModel):

@@ -31,6 +31,7 @@ from aftersales_workflow import TransitionOut
 from ..chart import AccountCode as A
 from ..ledger.booking import LedgerService, Leg
 from ..ledger.repository import LedgerRepository
+from ..merchants.repository import MerchantLedgerRepository
 from ..months import month_of, month_start, next_month
 from ..sla import POLICIES
 from .models import Settlement, SettlementLine, SettlementOrder
@@ -61,6 +62,7 @@ class SettlementService:
         self.clock = clock
         self.zone = calendar.zone  # the business calendar's: where a month begins and ends
         self.repo = SettlementRepository(session)
+        self.merchant_ledger = MerchantLedgerRepository(session)
         # Settlement moves no SLA clock; the runner takes the service's clocks all the same.
         self.flow = SETTLEMENT_FLOW.bind(session, clock, SlaClocks(session, calendar, POLICIES, clock.now()))
 
@@ -69,6 +71,7 @@ class SettlementService:
         return plan_settlement(
             await self.repo.candidates(merchant_id, end),
             await self.repo.outstanding_deposits(merchant_id, end),
+            owed=await self.merchant_ledger.owed_by_order(merchant_id),
             currency=CURRENCY,
             month_start=month_start(month, self.zone),
         )
@@ -119,6 +122,14 @@ class SettlementService:
             raise Conflict("the draft is out of date (orders, complaints or deposits changed): recompute it")
         orders = [x.order_id for x in lines if x.kind == "included" and x.order_id]
         deposits = [x.deposit_id for x in lines if x.kind == "deposit" and x.reason == DEPOSIT_OFFSET and x.deposit_id]
+        owed = sum((await self.merchant_ledger.owed_by_order(settlement.merchant_id)).values())
+        paid_out = settlement.net_minor + settlement.deposits_minor
+        if paid_out > owed:
+            raise RuleViolation(
+                "settlement.within-payable",
+                f"the settlement takes {paid_out} off the merchant's payable, which the ledger says is {owed}",
+                payable_minor=owed,
+            )
         with DATABASE_RULES:
             if not await self.repo.claim(settlement.id, orders, deposits):
                 raise Conflict("an order or deposit of this draft was settled by another settlement: recompute it")
@@ -128,9 +139,24 @@ class SettlementService:
         return _detail(settlement, lines)
 
     async def book(self, settlement_id: uuid.UUID, actor: Principal) -> SettlementDetail:
-        """Dr merchant_payables (included) / Cr cancellation_float (deposits) / Cr cash (net)."""
+        """Dr merchant_payables (each included order, on the merchant's sub-ledger) /
+        Cr cancellation_float (deposits) / Cr cash (net). Each included order's payable
+        goes to zero: the ledger must still owe what was approved for it (a refund booked
+        since the approval would otherwise be paid out: 409)."""
         settlement = await self._found(settlement_id, lock=True)
         self.flow.require(settlement, "book")
+        included = {
+            x.order_id: x.amount_minor
+            for x in await self.repo.lines(settlement.id)
+            if x.kind == "included" and x.order_id
+        }
+        owed = await self.merchant_ledger.owed_by_order(settlement.merchant_id, list(included))
+        moved = sorted(order for order, amount in included.items() if owed.get(order, 0) != amount)
+        if moved:
+            raise Conflict(
+                f"the ledger moved since the approval for orders {moved}: it no longer owes what was approved",
+                orders=moved,
+            )
         source = f"settlement:{settlement.merchant_id}:{settlement.month:%Y-%m}"
         booked = await LedgerService(self.session, self.clock, self.zone).book(
             source=source,
@@ -138,7 +164,10 @@ class SettlementService:
             currency=settlement.currency,
             effective_at=self.clock.now(),
             legs=[
-                Leg(A.merchant_payables, settlement.net_minor + settlement.deposits_minor),
+                *(
+                    Leg(A.merchant_payables, amount, settlement.merchant_id, order)
+                    for order, amount in sorted(included.items())
+                ),
                 Leg(A.cancellation_float, -settlement.deposits_minor),
                 Leg(A.cash, -settlement.net_minor),
             ],

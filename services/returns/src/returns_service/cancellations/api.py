@@ -35,7 +35,9 @@ async def request(
     body: schemas.CancellationIn, service: Cancellations, actor: AgentOrSupervisor
 ) -> schemas.CancellationOut:
     """Roles: agent, supervisor. Unpaid → closed; paid, not shipped → the warehouse cancels
-    (T1B1, 24 h); shipped → courier return or refusal, freight to the customer when the reason is theirs."""
+    (T1B1, 24 h), publishing `OrderCancellationRequested`; shipped → courier return or refusal, freight
+    to the customer when the reason is theirs, publishing `OrderInterceptRequested`. Finance does not
+    settle the order until the cancellation resolves."""
     return await service.request(body, actor)
 
 
@@ -61,8 +63,17 @@ async def confirm(
 async def intercepted(
     cancellation_id: uuid.UUID, service: Cancellations, actor: WarehouseOnly
 ) -> schemas.CancellationOut:
-    """Role: warehouse."""
+    """Role: warehouse. Publishes `OrderInterceptSucceeded`; the refund (T1B2) may follow."""
     return await service.intercepted(cancellation_id, actor)
+
+
+@router.post("/{cancellation_id}/intercept-failed", summary="§6.4 · The shipped parcel could not be intercepted")
+async def intercept_failed(
+    cancellation_id: uuid.UUID, body: schemas.InterceptFailedIn, service: Cancellations, actor: WarehouseOnly
+) -> schemas.CancellationOut:
+    """Role: warehouse. The order stands (delivered and kept): publishes `OrderInterceptFailed`,
+    and finance settles the order again."""
+    return await service.intercept_failed(cancellation_id, body, actor)
 
 
 @router.post("/{cancellation_id}/refund", summary="T1B2 · Refund, only after the cancellation is confirmed")

@@ -18,6 +18,7 @@ class CancellationState(StrEnum):
     confirmed = "confirmed"  # T1B1 done: a refund may follow (T1B2)
     intercept_requested = "intercept_requested"  # shipped: courier return or refusal asked for
     intercepted = "intercepted"  # the parcel came back: a refund may follow
+    intercept_failed = "intercept_failed"  # the parcel was delivered: the order stands. End.
     refunded = "refunded"  # T1B2 refund approved. End.
 
 

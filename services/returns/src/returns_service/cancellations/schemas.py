@@ -34,6 +34,13 @@ class ConfirmIn(BaseModel):
     customer_note: str = Field(min_length=1, max_length=500, examples=["Cancelled, refund within 48 h"])
 
 
+class InterceptFailedIn(BaseModel):
+    """§6.4: why the interception failed (delivered and kept, courier refused, ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, examples=["delivered before the courier could stop it"])
+
+
 class CancellationRefundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: Literal["online", "dispute", "transfer"] = "online"
@@ -59,5 +66,6 @@ class CancellationOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     allowed_actions: list[str] = Field(
-        default_factory=list, description="`confirm` (T1B1), `intercepted`, `refund` (T1B2)."
+        default_factory=list,
+        description="`confirm` (T1B1), `intercepted` or `intercept-failed` (§6.4), `refund` (T1B2).",
     )

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Conflict, Principal, RuleViolation
-from aftersales_events import record_event
+from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import returns as ev
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
@@ -60,7 +60,7 @@ class CancellationsService:
             created_at=now,
             updated_at=now,
         )
-        await self.flow.create(record, actor, outcome=outcome, reason=data.reason)
+        await self.flow.create(record, actor, outcome=outcome, reason=data.reason, event=_requested(record, outcome))
         await self.repository.add(record)
         return to_out(record)
 
@@ -80,8 +80,26 @@ class CancellationsService:
     async def intercepted(self, cancellation_id: uuid.UUID, actor: Principal) -> schemas.CancellationOut:
         """§6.4: the shipped parcel came back (courier return or refused delivery)."""
         record = await self.repository.get(cancellation_id, for_update=True)
-        await self.flow.apply(record, "intercepted", actor)
+        succeeded = ev.OrderInterceptSucceeded(
+            order_id=record.order_id, cancellation_id=record.id, recorded_by=actor.subject,
+            intercepted_at=self.clock.now(),
+        )  # fmt: skip
+        await self.flow.apply(record, "intercepted", actor, event=succeeded)
         record.confirmed_by = actor.subject
+        return to_out(record)
+
+    async def intercept_failed(
+        self, cancellation_id: uuid.UUID, data: schemas.InterceptFailedIn, actor: Principal
+    ) -> schemas.CancellationOut:
+        """§6.4: the courier could not bring the parcel back (delivered and kept): the order
+        stands, and finance settles it again."""
+        record = await self.repository.get(cancellation_id, for_update=True)
+        failed = ev.OrderInterceptFailed(
+            order_id=record.order_id, cancellation_id=record.id, recorded_by=actor.subject,
+            failed_at=self.clock.now(), reason=data.reason,
+        )  # fmt: skip
+        await self.flow.apply(record, "intercept-failed", actor, reason=data.reason, event=failed)
+        record.confirmed_by, record.customer_note = actor.subject, data.reason
         return to_out(record)
 
     async def refund(
@@ -108,6 +126,23 @@ class CancellationsService:
     async def history(self, cancellation_id: uuid.UUID) -> list[TransitionOut]:
         await self.repository.get(cancellation_id)
         return await self.flow.history(cancellation_id)
+
+
+def _requested(record: Cancellation, outcome: str) -> EventPayload | None:
+    """What finance learns when a cancellation opens: a paid order pending cancellation (T1B)
+    or a shipped one being intercepted (§6.4); an unpaid order moves no money."""
+    if outcome == "not-shipped":
+        return ev.OrderCancellationRequested(
+            order_id=record.order_id, cancellation_id=record.id, requested_by=record.requested_by,
+            requested_at=record.created_at, paid_minor=record.paid_minor, currency=record.currency,
+        )  # fmt: skip
+    if outcome == "shipped":
+        return ev.OrderInterceptRequested(
+            order_id=record.order_id, cancellation_id=record.id, requested_by=record.requested_by,
+            requested_at=record.created_at, freight_payer="customer" if record.freight_payer == "customer" else "shop",
+            freight_minor=record.freight_minor, currency=record.currency,
+        )  # fmt: skip
+    return None
 
 
 async def record_cancellation_refund_issued(

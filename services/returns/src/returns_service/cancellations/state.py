@@ -28,6 +28,7 @@ CANCELLATION_FLOW = Workflow(
         on("open", "§6.4", [NEW], S.intercept_requested, by=STAFF, outcome="shipped"),
         on("confirm", "T1B1", [S.awaiting_warehouse], S.confirmed, by=WAREHOUSE, stops=["T1B1"], starts=["T1B2"]),
         on("intercepted", "§6.4", [S.intercept_requested], S.intercepted, by=WAREHOUSE, starts=["T1B2"]),
+        on("intercept-failed", "§6.4", [S.intercept_requested], S.intercept_failed, by=WAREHOUSE),
         on(
             "refund",
             "T1B2",
