@@ -3,6 +3,7 @@
 from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
+from .complaints.api import router as complaints_router
 from .consumers import HANDLERS
 from .settings import TicketsSettings
 from .sla import POLICIES
@@ -14,6 +15,6 @@ definition = ServiceDefinition(
     extensions=[SlaExtension(POLICIES)],
     handlers=HANDLERS,
     settings_factory=TicketsSettings,
-    routers=[],
+    routers=[complaints_router],
 )
 app = create_app(definition)
