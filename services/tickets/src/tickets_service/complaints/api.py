@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Response, status
+from fastapi import Query, Request, Response, status
 
 from aftersales_chassis import Page, PageDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, ServiceAccount, SupervisorOnly
+from aftersales_chassis.storage import AttachmentsDep
 from aftersales_workflow import TransitionOut
 
 from . import schemas
 from .dependencies import ComplaintReader, Complaints, MerchantOnly
+from .email_intake import take_email
 from .models import Channel, ComplaintState, Priority
 from .service import Arrival, to_out
 
@@ -46,6 +48,35 @@ async def intake(
         ),
         actor,
     )
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    response.headers["Location"] = f"/complaints/{record.id}"
+    return to_out(record)
+
+
+RAW_EMAIL = {
+    "requestBody": {
+        "required": True,
+        "description": "The raw RFC 5322 message, as an MTA pipe or an IMAP poller hands it over.",
+        "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.post(
+    "/intake/email",
+    status_code=status.HTTP_201_CREATED,
+    summary="§4 · The e-mail gateway hands over a raw message",
+    openapi_extra=RAW_EMAIL,
+)
+async def intake_email(
+    request: Request, service: Complaints, store: AttachmentsDep, actor: ServiceAccount, response: Response
+) -> schemas.ComplaintOut:
+    """Roles: service. Headers decoded (RFC 2047 encoded words), bodies from their charset
+    (GB2312/GBK too), attachments kept (their type read from the content). A reply whose
+    `In-Reply-To`/`References` names a message we hold joins that complaint (200; one waiting on
+    the customer is worked on again); a resend of the same Message-ID is 200 with the same
+    complaint. Not RFC 5322 (no From, no Date, a Date without a zone): 422 `§4.email-rfc5322`."""
+    record, created = await take_email(service, store, await request.body(), actor)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"/complaints/{record.id}"
     return to_out(record)
@@ -105,6 +136,28 @@ async def get_history(record_id: uuid.UUID, service: Complaints, actor: Complain
 async def get_messages(record_id: uuid.UUID, service: Complaints, actor: ComplaintReader) -> list[schemas.MessageOut]:
     """Roles: as `GET /complaints/{id}`."""
     return await service.messages(record_id, actor)
+
+
+@router.get("/{record_id}/attachments", summary="The files that came with the complaint's messages")
+async def list_attachments(
+    record_id: uuid.UUID, service: Complaints, actor: ComplaintReader
+) -> list[schemas.AttachmentOut]:
+    """Roles: as `GET /complaints/{id}`."""
+    return await service.attachments(record_id, actor)
+
+
+@router.get(
+    "/{record_id}/attachments/{attachment_id}",
+    summary="One attachment's bytes, with the type read from its content",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def get_attachment(
+    record_id: uuid.UUID, attachment_id: uuid.UUID, service: Complaints, store: AttachmentsDep, actor: ComplaintReader
+) -> Response:
+    """Roles: staff, and the customer or merchant the complaint belongs to (404 for anyone else)."""
+    found = await service.attachment(record_id, attachment_id, actor)
+    return Response(await store.read(found.storage_key), media_type=found.content_type)
 
 
 @router.post("/{record_id}/assign", summary="§4.2 · Name the owner who investigates")

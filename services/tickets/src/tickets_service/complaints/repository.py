@@ -133,5 +133,5 @@ class ComplaintRepository:
                 ComplaintMessage.email_message_id.in_(message_ids)
             )
         )
-        found = {mid: cid for mid, cid in rows.tuples()}
+        found = {row.email_message_id: row.complaint_id for row in rows}
         return next((found[mid] for mid in message_ids if mid in found), None)

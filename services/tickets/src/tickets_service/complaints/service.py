@@ -340,6 +340,14 @@ class ComplaintService:
         await self.visible(record_id, actor)
         return [schemas.MessageOut.model_validate(m) for m in await self.repository.messages([record_id])]
 
+    async def attachments(self, record_id: uuid.UUID, actor: Principal) -> list[schemas.AttachmentOut]:
+        await self.visible(record_id, actor)
+        return [schemas.AttachmentOut.model_validate(a) for a in await self.repository.attachments([record_id])]
+
+    async def attachment(self, record_id: uuid.UUID, attachment_id: uuid.UUID, actor: Principal) -> ComplaintAttachment:
+        await self.visible(record_id, actor)
+        return await self.repository.attachment(record_id, attachment_id)
+
     async def list(
         self,
         page: PageParams,
