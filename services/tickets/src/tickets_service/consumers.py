@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aftersales_events import EventContext, EventPayload, Handler
 from aftersales_events.catalogue import orders
+from aftersales_events.catalogue.sla import SLA_BREACHED, SlaBreachedBase
 
+from .complaints.service import on_clock_breached
 from .orders.service import apply_order_fact
 
 
@@ -13,8 +15,14 @@ async def order_fact(ctx: EventContext, event: orders.OrderFact) -> None:
     await apply_order_fact(ctx.session, event)
 
 
+async def clock_breached(ctx: EventContext, event: SlaBreachedBase) -> None:
+    """Tickets' own SlaBreached: §4.5 running out sends a phone complaint to anyone (USERONLY → ANYONE)."""
+    await on_clock_breached(ctx.session, ctx.resources, event)
+
+
 HANDLERS: dict[type[EventPayload], Handler] = {
     orders.OrderPlaced: order_fact,
     orders.OrderPaid: order_fact,
     orders.OrderCancelled: order_fact,
+    SLA_BREACHED["tickets"]: clock_breached,
 }

@@ -63,8 +63,7 @@ async def test_two_replicas_racing_fire_each_warning_and_breach_once(
 ) -> None:
     clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
     ids = [
-        (await hand_over(client, tokens, message("shop_chat", sender={"handle": unique("h")})))["id"]
-        for _ in range(12)
+        (await hand_over(client, tokens, message("shop_chat", sender={"handle": unique("h")})))["id"] for _ in range(12)
     ]
     clock.advance(timedelta(hours=3))  # §4.2 (1 h) and §4.3 (2 h) both past due
     replicas = [

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Forbidden, NotFound, Page, PageParams, Principal, Role, page_of
 from aftersales_chassis.storage import StoredAttachment
 from aftersales_events import record_event
+from aftersales_events.catalogue.sla import SlaBreachedBase
 from aftersales_events.catalogue.tickets import ComplaintClosed, ComplaintOpened, MajorComplaintRaised
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
@@ -40,6 +42,17 @@ class Arrival:
     channel_message_id: str | None = None
     email_message_id: str | None = None
     attachments: list[StoredAttachment] = field(default_factory=list)
+
+
+async def on_clock_breached(session: AsyncSession, resources: Any, event: SlaBreachedBase) -> None:
+    """The fallback of §4.5 as a clock: its breach, fired once by the SLA scheduler and consumed
+    here, reassigns the complaint. ``resources`` is the app's state (clock, settings, calendar)."""
+    if event.step != "§4.5" or event.aggregate_type != COMPLAINT_FLOW.aggregate:
+        return
+    now = resources.clock.now()
+    calendar = await resources.calendar_provider.current(session)
+    sla = SlaClocks(session, calendar, resources.sla_policies, now)
+    await ComplaintService(session, resources.clock, sla, resources.settings).fall_back(uuid.UUID(event.aggregate_id))
 
 
 def to_out(record: Complaint) -> schemas.ComplaintOut:
