@@ -15,6 +15,7 @@ from aftersales_workflow import TransitionOut
 from . import schemas
 from .dependencies import ComplaintReader, Complaints, MerchantOnly
 from .email_intake import take_email
+from .merging import merge, unmerge
 from .models import Channel, ComplaintState, Priority
 from .service import Arrival, to_out
 
@@ -214,6 +215,24 @@ async def prioritise(
 ) -> schemas.ComplaintOut:
     """Roles: supervisor. Flagging major publishes `MajorComplaintRaised`."""
     return await service.prioritise(record_id, body, actor)
+
+
+@router.post("/{record_id}/merge", summary="§4 · Merge into the earlier complaint of the same customer and order")
+async def merge_complaint(
+    record_id: uuid.UUID, body: schemas.MergeIn, service: Complaints, actor: AgentOrSupervisor
+) -> schemas.ComplaintOut:
+    """Roles: agent, supervisor. Only the same customer about the same order (422
+    `§4.merge-same-customer-order`), only into the earlier one, whose clocks are kept (422
+    `§4.merge-into-earliest`); this one's clocks stop. Audited on both; `unmerge` reverses it."""
+    return await merge(service, record_id, body, actor)
+
+
+@router.post("/{record_id}/unmerge", summary="§4 · Take a merged complaint back out")
+async def unmerge_complaint(
+    record_id: uuid.UUID, body: schemas.ReasonIn, service: Complaints, actor: AgentOrSupervisor
+) -> schemas.ComplaintOut:
+    """Roles: agent, supervisor. Live again on its own (state `open`), §4.2 and §4.3 started afresh."""
+    return await unmerge(service, record_id, body, actor)
 
 
 @router.post("/{record_id}/close", summary="§4 · Close the complaint")
