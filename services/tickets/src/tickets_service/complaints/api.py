@@ -58,7 +58,11 @@ RAW_EMAIL = {
     "requestBody": {
         "required": True,
         "description": "The raw RFC 5322 message, as an MTA pipe or an IMAP poller hands it over.",
-        "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+        # message/rfc822 is what it is; application/octet-stream for clients that know no better.
+        "content": {
+            "message/rfc822": {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
     }
 }
 

@@ -61,6 +61,15 @@ def _text_of(part: EmailMessage) -> str:
 def parse_email(raw: bytes) -> ParsedEmail:
     """The message, or a 422 naming what makes it not RFC 5322 (no From, no Date, a Date
     without a zone, headers that do not parse)."""
+    try:
+        return _parse(raw)
+    except (ValueError, TypeError, LookupError, AttributeError, UnicodeError) as error:
+        # The parser is lenient, but a malformed part or parameter can still raise while it is
+        # read: whatever it is, the message is not one we can take.
+        raise _refuse(f"not an RFC 5322 message: {error}") from error
+
+
+def _parse(raw: bytes) -> ParsedEmail:
     if len(raw) > MAX_EMAIL_BYTES:
         raise RuleViolation(
             "§4.email-size", f"the message is {len(raw)} bytes; at most {MAX_EMAIL_BYTES}", field="body"
