@@ -13,17 +13,19 @@ from aftersales_chassis.keyset import keyset
 
 from .models import Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
 
-LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:keys AS text[])) AS k")
 
 
 class ComplaintRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def lock(self, key: str) -> None:
-        """Serialises intakes of one key (a channel message, a customer's order) until commit:
-        two gateways resending at once, or two channels at once, make one complaint."""
-        await self.session.execute(LOCK, {"key": key})
+    async def lock(self, *keys: str) -> None:
+        """Serialises intakes of each key (a channel message, a customer's order) until commit:
+        two gateways resending at once, or two channels at once, make one complaint. Several
+        keys in one round trip, always in sorted order (two intakes cannot deadlock)."""
+        if keys:
+            await self.session.execute(LOCK, {"keys": sorted(set(keys))})
 
     async def add(self, *records: Complaint | ComplaintMessage | ComplaintAttachment) -> None:
         self.session.add_all(records)

@@ -96,16 +96,20 @@ class ComplaintService:
         """§4: recorded the moment it arrives. A resend of a channel message is the complaint it
         made (False); the same customer about the same order again is merged into the earliest
         complaint still being worked on (its clocks are the ones kept)."""
+        order = await OrderRepository(self.session).find(arrival.order_id) if arrival.order_id else None
+        customer_id = arrival.sender.customer_id or (order.customer_id if order else None)
+        locks = []
         if arrival.channel_message_id is not None:
-            await self.repository.lock(f"complaint-intake:{arrival.channel}:{arrival.channel_message_id}")
+            locks.append(f"complaint-intake:{arrival.channel}:{arrival.channel_message_id}")
+        if customer_id and arrival.order_id:
+            locks.append(f"complaint-merge:{customer_id}:{arrival.order_id}")
+        await self.repository.lock(*locks)
+        if arrival.channel_message_id is not None:
             existing = await self.repository.by_channel_message(arrival.channel, arrival.channel_message_id)
             if existing is not None:
                 return existing, False
-        order = await OrderRepository(self.session).find(arrival.order_id) if arrival.order_id else None
-        customer_id = arrival.sender.customer_id or (order.customer_id if order else None)
         primary = None
         if customer_id and arrival.order_id:
-            await self.repository.lock(f"complaint-merge:{customer_id}:{arrival.order_id}")
             primary = await self.repository.live_about(customer_id, arrival.order_id, for_update=True)
         order_minor = (
             None if order is None else (order.paid_minor if order.paid_minor is not None else order.total_minor)
