@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Row, String, Text, bindparam, insert, select, text, update
+from sqlalchemy import Boolean, DateTime, Row, String, Text, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar, Duration, WallClock, WorkingHours
@@ -98,14 +99,20 @@ class SlaClocks:
     ) -> uuid.UUID:
         """Starts the step's clock for an aggregate (a no-op if one is already open)."""
         schedule = self._schedule(step, at or self.now)
-        existing = await self._open(step, aggregate_id)
-        if existing is not None:
-            return uuid.UUID(str(existing.id))
         clock_id = uuid.uuid4()
-        await self.session.execute(
-            insert(sla_clocks).values(id=clock_id, aggregate_type=aggregate_type, aggregate_id=aggregate_id, **schedule)
+        # One round trip for a new clock (the usual case): the partial unique index on open
+        # clocks turns a second start into no row, and only then is the open one looked up.
+        inserted = await self.session.scalar(
+            pg_insert(sla_clocks)
+            .values(id=clock_id, aggregate_type=aggregate_type, aggregate_id=aggregate_id, **schedule)
+            .on_conflict_do_nothing()
+            .returning(sla_clocks.c.id)
         )
-        return clock_id
+        if inserted is not None:
+            return clock_id
+        existing = await self._open(step, aggregate_id)
+        assert existing is not None  # the conflict was with it
+        return uuid.UUID(str(existing.id))
 
     async def start_many(self, step: str, aggregate_type: str, aggregate_ids: Sequence[str]) -> None:
         """Starts one clock per aggregate in one statement (a batch of scans, say); aggregates

@@ -5,6 +5,7 @@ from aftersales_chassis.storage import AttachmentsExtension
 from aftersales_sla import SlaExtension
 
 from .cases.api import router as cases_router
+from .complaints.api import router as complaints_router
 from .consumers import HANDLERS
 from .settings import TicketsSettings
 from .sla import POLICIES
@@ -16,7 +17,7 @@ definition = ServiceDefinition(
     extensions=[SlaExtension(POLICIES), AttachmentsExtension("tickets")],
     handlers=HANDLERS,
     settings_factory=TicketsSettings,
-    routers=[cases_router],
+    routers=[complaints_router, cases_router],
     openapi_tags=[
         {
             "name": "cases",

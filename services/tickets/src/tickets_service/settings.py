@@ -1,9 +1,49 @@
 """Settings of the tickets service: environment variables prefixed `TICKETS_`."""
 
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import SettingsConfigDict
 
 from aftersales_chassis import ServiceSettings
 
 
+class PriorityRule(BaseModel):
+    """One rule of a complaint's priority: every condition given must hold; the first rule
+    that matches sets the priority (and whether the complaint is major)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    priority: str = Field(pattern="^(low|normal|high|urgent)$")
+    major: bool = False
+    channels: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    min_order_minor: int | None = Field(default=None, ge=0)
+
+
+DEFAULT_PRIORITY_RULES: tuple[PriorityRule, ...] = (
+    # A customer threatening the press, a regulator or a lawyer is a major complaint (§4 weekly report).
+    PriorityRule(
+        name="media-or-legal",
+        priority="urgent",
+        major=True,
+        keywords=("曝光", "媒体", "记者", "律师", "起诉", "消协", "12315", "工商", "lawyer", "press"),
+    ),
+    PriorityRule(name="public-channel", priority="high", channels=("forum", "weibo")),
+    PriorityRule(name="high-value-order", priority="high", min_order_minor=100_000),
+)
+
+
 class TicketsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="TICKETS_", extra="ignore")
+
+    phone_complaint_owner: str = Field(
+        default="complaints-desk",
+        description="§4: inbound-call complaints go at once to this person (the subject of their token); "
+        "when the §4.5 clock runs out the complaint falls back to anyone.",
+    )
+    priority_rules: tuple[PriorityRule, ...] = Field(
+        default=DEFAULT_PRIORITY_RULES,
+        description="§4: a complaint's priority by rule, first match wins (JSON list); no match: normal.",
+    )

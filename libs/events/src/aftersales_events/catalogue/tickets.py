@@ -90,3 +90,19 @@ class AfterSaleReturnRequested(EventPayload):
     reason: str = ""
     requested_by: str
     requested_at: datetime
+
+
+@event("tickets", "MajorComplaintRaised", step="§4")
+class MajorComplaintRaised(EventPayload):
+    """A complaint was flagged major (by a priority rule at intake, or by a supervisor): an alert
+    for the floor's leads, and a line of the weekly report of major complaints (§4)."""
+
+    complaint_id: UUID
+    order_id: str | None = None
+    merchant_id: str | None = None
+    customer_id: str | None = None
+    channel: str
+    priority: str
+    rule: str  # the priority rule that flagged it, or "supervisor"
+    raised_by: str
+    raised_at: datetime

@@ -1,8 +1,8 @@
 """After-sale cases (PROCESSES.md §3): cases, their evidence, abnormal refunds (C3B1/C3B2) and
 the per-order cap row the C3B discounts are checked on.
 
-Revision ID: tickets_1001
-Revises:
+Revision ID: tickets_0002
+Revises: tickets_0001
 Create Date: 2026-12-04 14:37:21.147626
 """
 
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "tickets_1001"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = ("tickets",)
-depends_on: str | Sequence[str] | None = "platform_0007"
+revision: str = "tickets_0002"
+down_revision: str | None = "tickets_0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

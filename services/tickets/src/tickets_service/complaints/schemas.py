@@ -1,0 +1,177 @@
+"""What the complaints API takes and gives (PROCESSES.md §4)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from aftersales_chassis.dates import Instant
+
+from .models import Channel, Priority
+
+
+class Sender(BaseModel):
+    """Who complained, as the channel knows them: at least one of customer id, handle or name."""
+
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str | None = Field(default=None, max_length=64, description="The shop's customer id, if known.")
+    handle: str = Field(
+        default="", max_length=200, description="The channel's address: phone number, WeChat openid, e-mail, @handle."
+    )
+    name: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _someone(self) -> Sender:
+        if not (self.customer_id or self.handle.strip() or self.name.strip()):
+            raise ValueError("a sender needs a customer_id, a handle or a name")
+        return self
+
+
+class IntakeIn(BaseModel):
+    """A message a channel gateway received (role service). A resend of the same
+    (channel, channel_message_id) is the same complaint."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "weibo",
+                    "channel_message_id": "wb-4951234567",
+                    "received_at": "2026-11-24T10:05:00+08:00",
+                    "sender": {"handle": "@tea_lover", "name": "王女士", "customer_id": "C-42"},
+                    "order_id": "TB-20261123-0001",
+                    "subject": "茶叶包装破损",
+                    "body": "收到的茶叶包装破了，客服一直不回复。",
+                }
+            ]
+        },
+    )
+    channel: Channel
+    channel_message_id: str = Field(min_length=1, max_length=200)
+    received_at: Instant = Field(description="When the channel received it (with a UTC offset).")
+    sender: Sender
+    order_id: str | None = Field(default=None, min_length=1, max_length=64)
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class ComplaintIn(BaseModel):
+    """An agent records a complaint by hand (a call, a walk-in, a colleague's note): now."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "phone",
+                    "sender": {"customer_id": "C-42", "handle": "13800138000"},
+                    "order_id": "TB-20261123-0001",
+                    "subject": "Two items missing",
+                    "body": "Customer says two of the four tins are missing.",
+                }
+            ]
+        },
+    )
+    channel: Channel
+    sender: Sender
+    order_id: str | None = Field(default=None, min_length=1, max_length=64)
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "customer confirmed"}]})
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"owner": "ann"}]})
+    owner: str | None = Field(
+        default=None, min_length=1, max_length=64, description="Who owns it from now (default: the caller)."
+    )
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"body": "您好，我们已安排补发。"}]})
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"resolution": "items resent"}]})
+    resolution: str = Field(min_length=1, max_length=500)
+
+
+class PriorityIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"priority": "urgent", "major": True, "reason": "customer contacted press"}]},
+    )
+    priority: Priority
+    major: bool | None = Field(default=None, description="Flag (or unflag) a major complaint; unchanged if absent.")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    into: uuid.UUID = Field(description="The complaint this one is folded into (same customer and order).")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    direction: Literal["in", "out", "merchant"]
+    channel: str
+    author: str
+    body: str
+    email_message_id: str | None
+    at: datetime
+
+
+class AttachmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    message_id: uuid.UUID
+    content_type: str
+    size: int
+    filename: str | None
+    at: datetime
+
+
+class ComplaintOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    state: str
+    channel: str
+    channel_message_id: str | None
+    subject: str
+    body: str
+    sender_name: str
+    sender_handle: str
+    customer_id: str | None
+    order_id: str | None
+    order_known: bool = Field(description="The order is one the shop's order system reported (linked).")
+    merchant_id: str | None
+    paid_minor: int | None = Field(description="What the customer paid for the order, if known.")
+    currency: str | None
+    priority: str
+    priority_rule: str = Field(description="The rule that set the priority, or `supervisor`.")
+    major: bool
+    owner: str | None
+    routed_to: str | None = Field(description="Phone: the dedicated person it waits for (§4.5).")
+    waiting_reason: str | None
+    waiting_since: datetime | None
+    merged_into: uuid.UUID | None
+    resolution: str | None
+    received_at: datetime
+    first_replied_at: datetime | None
+    merchant_replied_at: datetime | None
+    closed_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    allowed_actions: list[str] = Field(default_factory=list, description="What the current state allows.")
