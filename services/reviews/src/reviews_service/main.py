@@ -4,6 +4,7 @@ from aftersales_chassis import ServiceDefinition, create_app
 from aftersales_sla import SlaExtension
 
 from .consumers import HANDLERS
+from .orders.api import router as orders_router
 from .settings import ReviewsSettings
 from .sla import POLICIES
 
@@ -14,6 +15,6 @@ definition = ServiceDefinition(
     extensions=[SlaExtension(POLICIES)],
     handlers=HANDLERS,
     settings_factory=ReviewsSettings,
-    routers=[],
+    routers=[orders_router],
 )
 app = create_app(definition)
