@@ -47,6 +47,7 @@ def app(
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
         log_json=False,
+        storage_url="memory:///",  # evidence bytes in memory: nothing left on disk
         sla_scheduler_enabled=False,  # tests tick it by hand on the manual clock
         consumer_group=f"reviews-{test_run_id}",  # the cross-service tests run a real one on the same broker
     )

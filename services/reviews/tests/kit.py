@@ -122,3 +122,53 @@ async def act(
     assert response.status_code == status, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def explained_case(
+    client: httpx.AsyncClient, tokens: Tokens, runner: ConsumerRunner, at: datetime, paid_minor: int = 12900
+) -> dict[str, Any]:
+    """A quality case on a paid order, through Z1 → Z3: ready for remedies (Z4)."""
+    order_id = f"TB-{uuid.uuid4().hex[:10]}"
+    await paid_order(runner, order_id, at, paid_minor)
+    case = await bad_case(client, tokens, at, order_id=order_id)
+    await act(client, tokens, case["id"], "call", {"finding": "quality", "note": "leaves crushed"})
+    await act(client, tokens, case["id"], "listen")
+    return await act(client, tokens, case["id"], "explain")
+
+
+async def propose(
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    case_id: str,
+    amount: int,
+    *,
+    role: Role = Role.agent,
+    subject: str = "ann",
+    status: int = 201,
+) -> dict[str, Any]:
+    response = await client.post(
+        "/remedies",
+        json={"case_id": case_id, "kind": "compensation", "description": "sorry", "amount_minor": amount},
+        headers=tokens.headers(role, subject=subject),
+    )
+    assert response.status_code == status, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def decide_remedy(
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    remedy_id: str,
+    action: str,
+    *,
+    role: Role = Role.supervisor,
+    subject: str = "sam",
+    status: int = 200,
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/remedies/{remedy_id}/{action}", json={}, headers=tokens.headers(role, subject=subject)
+    )
+    assert response.status_code == status, response.text
+    result: dict[str, Any] = response.json()
+    return result

@@ -1,12 +1,15 @@
 """The reviews service: neutral and negative reviews, remedies and malicious-review reports (PROCESSES.md §5)."""
 
 from aftersales_chassis import ServiceDefinition, create_app
+from aftersales_chassis.storage import AttachmentsExtension
 from aftersales_sla import SlaExtension
 
 from .consumers import HANDLERS
 from .marketplaces.api import router as marketplaces_router
 from .marketplaces.port import MarketplaceExtension
 from .orders.api import router as orders_router
+from .remedies.api import router as remedies_router
+from .reports.api import router as reports_router
 from .reviews.api import intake_router
 from .reviews.api import router as cases_router
 from .reviews.jobs import JOBS as CASE_JOBS
@@ -17,10 +20,10 @@ definition = ServiceDefinition(
     name="reviews",
     title="Reviews service",
     description="Neutral and negative reviews, remedies and malicious-review reports (PROCESSES.md §5).",
-    extensions=[MarketplaceExtension(), SlaExtension(POLICIES, jobs=[*CASE_JOBS])],
+    extensions=[MarketplaceExtension(), AttachmentsExtension("reviews"), SlaExtension(POLICIES, jobs=[*CASE_JOBS])],
     handlers=HANDLERS,
     settings_factory=ReviewsSettings,
-    routers=[intake_router, cases_router, marketplaces_router, orders_router],
+    routers=[intake_router, cases_router, remedies_router, reports_router, marketplaces_router, orders_router],
     openapi_tags=[
         {"name": "reviews", "description": "Reviews as the marketplaces send them (intake, role service)."},
         {
@@ -28,6 +31,8 @@ definition = ServiceDefinition(
             "description": "A case per neutral or negative review: the 24 h call, then misunderstanding "
             "W1–W5, quality Z1–Z3 (remedies Z4–Z6) then W3–W5, or malicious E1–E3.",
         },
+        {"name": "remedies", "description": "Z4 → Z5 → Z6: remedies within the order's paid price (cumulative)."},
+        {"name": "malicious reviews", "description": "E2 report with evidence, the marketplace's outcome, E3 flag."},
         {"name": "marketplaces", "description": "Per-marketplace amendment policy (W3) and the marketplace port."},
         {"name": "orders", "description": "Order facts from the returns service's events (Z4's cap)."},
     ],
