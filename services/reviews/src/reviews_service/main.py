@@ -5,6 +5,8 @@ from aftersales_chassis.storage import AttachmentsExtension
 from aftersales_sla import SlaExtension
 
 from .consumers import HANDLERS
+from .figures.api import router as figures_router
+from .figures.jobs import JOBS as FIGURE_JOBS
 from .marketplaces.api import router as marketplaces_router
 from .marketplaces.port import MarketplaceExtension
 from .orders.api import router as orders_router
@@ -20,10 +22,22 @@ definition = ServiceDefinition(
     name="reviews",
     title="Reviews service",
     description="Neutral and negative reviews, remedies and malicious-review reports (PROCESSES.md §5).",
-    extensions=[MarketplaceExtension(), AttachmentsExtension("reviews"), SlaExtension(POLICIES, jobs=[*CASE_JOBS])],
+    extensions=[
+        MarketplaceExtension(),
+        AttachmentsExtension("reviews"),
+        SlaExtension(POLICIES, jobs=[*CASE_JOBS, *FIGURE_JOBS]),
+    ],
     handlers=HANDLERS,
     settings_factory=ReviewsSettings,
-    routers=[intake_router, cases_router, remedies_router, reports_router, marketplaces_router, orders_router],
+    routers=[
+        intake_router,
+        cases_router,
+        remedies_router,
+        reports_router,
+        figures_router,
+        marketplaces_router,
+        orders_router,
+    ],
     openapi_tags=[
         {"name": "reviews", "description": "Reviews as the marketplaces send them (intake, role service)."},
         {
@@ -33,6 +47,7 @@ definition = ServiceDefinition(
         },
         {"name": "remedies", "description": "Z4 → Z5 → Z6: remedies within the order's paid price (cumulative)."},
         {"name": "malicious reviews", "description": "E2 report with evidence, the marketplace's outcome, E3 flag."},
+        {"name": "figures", "description": "中差评处理表, product ratings (< 4.8 follow-ups), DSR per marketplace."},
         {"name": "marketplaces", "description": "Per-marketplace amendment policy (W3) and the marketplace port."},
         {"name": "orders", "description": "Order facts from the returns service's events (Z4's cap)."},
     ],
