@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aftersales_chassis.logging import configure_logging
 
-from . import finance_ledger, scan_ingestion, sla_scheduler
+from . import finance_ledger, review_intake, scan_ingestion, sla_scheduler
 
 # Warnings and errors only: the scheduler bench fires thousands of clocks, each logged at info.
 configure_logging("bench", level="WARNING", json=False)
 sla_scheduler.main()
 scan_ingestion.main()
 finance_ledger.main()
+review_intake.main()
