@@ -54,6 +54,8 @@ async def test_remedies_are_cumulative_per_order_and_refused_ones_free_the_price
     await decide_remedy(client, tokens, third["id"], "approve")
     await decide_remedy(client, tokens, third["id"], "decline", role=Role.agent, subject="ann")
     assert (await propose(client, tokens, case["id"], 9000))["granted_before_minor"] == PAID - 9000
+    listed = await client.get("/remedies", params={"case_id": case["id"]}, headers=tokens.headers(Role.agent))
+    assert sorted(r["state"] for r in listed.json()) == ["declined", "proposed", "proposed", "rejected"]
 
 
 async def test_two_proposals_racing_for_the_last_of_the_price_cannot_both_pass(

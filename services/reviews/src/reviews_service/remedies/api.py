@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Response, status
+from fastapi import Depends, Query, Response, status
 
 from aftersales_chassis import ClockDep, SessionDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, SupervisorOnly
@@ -38,6 +38,14 @@ async def propose(
     created = await service.propose(body, actor)
     response.headers["Location"] = f"/remedies/{created.id}"
     return created
+
+
+@router.get("", summary="A case's remedies, oldest first")
+async def list_remedies(
+    case_id: Annotated[uuid.UUID, Query(description="The review case.")], service: Remedies, _: AgentOrSupervisor
+) -> list[schemas.RemedyOut]:
+    """Roles: agent, supervisor. Every remedy of the case, whatever its state."""
+    return await service.of_case(case_id)
 
 
 @router.get("/{remedy_id}", summary="A remedy, with the actions allowed now")

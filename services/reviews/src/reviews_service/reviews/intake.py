@@ -49,20 +49,20 @@ class ReviewIntake:
         )
         if not await self.reviews.claim_version(version):
             return await self._answer("duplicate", data)
-        review = await self.reviews.find_review(data.marketplace, data.review_id, for_update=True)
-        applied, previous = True, None
-        if review is None:
-            review = self._new_review(data, now)
-            if not await self.reviews.insert_review(review):  # another request took in its first version
-                review = await self.reviews.find_review(data.marketplace, data.review_id, for_update=True)
-                assert review is not None
-                applied, previous = self._apply_newer(review, data)
+        review = self._new_review(data, now)
+        if await self.reviews.insert_review(review):
+            # A first version: no case can exist yet (the common case, so two queries fewer).
+            bad = Rating(review.rating) != Rating.good
+            case = await self._open(review, data.reviewed_at, actor) if bad else None
         else:
+            found = await self.reviews.find_review(data.marketplace, data.review_id, for_update=True)
+            assert found is not None  # the insert met it
+            review = found
             applied, previous = self._apply_newer(review, data)
-        if not applied:
-            await self.reviews.mark_version_stale(version)
-            return await self._answer("stale", data)
-        case = await self._follow(review, previous, data, actor)
+            if not applied:
+                await self.reviews.mark_version_stale(version)
+                return await self._answer("stale", data)
+            case = await self._follow(review, previous, data, actor)
         return schemas.IntakeOut(
             outcome="applied",
             review=review.id,
