@@ -10,6 +10,9 @@ endpoint commits one per request): the same six rows, the outbox row a real enve
 as already published (so the app's relay leaves it alone). The ratio is taken within a round;
 the median of ROUNDS rounds is printed (this machine's speed drifts between minutes).
 
+Pages of PAGE reviews through ``POST /reviews:batch`` are measured beside raw inserts of the
+same pages, each page in one transaction.
+
 ``REVIEW_BENCH_REVIEWS`` and ``REVIEW_BENCH_ROUNDS`` make a run small (e.g. 100 and 1).
 """
 
@@ -38,6 +41,7 @@ from .harness import libpq, outbox_drained, scratch_database
 REVIEWS = int(os.environ.get("REVIEW_BENCH_REVIEWS", "600"))
 ROUNDS = int(os.environ.get("REVIEW_BENCH_ROUNDS", "3"))
 CONCURRENCY = 4
+PAGE = 50  # reviews per POST /reviews:batch (a marketplace API's page)
 SECRET = "bench-secret-bench-secret-bench-secret"  # 32+ bytes: HS256 wants a key as long as its hash
 
 # The rows the endpoint writes for a new negative review; each statement numbers its own arguments.
@@ -99,6 +103,16 @@ async def _http(url: str, reviews: list[dict[str, Any]], concurrency: int) -> fl
         return len(reviews) / (time.perf_counter() - started)
 
 
+async def _http_pages(url: str, reviews: list[dict[str, Any]]) -> float:
+    headers = {"Authorization": "Bearer " + mint_token(SECRET, subject="bench-gateway", roles=[Role.service])}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+        started = time.perf_counter()
+        for first in range(0, len(reviews), PAGE):
+            response = await client.post("/reviews:batch", json={"reviews": reviews[first : first + PAGE]})
+            assert response.status_code == 200, response.text
+        return len(reviews) / (time.perf_counter() - started)
+
+
 def _envelope() -> str:
     at = datetime.now(UTC)
     payload = ev.ReviewCallRequested(
@@ -108,29 +122,35 @@ def _envelope() -> str:
     return EventEnvelope.wrap(payload, subject=str(payload.case_id), time=at).model_dump_json()
 
 
-async def _raw(url: str, reviews: list[dict[str, Any]]) -> float:
+async def _raw(url: str, reviews: list[dict[str, Any]], per_transaction: int = 1) -> float:
+    """The rows, ``per_transaction`` reviews in each transaction (1: as POST /reviews commits)."""
     connection = await asyncpg.connect(libpq(url))
     envelope = _envelope()
     statements = [await connection.prepare(sql) for sql in RAW]
     started = time.perf_counter()
-    for body in reviews:
-        review_id, at = body["review_id"] + "R", datetime.fromisoformat(body["reviewed_at"])
-        review_pk, case_id = uuid.uuid4(), uuid.uuid4()
-        due = at + timedelta(hours=24)
-        arguments: list[tuple[Any, ...]] = [
-            (review_id, at),
-            (review_pk, review_id, body["order_id"], at),
-            (case_id, review_pk, review_id, body["order_id"], at, due),
-            (str(case_id),),
-            (str(case_id), at, due, due - timedelta(hours=4)),
-            (str(case_id), envelope),
-        ]
+    for first in range(0, len(reviews), per_transaction):
         async with connection.transaction():
-            for statement, args in zip(statements, arguments, strict=True):
-                await statement.fetch(*args)
+            for body in reviews[first : first + per_transaction]:
+                await _raw_review(statements, body, envelope)
     rate = len(reviews) / (time.perf_counter() - started)
     await connection.close()
     return rate
+
+
+async def _raw_review(statements: list[Any], body: dict[str, Any], envelope: str) -> None:
+    review_id, at = body["review_id"] + "R", datetime.fromisoformat(body["reviewed_at"])
+    review_pk, case_id = uuid.uuid4(), uuid.uuid4()
+    due = at + timedelta(hours=24)
+    arguments: list[tuple[Any, ...]] = [
+        (review_id, at),
+        (review_pk, review_id, body["order_id"], at),
+        (case_id, review_pk, review_id, body["order_id"], at, due),
+        (str(case_id),),
+        (str(case_id), at, due, due - timedelta(hours=4)),
+        (str(case_id), envelope),
+    ]
+    for statement, args in zip(statements, arguments, strict=True):
+        await statement.fetch(*args)
 
 
 def main() -> None:
@@ -150,12 +170,15 @@ def main() -> None:
                     one = asyncio.run(_http(service.url, _reviews(f"s{run}-{r}"), 1))
                     many = asyncio.run(_http(service.url, _reviews(f"c{run}-{r}"), CONCURRENCY))
                     asyncio.run(outbox_drained(url))  # the raw path does not share the CPU with the relay
+                    pages = asyncio.run(_http_pages(service.url, _reviews(f"p{run}-{r}")))
+                    asyncio.run(outbox_drained(url))
                     raw = asyncio.run(_raw(url, _reviews(f"r{run}-{r}")))
-                    rounds.append({"one": one, "many": many, "raw": raw})
+                    raw_pages = asyncio.run(_raw(url, _reviews(f"q{run}-{r}"), PAGE))
+                    rounds.append({"one": one, "many": many, "raw": raw, "pages": pages, "raw_pages": raw_pages})
     finally:
         if broker is not None:
             broker.stop()
-    median = {path: statistics.median(r[path] for r in rounds) for path in ("raw", "one", "many")}
+    median = {path: statistics.median(r[path] for r in rounds) for path in ("raw", "one", "many", "pages", "raw_pages")}
     out = sys.stdout
     out.write(f"\nReview intake: {REVIEWS} new negative reviews, POST /reviews (a case, a clock, an event each)\n")
     out.write("app = uvicorn subprocess on a real socket (relay + scheduler running); raw = asyncpg, 1 connection,\n")
@@ -164,11 +187,14 @@ def main() -> None:
     for name, path in (("raw asyncpg: every row written", "raw"), ("HTTP app, 1 gateway", "one"),
                        (f"HTTP app, {CONCURRENCY} gateways", "many")):  # fmt: skip
         out.write(f"{name:<36} {median[path]:>10,.0f} {median[path] / median['raw']:>8.0%}\n")
-    ratios = [r["one"] / r["raw"] for r in rounds]
-    out.write(
-        f"HTTP app (1 gateway) vs raw, same round (goal ≥ 50%): median {statistics.median(ratios):.0%} "
-        f"(rounds {', '.join(f'{x:.0%}' for x in ratios)})\n"
-    )
+    out.write(f"{f'raw asyncpg: {PAGE} reviews per transaction':<36} {median['raw_pages']:>10,.0f}\n")
+    out.write(f"{f'HTTP app, pages of {PAGE} (:batch)':<36} {median['pages']:>10,.0f}\n")
+    for name, app, raw in (("one review per request", "one", "raw"), (f"pages of {PAGE}", "pages", "raw_pages")):
+        ratios = [r[app] / r[raw] for r in rounds]
+        out.write(
+            f"HTTP app vs raw, {name}, same round (goal ≥ 50%): median {statistics.median(ratios):.0%} "
+            f"(rounds {', '.join(f'{x:.0%}' for x in ratios)})\n"
+        )
 
 
 if __name__ == "__main__":

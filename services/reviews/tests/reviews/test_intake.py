@@ -155,3 +155,36 @@ async def test_only_the_marketplace_gateway_posts_reviews_and_bad_input_names_th
         refused = await client.post("/reviews", json={**body, **bad}, headers=tokens.headers(Role.service))
         assert refused.status_code == 422, (bad, refused.text)
         assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_page_of_reviews_in_one_transaction_each_with_its_outcome(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    gateway = tokens.headers(Role.service, subject="gateway")
+    bad, good = review(clock.now(), stars=2), review(clock.now(), stars=5)
+    changed = {**bad, "stars": 4, "updated_at": (clock.now() + timedelta(minutes=1)).isoformat()}
+    page = await client.post("/reviews:batch", json={"reviews": [bad, good, changed, good]}, headers=gateway)
+    assert page.status_code == 200, page.text
+    results = page.json()["results"]
+    assert [(r["outcome"], r["rating"], r["case_state"]) for r in results] == [
+        ("applied", "negative", "awaiting_call"),
+        ("applied", "good", None),
+        ("applied", "good", "amended"),  # the same review, later in the page: its case ends
+        ("duplicate", "good", None),
+    ]
+    # All or nothing: an unknown marketplace refuses the page, naming the review.
+    fresh = review(clock.now())
+    refused = await client.post(
+        "/reviews:batch", json={"reviews": [fresh, {**review(clock.now()), "marketplace": "ebay"}]}, headers=gateway
+    )
+    assert refused.status_code == 422
+    assert (refused.json()["rule"], refused.json()["field"]) == (
+        "intake.marketplace-known",
+        "body.reviews[1].marketplace",
+    )
+    assert (await take_in(client, tokens, fresh))["outcome"] == "applied"  # the first was not kept either
+    too_many = await client.post("/reviews:batch", json={"reviews": [review(clock.now())] * 101}, headers=gateway)
+    assert too_many.status_code == 422
+    assert (
+        await client.post("/reviews:batch", json={"reviews": [bad]}, headers=tokens.headers(Role.agent))
+    ).status_code == 403

@@ -32,6 +32,14 @@ async def take_in(body: schemas.ReviewIn, intake: Intake, actor: ServiceAccount)
     return await intake.take_in(body, actor)
 
 
+@intake_router.post(":batch", summary="§5 · Take in a page of reviews (up to 100) in one transaction")
+async def take_in_batch(body: schemas.ReviewBatchIn, intake: Intake, actor: ServiceAccount) -> schemas.IntakeBatchOut:
+    """Role: service. Each review as `POST /reviews` does, in the page's order, with its own
+    outcome; all or nothing: a refused review (e.g. an unknown marketplace) refuses the page,
+    naming it (`body.reviews[i]. ...`)."""
+    return await intake.take_in_batch(body, actor)
+
+
 @router.get("", summary="List review cases")
 async def list_cases(
     cases: Cases,

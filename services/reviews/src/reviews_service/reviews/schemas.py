@@ -47,6 +47,11 @@ class ReviewIn(BaseModel):
         return self
 
 
+class ReviewBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reviews: list[ReviewIn] = Field(min_length=1, max_length=100, description="A page of reviews, up to 100.")
+
+
 class IntakeOut(BaseModel):
     outcome: Literal["applied", "duplicate", "stale"] = Field(
         description="`duplicate`: this version was taken in before; `stale`: a newer version is already applied."
@@ -94,3 +99,7 @@ class CaseOut(BaseModel):
     updated_at: datetime
     closed_at: datetime | None
     allowed_actions: list[str] = Field(default_factory=list, description="What the current state allows.")
+
+
+class IntakeBatchOut(BaseModel):
+    results: list[IntakeOut] = Field(description="One outcome per review, in the page's order.")
