@@ -4,6 +4,7 @@ opens one case with its 24 h call counted from the review's own time; updates to
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -188,3 +189,21 @@ async def test_a_page_of_reviews_in_one_transaction_each_with_its_outcome(
     assert (
         await client.post("/reviews:batch", json={"reviews": [bad]}, headers=tokens.headers(Role.agent))
     ).status_code == 403
+
+
+async def test_resends_and_versions_racing_open_one_case(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock, database: Database
+) -> None:
+    gateway = tokens.headers(Role.service, subject="gateway")
+    body = review(clock.now(), stars=2)
+    later = {**body, "stars": 1, "updated_at": (clock.now() + timedelta(minutes=1)).isoformat()}
+    results = await asyncio.gather(
+        *(client.post("/reviews", json=b, headers=gateway) for b in (body, body, later, body, later))
+    )
+    assert all(r.status_code == 200 for r in results), [r.text for r in results]
+    outcomes = sorted(r.json()["outcome"] for r in results)
+    assert outcomes.count("applied") + outcomes.count("stale") == 2  # one per version
+    assert outcomes.count("duplicate") == 3
+    assert len({r.json()["case_id"] for r in results}) == 1
+    case_id = results[0].json()["case_id"]
+    assert [n for n, _ in await events_of(database, case_id)] == ["ReviewCallRequested"]
