@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aftersales_chassis.logging import configure_logging
 
-from . import callback_claim, complaint_intake, finance_ledger, scan_ingestion, sla_scheduler, tracing_overhead
+from . import (
+    callback_claim,
+    complaint_intake,
+    finance_ledger,
+    review_intake,
+    scan_ingestion,
+    sla_scheduler,
+    tracing_overhead,
+)
 
 # Warnings and errors only: the scheduler bench fires thousands of clocks, each logged at info.
 configure_logging("bench", level="WARNING", json=False)
@@ -14,3 +22,4 @@ finance_ledger.main()
 tracing_overhead.main()
 callback_claim.main()
 complaint_intake.main()
+review_intake.main()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
@@ -8,8 +9,12 @@ import pytest
 from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
+from aftersales_chassis.db import Database
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
+from aftersales_events import ConsumerRunner
+from aftersales_events.kafka import make_producer
 from aftersales_sla.testing import fresh_test_clock
+from reviews_service.consumers import HANDLERS
 from reviews_service.main import definition
 from reviews_service.settings import ReviewsSettings
 
@@ -42,6 +47,7 @@ def app(
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
         log_json=False,
+        storage_url="memory:///",  # evidence bytes in memory: nothing left on disk
         sla_scheduler_enabled=False,  # tests tick it by hand on the manual clock
         consumer_group=f"reviews-{test_run_id}",  # the cross-service tests run a real one on the same broker
     )
@@ -57,3 +63,27 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def tokens(jwt_secret: str) -> Tokens:
     return Tokens(jwt_secret)
+
+
+@pytest.fixture(scope="session")
+async def database(service_database_url: Callable[..., str], app: FastAPI) -> AsyncIterator[Database]:
+    """The reviews database (migrated by the session app), for the consumer runner and direct reads."""
+    db = Database.connect(service_database_url("reviews"), pool_size=4)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def runner(database: Database, kafka_bootstrap: str, app: FastAPI) -> AsyncIterator[ConsumerRunner]:
+    """The real consumer runner with the service's handlers, driven message by message."""
+    producer = make_producer(kafka_bootstrap, "reviews-test")
+    await producer.start()
+    yield ConsumerRunner(
+        service="reviews",
+        group_id=f"reviews-test-{uuid.uuid4().hex[:6]}",
+        bootstrap_servers=kafka_bootstrap,
+        sessionmaker=database.sessionmaker,
+        handlers=HANDLERS,
+        dlq_producer=producer,
+    )
+    await producer.stop()

@@ -43,7 +43,6 @@ def app(
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
         log_json=False,
-        storage_url="memory:///",  # attachments kept in the process for the session
         sla_scheduler_enabled=False,  # tests tick it by hand on the manual clock
         consumer_group=f"tickets-{test_run_id}",  # the cross-service tests run a real one on the same broker
         storage_url=f"file:{tmp_path_factory.mktemp('attachments')}",  # evidence of this session only
