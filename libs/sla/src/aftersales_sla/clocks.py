@@ -90,8 +90,13 @@ class SlaClocks:
             "started_at": started,
             "due_at": due,
             "warn_at": max(self.calendar.subtract(due, policy.warn_before), started),
-            "provisional": self.calendar.is_provisional(due.astimezone(self.calendar.zone).date()),
+            "provisional": self._provisional(policy.duration.kind, due),
         }
+
+    def _provisional(self, kind: str, due: datetime) -> bool:
+        """A working-time due instant computed for a year without the official holiday data
+        (make-up days included) may move when it is published; a wall-clock one never does."""
+        return kind == "working" and self.calendar.is_provisional(due.astimezone(self.calendar.zone).date())
 
     async def start(
         self, step: str, aggregate_type: str, aggregate_id: str, *, at: datetime | None = None
@@ -145,7 +150,14 @@ class SlaClocks:
         await self.session.execute(
             update(sla_clocks)
             .where(sla_clocks.c.id == row.id)
-            .values(state="running", paused_at=None, remaining_seconds=None, due_at=due, warn_at=warn)
+            .values(
+                state="running",
+                paused_at=None,
+                remaining_seconds=None,
+                due_at=due,
+                warn_at=warn,
+                provisional=self._provisional(row.kind, due),
+            )
         )
 
     async def stop(self, step: str, aggregate_id: str, *, by: str) -> StoppedClock | None:

@@ -136,6 +136,12 @@ class RefundRequestsService:
         await self.file(found[0], order_id=order_id, return_id=return_id, actor=actor)
         return found[0]
 
+    async def agree(self, request_id: uuid.UUID, data: schemas.AgreeIn, actor: Principal) -> schemas.RefundRequestOut:
+        """T1A1 done: the return is agreed with the customer; T1A2's 24 h to file it start."""
+        record = await self.repository.get(request_id, for_update=True)
+        await self.flow.apply(record, "agree", actor, reason=data.note)
+        return to_out(record)
+
     async def withdraw(
         self, request_id: uuid.UUID, data: schemas.WithdrawIn, actor: Principal
     ) -> schemas.RefundRequestOut:
