@@ -15,6 +15,7 @@ from aftersales_chassis import ClockDep, SessionDep
 from .api import sla_router
 from .clocks import SlaClocks
 from .jobs import FixedTimeJob
+from .overrides import PolicyProvider
 from .policy import PolicyBook
 from .scheduler import SlaScheduler
 
@@ -35,6 +36,7 @@ class SlaExtension:
         settings = app.state.settings
         provider = CalendarProvider(self._calendar or default_calendar())
         app.state.sla_policies = self.policies
+        app.state.sla_policy_provider = PolicyProvider(self.policies)
         app.state.calendar_provider = provider
         scheduler = SlaScheduler(
             service=self.policies.service,
@@ -55,7 +57,9 @@ class SlaExtension:
 
 async def get_sla_clocks(request: Request, session: SessionDep, clock: ClockDep) -> SlaClocks:
     calendar = await request.app.state.calendar_provider.current(session)
-    return SlaClocks(session, calendar, request.app.state.sla_policies, clock.now())
+    # The policies in force: the code's, with the operators' changes (overrides.py).
+    policies = await request.app.state.sla_policy_provider.current(session)
+    return SlaClocks(session, calendar, policies, clock.now())
 
 
 SlaDep = Annotated[SlaClocks, Depends(get_sla_clocks)]
