@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from aftersales_calendar import BusinessCalendar, default_calendar
 from aftersales_calendar.api import calendar_router
+from aftersales_calendar.shared import apply_calendar_changed
 from aftersales_calendar.store import CalendarProvider
 from aftersales_chassis import ClockDep, SessionDep
+from aftersales_events import EventPayload, Handler
+from aftersales_events.catalogue.calendar import CalendarChanged
 
 from .api import sla_router
 from .clocks import SlaClocks
@@ -32,8 +35,14 @@ class SlaExtension:
     def routers(self) -> Sequence[APIRouter]:
         return self._routers
 
+    def handlers(self) -> Mapping[type[EventPayload], Handler]:
+        """Every service holds the shop's one calendar: it applies the owner's changes."""
+        return {CalendarChanged: apply_calendar_changed}
+
     async def start(self, app: FastAPI) -> None:
         settings = app.state.settings
+        # The calendar's routes take changes only in its owner (aftersales_calendar.shared).
+        app.state.service_name = self.policies.service
         provider = CalendarProvider(self._calendar or default_calendar())
         app.state.sla_policies = self.policies
         app.state.sla_policy_provider = PolicyProvider(self.policies)
