@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import delete
 
+from aftersales_calendar.schemas import SettingsIn
 from aftersales_calendar.shared import apply_change
 from aftersales_calendar.store import calendar_overrides, calendar_settings, load_overrides, load_settings
 from aftersales_events.catalogue.calendar import CalendarChanged, CalendarDay
@@ -50,3 +53,17 @@ async def test_the_newest_calendar_wins_whatever_the_order_and_the_repeats(calen
         async with calendar_service.sessionmaker() as session, session.begin():
             await session.execute(delete(calendar_settings))
             await session.execute(delete(calendar_overrides))
+
+
+def test_settings_that_cannot_make_a_calendar_are_refused() -> None:
+    week = {str(day): ("09:00", "18:00") for day in range(7)}
+    assert SettingsIn.model_validate({"zone": "Europe/Berlin", "weekly_hours": week}).hours()[6] == NINE_TO_SIX
+    for wrong in (
+        {"zone": "Asia/Nowhere", "weekly_hours": week},
+        {"zone": "../etc/passwd", "weekly_hours": week},
+        {"zone": "UTC", "weekly_hours": {str(day): None for day in range(7)}},  # never working time
+        {"zone": "UTC", "weekly_hours": {**week, "0": ("18:00", "09:00")}},
+        {"zone": "UTC", "weekly_hours": {k: v for k, v in week.items() if k != "3"}},
+    ):
+        with pytest.raises(ValidationError):
+            SettingsIn.model_validate(wrong)

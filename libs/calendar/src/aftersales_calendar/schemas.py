@@ -142,13 +142,16 @@ class SettingsIn(BaseModel):
     def _valid(self) -> Self:
         try:
             ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown zone {self.zone!r}") from None
         if set(self.weekly_hours) != {str(day) for day in range(7)}:
             raise ValueError("weekly_hours needs all seven days, 0 (Monday) to 6 (null: closed)")
         for hours in self.weekly_hours.values():
             if hours is not None and not hours[0] < hours[1]:
                 raise ValueError("each day opens before it closes")
+        if all(hours is None for hours in self.weekly_hours.values()):
+            # Working time would never come: no working-time clock could fall due.
+            raise ValueError("at least one day of the week has working hours")
         return self
 
     def hours(self) -> dict[int, tuple[time, time] | None]:
