@@ -167,7 +167,7 @@ def _policy_out(default: SlaPolicy, current: SlaPolicy, change: Row[Any] | None)
     )
 
 
-def _provider(request: Request) -> PolicyProvider:
+async def _provider(request: Request) -> PolicyProvider:
     provider: PolicyProvider = request.app.state.sla_policy_provider
     return provider
 
