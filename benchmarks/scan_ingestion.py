@@ -4,7 +4,7 @@ The app runs as it does in production: ``uvicorn returns_service.main:app`` in i
 process on a real socket (relay publishing to the broker, scheduler on), log level WARNING.
 The client posts from this process over keep-alive connections. Every scan is a new
 parcel's arrival (the heaviest case: each creates a parcel, runs M1 matching, and, as none
-matches, starts an M2 clock and writes ParcelScanned + ParcelUnmatched to the outbox).
+matches, starts an M4 clock and writes ParcelScanned + ParcelUnmatched to the outbox).
 
 Raw baselines, same batches, one asyncpg connection, one transaction per batch:
 - raw scans: the 100 scan rows (INSERT … SELECT unnest … ON CONFLICT DO NOTHING);
@@ -65,7 +65,7 @@ FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, t, e)
 """
 RAW_CLOCKS = """
 INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at, warn_at)
-SELECT gen_random_uuid(), 'M2', 'parcel', k, 'running', 'wall', '24 h', now(), now() + interval '24 hours',
+SELECT gen_random_uuid(), 'M4', 'parcel', k, 'running', 'wall', '24 h', now(), now() + interval '24 hours',
        now() + interval '20 hours'
 FROM unnest($1::text[]) AS u(k)
 """

@@ -150,10 +150,12 @@ async def test_the_running_consumer_applies_fetched_messages_in_batches(
     assert await count_effects(events_db.sessionmaker, consumer=group_id) == 120
 
 
-def with_type_header(record: ConsumerRecord[bytes, bytes], event_type: str) -> ConsumerRecord[bytes, bytes]:
+def with_type_header(
+    record: ConsumerRecord[bytes, bytes], event_type: str, header: str = "event_type"
+) -> ConsumerRecord[bytes, bytes]:
     return ConsumerRecord(
         record.topic, record.partition, record.offset, 0, 0, record.key, record.value, None,
-        len(record.value or b""), 0, (("ce_id", b"x"), ("ce_type", event_type.encode())),
+        len(record.value or b""), 0, (("content-type", b"application/cloudevents+json"), (header, event_type.encode())),
     )  # fmt: skip
 
 
@@ -179,6 +181,8 @@ async def test_a_type_header_naming_an_unhandled_type_is_ignored_unparsed_and_th
     assert await runner.process_batch(batch) == ["ignored", "applied", "dead-lettered", "applied"]
     # One at a time, the same rule.
     assert await runner.process(with_type_header(batch[0], "aftersales.elsewhere.SomethingElse.v2")) == "ignored"
+    # A record the relay published before it followed the CloudEvents binding named its type in ce_type.
+    assert await runner.process(with_type_header(batch[0], "aftersales.elsewhere.Old.v1", "ce_type")) == "ignored"
     assert await count_effects(events_db.sessionmaker, consumer=group_id) == 2
     assert await count_processed(events_db.sessionmaker, group_id) == 2
     assert [r.value for r in await read_topic(kafka_bootstrap, f"{thing.topic()}.dlq")] == [b"{not json either"]

@@ -8,12 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from aftersales_chassis import ClockDep, Day, Instant, NotFound, SessionDep, problems, service_router
+from aftersales_chassis import ClockDep, Day, Instant, NotFound, RuleViolation, SessionDep, problems, service_router
 from aftersales_chassis.roles import BackOfficeReader, SupervisorOnly
+from aftersales_events.catalogue.calendar import CALENDAR_OWNER
 
 from .calendar import default_calendar
-from .schemas import OverrideIn, OverrideOut, WorkingTimeOut
-from .store import CalendarProvider, load_override_rows
+from .durations import WorkingDays
+from .schemas import DueOut, OverrideIn, OverrideOut, SettingsIn, SettingsOut, WorkingTimeOut
+from .shared import publish_change
+from .store import CalendarProvider, load_override_rows, load_settings
 
 
 async def get_calendar_provider(request: Request) -> CalendarProvider:
@@ -31,6 +34,22 @@ async def get_calendar_provider(request: Request) -> CalendarProvider:
 Calendars = Annotated[CalendarProvider, Depends(get_calendar_provider)]
 
 
+def _owner_or_refuse(request: Request) -> bool:
+    """True in the calendar's owner; refuses a change in another service. An app that names
+    no service (a library's test app) keeps its own calendar and publishes nothing."""
+    service: str | None = getattr(request.app.state, "service_name", None)
+    if service is None:
+        return False
+    if service != CALENDAR_OWNER:
+        raise RuleViolation(
+            "calendar.owned-by-" + CALENDAR_OWNER,
+            f"the shop's calendar is changed at the {CALENDAR_OWNER} service, which publishes each change "
+            "to every service",
+            owner=CALENDAR_OWNER,
+        )
+    return True
+
+
 def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
     """Routes under ``/calendar``, on ``provider`` or else the app's provider (see above)."""
     dependencies = []
@@ -46,12 +65,26 @@ def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
     async def list_overrides(session: SessionDep, _: BackOfficeReader) -> list[OverrideOut]:
         return [OverrideOut.of(*row) for row in await load_override_rows(session)]
 
-    @router.put("/overrides/{day}", summary="Close, open or change the hours of one day (supervisor)")
+    @router.put(
+        "/overrides/{day}",
+        summary="Close, open or change the hours of one day (supervisor, at the calendar's owner)",
+    )
     async def put_override(
-        day: Day, body: OverrideIn, session: SessionDep, principal: SupervisorOnly, calendars: Calendars
+        request: Request,
+        day: Day,
+        body: OverrideIn,
+        session: SessionDep,
+        clock: ClockDep,
+        principal: SupervisorOnly,
+        calendars: Calendars,
     ) -> OverrideOut:
+        """Role: supervisor. Only at the calendar's owner (`tickets`), which publishes the change
+        (`CalendarChanged`) to every service; elsewhere 422 `calendar.owned-by-tickets`."""
+        owner = _owner_or_refuse(request)
         override = body.to_override(day)
         created_at = await calendars.put(session, override, principal.subject)
+        if owner:
+            await publish_change(session, calendars.base, principal.subject, clock.now())
         return OverrideOut.of(override, principal.subject, created_at)
 
     @router.delete(
@@ -60,10 +93,57 @@ def calendar_router(provider: CalendarProvider | None = None) -> APIRouter:
         summary="Remove one day's override (supervisor)",
         responses=problems(404, descriptions={404: "Not found: the day has no override"}),
     )
-    async def delete_override(day: Day, session: SessionDep, _: SupervisorOnly, calendars: Calendars) -> Response:
+    async def delete_override(
+        request: Request,
+        day: Day,
+        session: SessionDep,
+        clock: ClockDep,
+        principal: SupervisorOnly,
+        calendars: Calendars,
+    ) -> Response:
+        """Role: supervisor, at the calendar's owner (published to every service, as a change)."""
+        owner = _owner_or_refuse(request)
         if not await calendars.delete(session, day):
             raise NotFound(f"no override for {day.isoformat()}", day=day.isoformat())
+        if owner:
+            await publish_change(session, calendars.base, principal.subject, clock.now())
         return Response(status_code=204)
+
+    @router.get("/settings", summary="The calendar's zone, weekly hours and version (the owner's, as applied here)")
+    async def get_settings(session: SessionDep, calendars: Calendars, _: BackOfficeReader) -> SettingsOut:
+        calendar = await calendars.current(session)
+        held = await load_settings(session)
+        return SettingsOut.of(calendar, version=held.version if held else 0)
+
+    @router.put("/settings", summary="Change the zone or the weekly hours (supervisor, at the calendar's owner)")
+    async def put_settings(
+        request: Request,
+        body: SettingsIn,
+        session: SessionDep,
+        clock: ClockDep,
+        principal: SupervisorOnly,
+        calendars: Calendars,
+    ) -> SettingsOut:
+        """Role: supervisor. Only at the calendar's owner (`tickets`); every service applies it."""
+        if not _owner_or_refuse(request):
+            raise RuleViolation("calendar.owned-by-" + CALENDAR_OWNER, "this app has no calendar owner to publish to")
+        changed = await publish_change(
+            session, calendars.base, principal.subject, clock.now(), zone=body.zone, weekly_hours=body.hours()
+        )
+        calendars.invalidate()
+        return SettingsOut.of(await calendars.current(session), version=changed.calendar_version)
+
+    @router.get("/due", summary="When a span of working days from an instant falls due (a probe)")
+    async def due(
+        session: SessionDep,
+        calendars: Calendars,
+        _: BackOfficeReader,
+        start: Annotated[Instant, Query(description="With a UTC offset.", examples=["2026-12-04T17:00:00+08:00"])],
+        working_days: Annotated[int, Query(ge=0, le=250, examples=[1])] = 1,
+    ) -> DueOut:
+        calendar = await calendars.current(session)
+        due_at = calendar.add(start.astimezone(UTC), WorkingDays(working_days))
+        return DueOut(due_at=due_at, provisional=calendar.is_provisional(due_at.astimezone(calendar.zone).date()))
 
     @router.get("/working-time", summary="Is it working time, and when does work next start")
     async def working_time(

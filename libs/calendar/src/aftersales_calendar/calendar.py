@@ -85,6 +85,12 @@ class BusinessCalendar:
         self.overrides: dict[date, Override] = {o.day: o for o in overrides}
         self._days: dict[date, Interval | None] = {}
 
+    def with_settings(self, zone: str, weekly_hours: Mapping[int, tuple[time, time] | None]) -> BusinessCalendar:
+        """A calendar of this one's holidays and overrides in another zone, with other weekly hours."""
+        return BusinessCalendar(
+            zone=zone, weekly_hours=weekly_hours, overrides=self.overrides.values(), holiday_source=self.holiday_source
+        )
+
     def with_overrides(self, overrides: Iterable[Override]) -> BusinessCalendar:
         """A copy with these overrides on top of this calendar's own (a later one wins per day)."""
         copy = BusinessCalendar.__new__(BusinessCalendar)

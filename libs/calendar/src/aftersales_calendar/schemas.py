@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Self
+from typing import Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from .calendar import Override, OverrideKind
+from aftersales_events.catalogue.calendar import CALENDAR_OWNER
+
+from .calendar import BusinessCalendar, Override, OverrideKind
 
 
 class OverrideIn(BaseModel):
@@ -113,3 +116,64 @@ class WorkingTimeOut(BaseModel):
     )
     opens: AwareDatetime | None = Field(description="That day's opening, local time; null on a closed day.")
     closes: AwareDatetime | None = Field(description="That day's closing, local time; null on a closed day.")
+
+
+class SettingsIn(BaseModel):
+    """The calendar's zone and weekly hours; Monday is "0", a day without hours is closed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "zone": "Asia/Shanghai",
+                    "weekly_hours": {
+                        "0": ["09:00", "18:00"], "1": ["09:00", "18:00"], "2": ["09:00", "18:00"],
+                        "3": ["09:00", "18:00"], "4": ["09:00", "18:00"], "5": ["10:00", "14:00"], "6": None,
+                    },
+                }
+            ]
+        },
+    )  # fmt: skip
+    zone: str = Field(min_length=1, max_length=64, description="An IANA zone, e.g. Asia/Shanghai.")
+    weekly_hours: dict[Literal["0", "1", "2", "3", "4", "5", "6"], tuple[time, time] | None]
+
+    @model_validator(mode="after")
+    def _valid(self) -> Self:
+        try:
+            ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown zone {self.zone!r}") from None
+        if set(self.weekly_hours) != {str(day) for day in range(7)}:
+            raise ValueError("weekly_hours needs all seven days, 0 (Monday) to 6 (null: closed)")
+        for hours in self.weekly_hours.values():
+            if hours is not None and not hours[0] < hours[1]:
+                raise ValueError("each day opens before it closes")
+        if all(hours is None for hours in self.weekly_hours.values()):
+            # Working time would never come: no working-time clock could fall due.
+            raise ValueError("at least one day of the week has working hours")
+        return self
+
+    def hours(self) -> dict[int, tuple[time, time] | None]:
+        return {int(day): hours for day, hours in self.weekly_hours.items()}
+
+
+class SettingsOut(BaseModel):
+    owner: str = Field(description="The service that takes changes and publishes them to every service.")
+    version: int = Field(description="The owner's version this service holds (0: the code's defaults).")
+    zone: str
+    weekly_hours: dict[str, tuple[time, time] | None]
+
+    @classmethod
+    def of(cls, calendar: BusinessCalendar, *, version: int) -> SettingsOut:
+        return cls(
+            owner=CALENDAR_OWNER,
+            version=version,
+            zone=calendar.zone.key,
+            weekly_hours={str(day): hours for day, hours in sorted(calendar.weekly_hours.items())},
+        )
+
+
+class DueOut(BaseModel):
+    due_at: AwareDatetime
+    provisional: bool

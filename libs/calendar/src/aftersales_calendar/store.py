@@ -10,17 +10,22 @@ this provider applies to the next call; one made elsewhere (another replica) wit
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
     MetaData,
     PrimaryKeyConstraint,
     Row,
+    SmallInteger,
     Table,
     Text,
     Time,
@@ -48,6 +53,22 @@ calendar_overrides = Table(
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("day"),
+)
+
+
+# The calendar's settings and the version of the whole calendar this database holds (one
+# row, written by the owner's changes or by applying its CalendarChanged; platform_0009).
+calendar_settings = Table(
+    "calendar_settings",
+    calendar_metadata,
+    Column("id", SmallInteger, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("zone", Text, nullable=False),
+    Column("weekly_hours", JSON, nullable=False),  # {"0": ["09:00:00", "18:00:00"], ..., "6": null}
+    Column("changed_by", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("id"),
+    CheckConstraint("id = 1", name="one_row"),
 )
 
 
@@ -94,6 +115,31 @@ async def delete_override(session: AsyncSession, day: date) -> bool:
     return result.first() is not None
 
 
+@dataclass(frozen=True)
+class Settings:
+    version: int
+    zone: str
+    weekly_hours: dict[int, tuple[time, time] | None]
+
+
+def hours_from_json(raw: dict[str, Any]) -> dict[int, tuple[time, time] | None]:
+    return {
+        int(day): None if h is None else (time.fromisoformat(h[0]), time.fromisoformat(h[1])) for day, h in raw.items()
+    }
+
+
+def hours_to_json(hours: Mapping[int, tuple[time, time] | None]) -> dict[str, Any]:
+    return {str(day): None if h is None else [h[0].isoformat(), h[1].isoformat()] for day, h in sorted(hours.items())}
+
+
+async def load_settings(session: AsyncSession) -> Settings | None:
+    """The settings this database holds (None: the code's defaults, version 0)."""
+    row = (await session.execute(select(calendar_settings))).first()
+    if row is None:
+        return None
+    return Settings(row.version, row.zone, hours_from_json(row.weekly_hours))
+
+
 class CalendarProvider:
     """The current calendar: ``await provider.current(session)``.
 
@@ -113,20 +159,29 @@ class CalendarProvider:
         self.max_age = max_age
         self._monotonic = monotonic
         self._overrides: tuple[Override, ...] | None = None
+        self._settings: Settings | None = None
         self._calendar = base
         self._checked_at = 0.0
 
     def invalidate(self) -> None:
         self._overrides = None
 
+    @property
+    def latest(self) -> BusinessCalendar:
+        """The calendar last built, without reading the database (for code that cannot wait
+        on it, e.g. a pool's checkout hook); as fresh as the last :meth:`current` call."""
+        return self._calendar
+
     async def current(self, session: AsyncSession) -> BusinessCalendar:
         now = self._monotonic()
         if self._overrides is not None and now - self._checked_at < self.max_age:
             return self._calendar
         overrides = tuple(await load_overrides(session))
-        if overrides != self._overrides:
-            self._calendar = self.base.with_overrides(overrides)
-            self._overrides = overrides
+        settings = await load_settings(session)
+        if overrides != self._overrides or settings != self._settings:
+            base = self.base if settings is None else self.base.with_settings(settings.zone, settings.weekly_hours)
+            self._calendar = base.with_overrides(overrides)
+            self._overrides, self._settings = overrides, settings
         self._checked_at = now
         return self._calendar
 

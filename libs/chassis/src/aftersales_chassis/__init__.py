@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .clock import Clock, ManualClock, SystemClock
     from .dates import Day, Instant, Month
     from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
-    from .money import Amount, BalanceLimit, SignedAmount
+    from .money import Amount, BalanceLimit, Count, Quantity, SignedAmount
     from .openapi import ProblemDetail, problems
     from .pagination import Page, PageDep, PageParams, encode_cursor, page_of
     from .settings import ServiceSettings
@@ -45,6 +45,8 @@ _MODULE_OF = {
     "RuleViolation": ".errors",
     "Amount": ".money",
     "BalanceLimit": ".money",
+    "Count": ".money",
+    "Quantity": ".money",
     "SignedAmount": ".money",
     "ProblemDetail": ".openapi",
     "problems": ".openapi",
@@ -75,6 +77,7 @@ __all__ = [
     "Clock",
     "ClockDep",
     "Conflict",
+    "Count",
     "Day",
     "DomainError",
     "Extension",
@@ -90,6 +93,7 @@ __all__ = [
     "PageParams",
     "Principal",
     "ProblemDetail",
+    "Quantity",
     "Role",
     "RuleViolation",
     "ServiceDefinition",

@@ -83,7 +83,13 @@ def create_app(
             config.kafka_bootstrap_servers, f"{definition.name}-service", idempotence=config.kafka_idempotence
         )
         await producer.start()
-        used = topics_of(definition.name) | {model.topic() for model in definition.handlers}
+        # An extension may handle events too (the SLA extension applies the shop's calendar).
+        handlers = dict(definition.handlers)
+        for extension in definition.extensions:
+            contributed = getattr(extension, "handlers", None)
+            if contributed is not None:
+                handlers.update(contributed())
+        used = topics_of(definition.name) | {model.topic() for model in handlers}
         topics = used | {dlq_topic_for(t) for t in used}
         for names, partitions in ((topics, config.topic_partitions), ([MARKER_TOPIC], 1)):
             await ensure_topics(
@@ -101,13 +107,13 @@ def create_app(
         if config.outbox_relay_enabled:
             relay.start()
         consumer: ConsumerRunner | None = None
-        if definition.handlers:
+        if handlers:
             consumer = ConsumerRunner(
                 service=definition.name,
                 group_id=config.consumer_group or f"{definition.name}-service",
                 bootstrap_servers=config.kafka_bootstrap_servers,
                 sessionmaker=db.sessionmaker,
-                handlers=definition.handlers,
+                handlers=handlers,
                 dlq_producer=producer,
                 max_attempts=config.consumer_max_attempts,
                 batch_size=config.consumer_batch_size,

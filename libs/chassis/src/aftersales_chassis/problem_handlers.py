@@ -29,7 +29,13 @@ def problem(status: int, code: str, title: str, detail: str | None = None, **ext
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+# Where a request carries a field: the first part of every field path a problem names.
+FIELD_LOCATIONS = ("body", "query", "path", "header", "cookie")
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """The one shape of a field path, for validation and rule errors alike:
+    ``body.lines[0].quantity``, ``query.month``, ``path.parcel_id``, ``body[3].scanned_at``."""
     path = ""
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -46,7 +52,7 @@ def error_message(error: Mapping[str, Any]) -> str:
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field_path(err.get("loc", ())), "message": error_message(err), "code": err.get("type", "")}
+        {"field": field_path(err.get("loc", ())), "message": error_message(err), "code": err.get("type", "")}
         for err in exc.errors()
     ]
     fields = ", ".join(sorted({e["field"] for e in errors}))

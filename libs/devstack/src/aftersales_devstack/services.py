@@ -66,6 +66,7 @@ class ServiceProcess:
         stderr: int | IO[bytes] | None = None,
     ) -> None:
         self.name = name
+        self.env = dict(env)
         self.port = port if port is not None else free_port(HOST)
         self.url = f"http://{HOST}:{self.port}"
         argv = [

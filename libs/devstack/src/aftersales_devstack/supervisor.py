@@ -1,4 +1,7 @@
-"""``make run``: PostgreSQL, Tansu, migrations, the five services; Ctrl-C stops it all."""
+"""``make run``: PostgreSQL, Tansu, migrations, the five services; Ctrl-C stops it all.
+
+A service that dies is started again after a pause (:mod:`.restarts`); the stack stops
+only on Ctrl-C (or SIGTERM), when a service keeps crashing, or when start-up fails."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import logging
 import os
 import shlex
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +19,7 @@ from ._embedded import PostmasterInfo
 from ._proc import port_in_use, stop_all
 from .broker import Broker
 from .postgres import EmbeddedPostgres, ensure_databases
+from .restarts import KeepsCrashing, RestartPolicy, Supervised
 from .services import GRACEFUL_SHUTDOWN_SECONDS, ServiceProcess, service_env
 from .stack import RUN_DATABASE_PREFIX, data_dir, database_urls, migrate
 from .urls import DEV_JWT_SECRET, HOST, KAFKA_PORT, SERVICES, redact
@@ -25,10 +30,6 @@ _logger = logging.getLogger("aftersales_devstack")
 class _Stop(Exception):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
-
-
-class _ServiceDied(RuntimeError):
-    pass
 
 
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:
@@ -75,11 +76,21 @@ def _banner(kafka: str, urls: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _supervised(first: ServiceProcess) -> Supervised:
+    """The service, restarted on the same port with the same settings when it dies."""
+
+    def start() -> subprocess.Popen[bytes]:
+        return ServiceProcess(first.name, first.env, port=first.port).process
+
+    return Supervised(first.name, start, RestartPolicy(), process=first.process)
+
+
 def run() -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     cleanups: list[Callable[[], None]] = []
     services: list[ServiceProcess] = []
+    supervised: list[Supervised] = []
     code = 0
     try:
         external_kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -109,15 +120,15 @@ def run() -> int:
             proc.wait_healthy(timeout=120)
         sys.stdout.write(_banner(kafka, urls))
         sys.stdout.flush()
+        supervised = [_supervised(proc) for proc in services]
         while True:
-            for proc in services:
-                if not proc.running:
-                    raise _ServiceDied(f"{proc.name} exited with code {proc.process.returncode}")
+            for one in supervised:
+                one.tick(time.monotonic())
             time.sleep(0.2)
     except _Stop as stop:
         _logger.info("devstack.stopping signal=%s", stop)
-    except _ServiceDied as died:
-        _logger.error("devstack.service.died %s; stopping everything", died)
+    except KeepsCrashing as crashing:
+        _logger.error("devstack.service.keeps_crashing %s; stopping everything", crashing)
         code = 1
     except Exception:
         _logger.exception("devstack.failed; stopping everything")
@@ -125,11 +136,10 @@ def run() -> int:
     finally:
         signal.signal(signal.SIGINT, _note_second_signal)
         signal.signal(signal.SIGTERM, _note_second_signal)
-        if services:
-            stop_all(
-                [(proc.name, proc.process) for proc in services],
-                timeout=GRACEFUL_SHUTDOWN_SECONDS + 5,
-            )
+        # Each service's current process: a restarted one replaced the one started first.
+        processes = [(one.name, one.process) for one in supervised] or [(p.name, p.process) for p in services]
+        if processes:
+            stop_all(processes, timeout=GRACEFUL_SHUTDOWN_SECONDS + 5)
         for cleanup in reversed(cleanups):
             try:
                 cleanup()

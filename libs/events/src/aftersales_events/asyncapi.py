@@ -10,12 +10,27 @@ from typing import Any
 from .catalogue import CATALOGUE, dlq_topic_for
 from .envelope import EventEnvelope
 
+# The Kafka headers the relay sets on every record (relay.py).
+RECORD_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "CloudEvents Kafka binding, structured mode: no ce_ headers (those are binary mode's).",
+    "properties": {
+        "content-type": {"const": "application/cloudevents+json; charset=UTF-8"},
+        "event_type": {
+            "type": "string",
+            "description": "The event's type, so a consumer skips unparsed what it ignores.",
+        },
+        "correlation_id": {"type": "string", "description": "The event's correlationid."},
+    },
+    "required": ["content-type", "event_type", "correlation_id"],
+}
+
 
 def build_document() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
-    schemas: dict[str, Any] = {"EventEnvelope": EventEnvelope.model_json_schema()}
+    schemas: dict[str, Any] = {"EventEnvelope": EventEnvelope.model_json_schema(), "RecordHeaders": RECORD_HEADERS}
     for event_type, model in sorted(CATALOGUE.items()):
         # Producer first: several services publish a type of the same name (SlaBreached).
         name = f"{model.producer.title()}{model.event_name}V{model.version}"
@@ -28,7 +43,7 @@ def build_document() -> dict[str, Any]:
             "title": model.event_name,
             "summary": model.summary + step,
             "contentType": "application/cloudevents+json",
-            "headers": {"$ref": "#/components/schemas/EventEnvelope"},
+            "headers": {"$ref": "#/components/schemas/RecordHeaders"},
             "payload": {"$ref": f"#/components/schemas/{name}"},
             "x-step": model.process_step,
         }
@@ -54,8 +69,11 @@ def build_document() -> dict[str, Any]:
         "info": {
             "title": "After-sales platform events",
             "version": "1.0.0",
-            "description": "CloudEvents 1.0 (structured JSON) with correlationid/causationid "
-            "extensions. Consumers ignore unknown types and fields.",
+            "description": "CloudEvents 1.0 with correlationid/causationid extensions, in the Kafka "
+            "protocol binding's structured content mode: the record's value is the event in the JSON "
+            "event format (an EventEnvelope whose data is the message's payload), its content-type "
+            "header application/cloudevents+json, and its key the subject (the aggregate id). "
+            "Consumers ignore unknown types and fields.",
         },
         "defaultContentType": "application/cloudevents+json",
         "channels": channels,

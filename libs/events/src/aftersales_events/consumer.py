@@ -9,7 +9,7 @@ bad message costs only itself. Transient failures are retried with backoff; a me
 that still fails, or can never succeed (malformed, invalid payload), goes to
 ``<topic>.dlq`` with the error in its headers, and the partition moves on.
 Unknown event types are acknowledged and ignored: without parsing when the message's
-``ce_type`` header (the relay sets it) names a type the consumer has no handler for. A
+``event_type`` header (the relay sets it) names a type the consumer has no handler for. A
 service reads whole topics of which it handles a few types (returns reads the parcel events
 it writes itself; finance reads all of returns'), and the envelope parse of a message it
 then ignored cost as much as one it applies. The envelope stays the authority on everything
@@ -43,10 +43,13 @@ from .envelope import EventEnvelope
 from .kafka import make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
 from .partitions import PartitionDispatcher
+from .relay import TYPE_HEADER
 
 log = structlog.get_logger("events.consumer")
 
 # A batch's dedupe rows in one statement of arrays; the ones returned are new.
+# The relay's header, and the one it set before it followed the CloudEvents binding.
+_TYPE_HEADERS = frozenset({TYPE_HEADER, "ce_type"})
 CLAIM_MANY = text(
     "INSERT INTO processed_events (consumer, event_id, event_type)"
     " SELECT :consumer, event_id, event_type FROM unnest(:event_id, :event_type) AS e(event_id, event_type)"
@@ -324,9 +327,10 @@ class ConsumerRunner:
         raise AssertionError("unreachable")
 
     def _named_but_not_handled(self, message: ConsumerRecord[bytes, bytes]) -> bool:
-        """The message's ``ce_type`` header names a type this consumer has no handler for."""
+        """The message's type header names a type this consumer has no handler for
+        (``ce_type`` on records published before the relay followed the CloudEvents binding)."""
         for name, value in message.headers or ():
-            if name == "ce_type":
+            if name in _TYPE_HEADERS:
                 return value not in self._handled_type_headers
         return False
 

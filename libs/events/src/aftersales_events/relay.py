@@ -35,6 +35,17 @@ log = structlog.get_logger("events.relay")
 # Constant per database: each service owns its database, so the key cannot collide.
 RELAY_LOCK_KEY = 0x0A17_5A1E_0B0C
 
+# The CloudEvents Kafka protocol binding, structured content mode: the value is the whole
+# event in the JSON event format (as the outbox holds it) and the ``content-type`` header
+# says so. A receiver that follows the binding (the Java and Python SDKs, Spring Cloud
+# Stream, Knative) reads such a record as a CloudEvent. No ``ce_`` header goes with it:
+# those belong to binary mode, and a receiver seeing any (the Python SDK's ``from_kafka``)
+# takes the record for binary mode, whose value would be the data alone. The event type
+# travels beside it under a name of our own, so a consumer skips the types it does not
+# handle without parsing the value (consumer.py).
+STRUCTURED = ("content-type", b"application/cloudevents+json; charset=UTF-8")
+TYPE_HEADER = "event_type"
+
 # Built once, not per batch (building them cost more than running them on a busy outbox).
 TRY_LOCK = select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))
 CLAIM = (
@@ -44,16 +55,12 @@ CLAIM = (
         # Everything that leaves as message bytes is read as bytes (bytea): the driver hands
         # them over as they are, with no str built and encoded again per row.
         func.convert_to(outbox.c.message_key, "UTF8").label("key"),
-        func.convert_to(outbox.c.event_id.cast(Text), "UTF8").label("ce_id"),
-        func.convert_to(outbox.c.event_type, "UTF8").label("ce_type"),
+        func.convert_to(outbox.c.event_type, "UTF8").label("event_type"),
         # The envelope leaves as it was written (a json column keeps the text): no decode, no re-encode.
         func.convert_to(outbox.c.envelope.cast(Text), "UTF8").label("body"),
-        # The header values come from their columns: ``->>`` on a json column parses the
-        # whole text, and twice per row that was two thirds of the claim's server time.
-        # Rows written before those columns existed (platform_0006) fall back to the JSON.
-        func.convert_to(func.coalesce(outbox.c.source, outbox.c.envelope["source"].astext, ""), "UTF8").label(
-            "ce_source"
-        ),
+        # The header value comes from its column: ``->>`` on a json column parses the whole
+        # text, which was most of the claim's server time. Rows written before the column
+        # existed (platform_0006) fall back to the JSON.
         func.convert_to(
             func.coalesce(outbox.c.correlation_id, outbox.c.envelope["correlationid"].astext, ""), "UTF8"
         ).label("correlation_id"),
@@ -154,12 +161,7 @@ class OutboxRelay:
         for (topic, partition), members in by_partition.items():
             batch = self._producer.create_batch()
             for row in members:
-                headers = [
-                    ("ce_id", row.ce_id),
-                    ("ce_type", row.ce_type),
-                    ("ce_source", row.ce_source),
-                    ("correlation_id", row.correlation_id),
-                ]
+                headers = [STRUCTURED, (TYPE_HEADER, row.event_type), ("correlation_id", row.correlation_id)]
                 if batch.append(key=row.key, value=row.body, timestamp=None, headers=headers) is None:
                     # Full: send it; an empty batch takes any message.
                     sent.append(await self._producer.send_batch(batch, topic, partition=partition))

@@ -18,18 +18,20 @@ from aftersales_events import record_event
 from aftersales_events.catalogue.sla import SLA_BREACHED, SLA_WARNING
 
 from .metrics import observe_stop
+from .overrides import encode_duration, parse_duration
 from .policy import PolicyBook
 from .tables import sla_clocks
 
 # Aggregates that already have an open clock for the step keep it (the partial unique index).
 START_MANY = text(
     "INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at,"
-    " warn_at, provisional)"
+    " warn_at, provisional, warn_rule)"
     " SELECT gen_random_uuid(), :step, :aggregate_type, c.aggregate_id, :state, :kind, :duration, :started_at,"
-    " :due_at, :warn_at, :provisional FROM unnest(:aggregate_ids) AS c(aggregate_id) ON CONFLICT DO NOTHING"
+    " :due_at, :warn_at, :provisional, :warn_rule FROM unnest(:aggregate_ids) AS c(aggregate_id)"
+    " ON CONFLICT DO NOTHING"
 ).bindparams(
     bindparam("aggregate_ids", type_=ARRAY(Text())),
-    *(bindparam(name, type_=String()) for name in ("step", "aggregate_type", "state", "kind", "duration")),
+    *(bindparam(name, type_=String()) for name in ("step", "aggregate_type", "state", "kind", "duration", "warn_rule")),
     *(bindparam(name, type_=DateTime(timezone=True)) for name in ("started_at", "due_at", "warn_at")),
     bindparam("provisional", type_=Boolean()),
 )
@@ -91,8 +93,14 @@ class SlaClocks:
             "started_at": started,
             "due_at": due,
             "warn_at": max(self.calendar.subtract(due, policy.warn_before), started),
-            "provisional": self.calendar.is_provisional(due.astimezone(self.calendar.zone).date()),
+            "provisional": self._provisional(policy.duration.kind, due),
+            "warn_rule": encode_duration(policy.warn_before),
         }
+
+    def _provisional(self, kind: str, due: datetime) -> bool:
+        """A working-time due instant computed for a year without the official holiday data
+        (make-up days included) may move when it is published; a wall-clock one never does."""
+        return kind == "working" and self.calendar.is_provisional(due.astimezone(self.calendar.zone).date())
 
     async def start(
         self, step: str, aggregate_type: str, aggregate_id: str, *, at: datetime | None = None
@@ -148,11 +156,20 @@ class SlaClocks:
         if row is None or row.state != "paused":
             return
         due = self.calendar.add(self.now, _remaining(row.kind, row.remaining_seconds or 0.0))
-        warn = max(self.calendar.subtract(due, policy.warn_before), self.now)
+        # The lead the clock started with; clocks from before platform_0008 take the policy's.
+        lead = parse_duration(row.warn_rule) if row.warn_rule else policy.warn_before
+        warn = max(self.calendar.subtract(due, lead), self.now)
         await self.session.execute(
             update(sla_clocks)
             .where(sla_clocks.c.id == row.id)
-            .values(state="running", paused_at=None, remaining_seconds=None, due_at=due, warn_at=warn)
+            .values(
+                state="running",
+                paused_at=None,
+                remaining_seconds=None,
+                due_at=due,
+                warn_at=warn,
+                provisional=self._provisional(row.kind, due),
+            )
         )
 
     async def stop(self, step: str, aggregate_id: str, *, by: str) -> StoppedClock | None:

@@ -28,6 +28,12 @@ def render(book: PolicyBook) -> str:
         "(Asia/Shanghai, Mon–Fri 09:00–18:00, Chinese statutory holidays and make-up working days, "
         "plus operator overrides).",
         "",
+        "These are the **defaults**. A supervisor changes a step's duration, kind of time (wall clock or "
+        "business time) and warning lead at run time, without a deploy: `PUT /sla/policies/{step}` "
+        "(back to the default: `POST /sla/policies/{step}/reset`). Each change is stored and audited "
+        "(`GET /sla/policies/{step}/changes`); `GET /sla/policies` shows the rule in force beside the default. "
+        "A change applies to clocks started after it; a running clock keeps the rule it started with.",
+        "",
     ]
     if not len(book):
         return "\n".join([*lines, "This service enforces no timed step yet.", ""])

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from aftersales_calendar import BusinessCalendar, default_calendar
 from aftersales_calendar.api import calendar_router
+from aftersales_calendar.shared import apply_calendar_changed
 from aftersales_calendar.store import CalendarProvider
 from aftersales_chassis import ClockDep, SessionDep
+from aftersales_events import EventPayload, Handler
+from aftersales_events.catalogue.calendar import CalendarChanged
 
 from .api import sla_router
 from .clocks import SlaClocks
 from .jobs import FixedTimeJob
+from .overrides import PolicyProvider
 from .policy import PolicyBook
 from .scheduler import SlaScheduler
 
@@ -31,10 +35,17 @@ class SlaExtension:
     def routers(self) -> Sequence[APIRouter]:
         return self._routers
 
+    def handlers(self) -> Mapping[type[EventPayload], Handler]:
+        """Every service holds the shop's one calendar: it applies the owner's changes."""
+        return {CalendarChanged: apply_calendar_changed}
+
     async def start(self, app: FastAPI) -> None:
         settings = app.state.settings
+        # The calendar's routes take changes only in its owner (aftersales_calendar.shared).
+        app.state.service_name = self.policies.service
         provider = CalendarProvider(self._calendar or default_calendar())
         app.state.sla_policies = self.policies
+        app.state.sla_policy_provider = PolicyProvider(self.policies)
         app.state.calendar_provider = provider
         scheduler = SlaScheduler(
             service=self.policies.service,
@@ -55,7 +66,9 @@ class SlaExtension:
 
 async def get_sla_clocks(request: Request, session: SessionDep, clock: ClockDep) -> SlaClocks:
     calendar = await request.app.state.calendar_provider.current(session)
-    return SlaClocks(session, calendar, request.app.state.sla_policies, clock.now())
+    # The policies in force: the code's, with the operators' changes (overrides.py).
+    policies = await request.app.state.sla_policy_provider.current(session)
+    return SlaClocks(session, calendar, policies, clock.now())
 
 
 SlaDep = Annotated[SlaClocks, Depends(get_sla_clocks)]

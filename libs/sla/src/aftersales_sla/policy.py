@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 
 from aftersales_calendar import Duration
 from aftersales_events.steps import SPEC_STEPS
@@ -48,3 +48,13 @@ class PolicyBook:
 
     def __len__(self) -> int:
         return len(self._by_step)
+
+    def with_rules(self, rules: Mapping[str, tuple[Duration, Duration]]) -> PolicyBook:
+        """This book with some steps' (duration, warn_before) changed by an operator."""
+        return PolicyBook(
+            self.service,
+            [
+                replace(p, duration=rules[p.step][0], warn_before=rules[p.step][1]) if p.step in rules else p
+                for p in self
+            ],
+        )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Float,
+    Identity,
     Index,
     MetaData,
     PrimaryKeyConstraint,
@@ -43,6 +45,9 @@ sla_clocks = Table(
     Column("stopped_by", Text),
     Column("outcome", String(8)),  # met | breached
     Column("provisional", Boolean, nullable=False, server_default=text("false")),
+    # The warning lead the clock started with (overrides.encode_duration), so a resumed clock
+    # keeps its rule when an operator has changed the policy since (platform_0008).
+    Column("warn_rule", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 # The scheduler only ever reads clocks that are due: partial indexes keep each tick
@@ -67,6 +72,21 @@ Index(
 )
 Index("ix_sla_clocks_step_state", sla_clocks.c.step, sla_clocks.c.state)
 Index("ix_sla_clocks_stopped_at", sla_clocks.c.stopped_at, postgresql_where=text("stopped_at IS NOT NULL"))
+
+# Operators' changes of a step's rule: the audit trail, and the latest row is in force (overrides.py).
+sla_policy_changes = Table(
+    "sla_policy_changes",
+    sla_metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("step", String(16), nullable=False),
+    # Both null: back to the code's default.
+    Column("duration", Text),  # encoded, see encode_duration
+    Column("warn_before", Text),
+    Column("reason", Text, nullable=False),
+    Column("changed_by", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+Index("ix_sla_policy_changes_step_id", sla_policy_changes.c.step, sla_policy_changes.c.id)
 
 scheduled_runs = Table(
     "scheduled_runs",

@@ -45,30 +45,34 @@ def calendars_of(resources: Any) -> CalendarProvider:
 class BusinessZoneExtension:
     """Gives each of the service's database sessions the calendar's zone as
     ``aftersales.business_zone``, which the database reads for a transaction written
-    without its accounting day (finance_0010). Set once per connection, when the pool
-    first hands it out, as a session setting (outside any transaction, so no rollback
-    undoes it): no statement is added to any unit of work. The zone is the calendar's base
-    zone, fixed while the service runs (overrides change days, not the zone)."""
+    without its accounting day (finance_0010). Set when the pool hands a connection out and
+    its zone differs from the calendar's, as a session setting (outside any transaction, so
+    no rollback undoes it): no statement is added to any unit of work. The zone is the shop's
+    calendar's (its owner publishes a change, every service applies it: issue 17 item 8), as
+    the provider last built it, so a changed zone reaches connections handed out after."""
 
     def routers(self) -> Sequence[APIRouter]:
         return ()
 
     async def start(self, app: FastAPI) -> None:
         """After the SLA extension, whose calendar provider it reads."""
+        provider = calendars_of(app.state)
         async with app.state.db.sessionmaker() as session:
-            zone = (await calendars_of(app.state).current(session)).zone
-        app.state.business_zone_listener = listener = _zone_setter(zone.key)
+            await provider.current(session)
+        app.state.business_zone_listener = listener = _zone_setter(lambda: provider.latest.zone.key)
         event.listen(app.state.db.engine.sync_engine, "checkout", listener)
 
     async def stop(self, app: FastAPI) -> None:
         event.remove(app.state.db.engine.sync_engine, "checkout", app.state.business_zone_listener)
 
 
-def _zone_setter(zone: str) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
-    async def put(connection: Any) -> None:
-        await put_business_zone(connection, zone)
-
+def _zone_setter(zone_of: Callable[[], str]) -> Callable[[Any, ConnectionPoolEntry, PoolProxiedConnection], None]:
     def on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _: PoolProxiedConnection) -> None:
+        zone = zone_of()
+
+        async def put(connection: Any) -> None:
+            await put_business_zone(connection, zone)
+
         # The record's info lives as long as its DBAPI connection: a new connection sets it again.
         if record.info.get(ZONE_SETTING) != zone:
             dbapi_connection.run_async(put)

@@ -15,9 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_calendar import BusinessCalendar
-from aftersales_calendar.store import CalendarProvider
+from aftersales_calendar.shared import apply_change
+from aftersales_calendar.store import CalendarProvider, calendar_overrides, calendar_settings
 from aftersales_chassis import ManualClock
 from aftersales_chassis.db import Database
+from aftersales_events.catalogue.calendar import CalendarChanged
 from finance_service.business_calendar import BusinessZoneExtension
 from finance_service.ledger import Entry, LedgerService, Leg
 from finance_service.ledger.repository import ZONE_SETTING
@@ -75,4 +77,37 @@ async def test_the_service_gives_its_connections_the_zone_of_the_calendar_it_run
                 await session.rollback()
         await extension.stop(app)  # type: ignore[arg-type]
     finally:
+        await db.dispose()
+
+
+async def test_a_zone_changed_in_the_shops_calendar_reaches_the_connections_handed_out_after(finance_db: str) -> None:
+    """Issue 17 item 8: the zone is the shop's calendar's, which its owner may change at run
+    time; finance applies the change and the database's default day follows it."""
+    db = Database.connect(finance_db, pool_size=1)
+    provider = CalendarProvider(BusinessCalendar(zone="Asia/Shanghai"), max_age=0)
+    app = SimpleNamespace(state=SimpleNamespace(db=db, calendar_provider=provider))
+    extension = BusinessZoneExtension()
+    weekly = {str(day): (LATE.time(), LATE.time().replace(minute=59)) for day in range(5)} | {"5": None, "6": None}
+    try:
+        await extension.start(app)  # type: ignore[arg-type]
+        async with db.sessionmaker() as session:
+            assert await _raw_day(session) == NEXT_DAY
+            await session.rollback()
+        async with db.sessionmaker() as session, session.begin():
+            changed = CalendarChanged(
+                calendar_version=1, zone=ZONE, weekly_hours=weekly, overrides=[], changed_by="sup", changed_at=LATE
+            )
+            assert await apply_change(session, changed)
+        async with db.sessionmaker() as session:
+            assert (await provider.current(session)).zone.key == ZONE  # what a request or handler reads
+            await session.rollback()
+        async with db.sessionmaker() as session:
+            assert await session.scalar(text("SELECT current_setting(:name)"), {"name": ZONE_SETTING}) == ZONE
+            assert await _raw_day(session) == LAST_DAY
+            await session.rollback()
+        await extension.stop(app)  # type: ignore[arg-type]
+    finally:
+        async with db.sessionmaker() as session, session.begin():
+            await session.execute(calendar_settings.delete())
+            await session.execute(calendar_overrides.delete())
         await db.dispose()

@@ -24,7 +24,7 @@ async def _unmatched(client: httpx.AsyncClient, tokens: Tokens, clock: ManualClo
 
 async def _m2(client: httpx.AsyncClient, tokens: Tokens, parcel_id: str) -> dict[str, Any]:
     response = await client.get("/sla/clocks", params={"aggregate_id": parcel_id}, headers=tokens.headers(Role.agent))
-    [clock] = [c for c in response.json()["items"] if c["step"] == "M2"]
+    [clock] = [c for c in response.json()["items"] if c["step"] == "M4"]
     return clock  # type: ignore[no-any-return]
 
 

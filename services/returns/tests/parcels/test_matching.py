@@ -71,7 +71,7 @@ async def test_several_candidates_are_not_auto_matched(
     assert (parcel["status"], parcel["return_id"]) == ("unmatched", None)
     full = (await client.get(f"/parcels/{parcel['parcel_id']}", headers=tokens.headers(Role.agent))).json()
     assert full["match_note"] == "ambiguous: 2 returns match by phone"
-    assert await _clock_steps(client, tokens, parcel["parcel_id"]) == {"M2"}
+    assert await _clock_steps(client, tokens, parcel["parcel_id"]) == {"M4"}
 
 
 async def test_only_approved_returns_without_a_parcel_are_candidates(
@@ -109,7 +109,7 @@ async def test_a_later_scan_with_more_of_the_label_matches_an_unmatched_parcel(
     tn = tracking_number()
     first = await _scan_one(client, tokens, clock, tracking=tn, sender_name="Smudged Label")
     assert first["status"] == "unmatched"
-    assert await _clock_steps(client, tokens, str(first["parcel_id"])) == {"M2"}
+    assert await _clock_steps(client, tokens, str(first["parcel_id"])) == {"M4"}
     again = await _scan_one(client, tokens, clock, tracking=tn, kind="opened", sender_name="Smudged Label")
     assert again["status"] == "unmatched"  # nothing new on the label: still with customer service
     later = await _scan_one(client, tokens, clock, tracking=tn, kind="opened", phone=contact["phone"])

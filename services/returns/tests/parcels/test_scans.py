@@ -66,11 +66,11 @@ async def test_bad_items_are_rejected_with_reasons_and_the_rest_kept(
     rejected = {r["index"]: r for r in body["rejected"]}
     assert sorted(rejected) == [0, 2, 3, 4, 5]
     assert rejected[0]["scan_id"] == naive["scan_id"]
-    assert rejected[0]["errors"][0]["field"] == "scanned_at"
+    assert rejected[0]["errors"][0]["field"] == "body[0].scanned_at"
     assert rejected[2]["scan_id"] is None
-    assert rejected[3]["errors"][0]["field"] == "kind"
+    assert rejected[3]["errors"][0]["field"] == "body[3].kind"
     assert "intact" in rejected[4]["errors"][0]["message"]
-    assert rejected[5]["errors"][0]["field"] == "scanned_at"
+    assert rejected[5]["errors"][0]["field"] == "body[5].scanned_at"
 
 
 async def test_a_scan_from_a_reset_scanner_clock_is_rejected_and_the_rest_kept(
@@ -85,8 +85,10 @@ async def test_a_scan_from_a_reset_scanner_clock_is_rejected_and_the_rest_kept(
     assert [a["index"] for a in body["accepted"]] == [1]
     rejected = {r["index"]: r["errors"] for r in body["rejected"]}
     assert sorted(rejected) == [0, 2]
-    for errors in rejected.values():
-        assert errors == [{"field": "scanned_at", "message": "must be an instant from 2000-01-01 to 2099-12-31 (UTC)"}]
+    for index, errors in rejected.items():
+        assert errors == [
+            {"field": f"body[{index}].scanned_at", "message": "must be an instant from 2000-01-01 to 2099-12-31 (UTC)"}
+        ]
 
 
 async def test_a_rule_of_the_scan_is_reported_in_its_own_words(
@@ -95,7 +97,7 @@ async def test_a_rule_of_the_scan_is_reported_in_its_own_words(
     too_many = {**scan(clock, tracking_number(), "inspected"), "intact": True, "lines": {"SKU-1": 10**20}}
     body = await ingest(client, tokens, [too_many])
     assert body["rejected"][0]["errors"] == [
-        {"field": "(scan)", "message": "line quantities must be between 0 and 10000"}
+        {"field": "body[0]", "message": "line quantities must be between 0 and 10000"}
     ]  # not "Value error, line quantities ..."
 
 
@@ -108,8 +110,8 @@ async def test_text_the_database_cannot_store_is_rejected_per_item_and_the_rest_
     body = await ingest(client, tokens, [nul_note, good, nul_sku])  # was: the whole batch a 409
     assert [a["index"] for a in body["accepted"]] == [1]
     rejected = {r["index"]: r["errors"] for r in body["rejected"]}
-    assert [e["field"] for e in rejected[0]] == ["note"]
-    assert [e["field"] for e in rejected[2]] == ["lines"]
+    assert [e["field"] for e in rejected[0]] == ["body[0].note"]
+    assert [e["field"] for e in rejected[2]] == ["body[2].lines"]
     assert all("NUL" in e["message"] for errors in rejected.values() for e in errors)
 
 

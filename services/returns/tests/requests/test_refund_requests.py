@@ -164,7 +164,7 @@ async def test_shipped_order_negotiates_then_filing_the_return_stops_t1a1(
     rid = created["id"]
     body = (await _route(client, tokens, rid)).json()
     assert (body["state"], body["order_status"], body["allowed_actions"]) == (
-        "negotiating", "shipped", ["file", "withdraw"])  # fmt: skip
+        "negotiating", "shipped", ["agree", "file", "withdraw"])  # fmt: skip
     assert body["cancellation_id"] is None
     [t1a1] = await _clocks(client, tokens, rid, status="open")
     assert (t1a1["step"], t1a1["duration"]) == ("T1A1", "24 h")
@@ -246,7 +246,7 @@ async def test_illegal_transitions_are_409_with_the_allowed_actions(client: http
     problem = again.json()
     assert problem["status"] == 409
     assert (problem["action"], problem["current_state"], problem["allowed_actions"]) == (
-        "route", "negotiating", ["file", "withdraw"])  # fmt: skip
+        "route", "negotiating", ["agree", "file", "withdraw"])  # fmt: skip
 
     other_order = await known_order(client, tokens)
     wrong = await client.post(

@@ -122,3 +122,56 @@ def test_every_business_route_declares_its_roles() -> None:
         assert dependant is not None
         calls = [d.call for d in dependant.dependencies]
         assert any(hasattr(call, "allowed_grants") for call in calls), route
+
+
+async def test_a_rule_error_names_its_field_as_a_validation_error_does(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """One field path shape (issue 17 item 11): the schema's refusal of a quantity and the
+    rule's refusal of one too many both say ``body.lines[i].quantity``."""
+    order = await known_order(client, tokens)
+    headers = tokens.headers(Role.agent)
+    lines = [{"sku": "SKU-TEA", "quantity": 2, "reason": "damaged_in_transit"}]
+    too_many = [*lines, {"sku": "SKU-CUP", "quantity": 5, "reason": "quality_problem"}]
+    rule = await client.post("/returns", json=new_return_body(order, lines=too_many), headers=headers)
+    assert rule.status_code == 422
+    assert (rule.json()["rule"], rule.json()["field"]) == ("T1A2.quantity-within-order", "body.lines[1].quantity")
+    zero = [*lines, {"sku": "SKU-CUP", "quantity": 0, "reason": "quality_problem"}]
+    schema = await client.post("/returns", json=new_return_body(order, lines=zero), headers=headers)
+    assert schema.status_code == 422
+    assert [error["field"] for error in schema.json()["errors"]] == ["body.lines[1].quantity"]
+    unknown = [{"sku": "SKU-NOPE", "quantity": 1, "reason": "quality_problem"}]
+    refused = await client.post("/returns", json=new_return_body(order, lines=unknown), headers=headers)
+    assert (refused.json()["rule"], refused.json()["field"]) == ("T1A2.line-in-order", "body.lines[0].sku")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"requested_refund_minor": "12900"}, "body.requested_refund_minor"),
+        ({"requested_refund_minor": 12900.0}, "body.requested_refund_minor"),
+        ({"freight_minor": "1200"}, "body.freight_minor"),
+        ({"lines": [{"sku": "SKU-TEA", "quantity": 1.0, "reason": "damaged_in_transit"}]}, "body.lines[0].quantity"),
+        ({"lines": [{"sku": "SKU-TEA", "quantity": "1", "reason": "damaged_in_transit"}]}, "body.lines[0].quantity"),
+    ],
+)
+async def test_money_and_quantities_are_integers_not_strings_or_floats(
+    client: httpx.AsyncClient, tokens: Tokens, change: dict[str, object], field: str
+) -> None:
+    """Issue 17 item 10: "12900" and 1.0 were read as 12900 and 1; now the field is named."""
+    order = await known_order(client, tokens)
+    refused = await client.post("/returns", json=new_return_body(order, **change), headers=tokens.headers(Role.agent))
+    assert refused.status_code == 422
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [(field, "int_type")]
+    taken = await client.post("/returns", json=new_return_body(order), headers=tokens.headers(Role.agent))
+    assert taken.status_code == 201
+
+
+async def test_the_openapi_says_money_and_quantities_are_strict(client: httpx.AsyncClient) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for name, prop in [
+        ("ReturnCreate", "requested_refund_minor"),
+        ("ReturnLineIn", "quantity"),
+        ("RefundIn", "amount_minor"),
+    ]:
+        assert schemas[name]["properties"][prop]["x-strict-integer"] is True, (name, prop)

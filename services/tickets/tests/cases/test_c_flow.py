@@ -19,7 +19,7 @@ async def test_c1_needs_evidence_before_the_warehouse_investigates(client: httpx
     cid, agent = case["id"], tokens.headers(Role.agent)
     bare = await client.post(f"/cases/{cid}/investigation", json={}, headers=agent)
     assert bare.status_code == 422
-    assert (bare.json()["rule"], bare.json()["field"]) == ("C1.evidence-required", "evidence")
+    assert (bare.json()["rule"], bare.json()["field"]) == ("C1.evidence-required", "path.case_id")
     assert (await upload(client, agent, cid)).status_code == 201
     handed = await post(client, f"/cases/{cid}/investigation", agent, {"note": "photos in"})
     assert (handed["state"], handed["allowed_actions"]) == ("investigating", ["record-finding"])

@@ -53,7 +53,7 @@ async def test_discounts_add_up_per_order_to_the_exchange_cost_and_not_a_fen_mor
     )
     assert above.status_code == 422, above.text
     assert (above.json()["rule"], above.json()["limit_minor"], above.json()["field"]) == (
-        "C3B.discount-within-exchange-cost", 2000, "amount_minor",
+        "C3B.discount-within-exchange-cost", 2000, "body.amount_minor",
     )  # fmt: skip
     other_cost = await client.post(
         f"/cases/{second}/abnormal-refunds",

@@ -1,6 +1,6 @@
 """The one catalogue of event payloads. Importing this package registers every type."""
 
-from . import callcenter, finance, orders, parcels, returns, reviews, sla, tickets
+from . import calendar, callcenter, finance, orders, parcels, returns, reviews, sla, tickets
 from .base import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for, topics_of
 
 __all__ = [
@@ -16,4 +16,4 @@ __all__ = [
     "topic_for",
     "topics_of",
 ]
-__all__ += ["callcenter", "reviews", "tickets"]
+__all__ += ["calendar", "callcenter", "reviews", "tickets"]

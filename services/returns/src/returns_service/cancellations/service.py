@@ -40,7 +40,7 @@ class CancellationsService:
         """T1: check whether the order shipped and route the request accordingly."""
         order = await self.orders.get(data.order_id, for_update=True)
         if order.status == OrderStatus.cancelled:
-            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
+            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="body.order_id")
         open_request = await self.repository.unrefunded_for(order.order_id)
         if open_request is not None:
             raise Conflict(f"order {order.order_id} already has cancellation {open_request}", id=str(open_request))

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales_chassis import Amount, Instant
+from aftersales_chassis import Amount, Instant, Quantity
 
 
 class ContactIn(BaseModel):
@@ -20,7 +20,7 @@ class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sku: str = Field(min_length=1, max_length=64)
     title: str = Field(default="", max_length=200)
-    quantity: int = Field(gt=0, le=10_000)
+    quantity: Quantity
     unit_price_minor: Amount
 
 

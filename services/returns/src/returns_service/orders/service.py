@@ -59,7 +59,7 @@ class OrderFactsService:
                 raise RuleViolation(
                     "order-facts.placed-first",
                     f"order {fact.order_id} has no 'placed' fact yet; send it first, then resend this one",
-                    field="order_id",
+                    field="body.order_id",
                 )
             payload = self._apply(order, fact)
         await record_event(self.session, payload, subject=fact.order_id, at=self.clock.now())
@@ -70,10 +70,10 @@ class OrderFactsService:
     async def _place(self, fact: schemas.PlacedIn) -> Order:
         if await self.orders.find(fact.order_id) is not None:
             raise RuleViolation(
-                "order-facts.placed-once", f"order {fact.order_id} was already placed", field="order_id"
+                "order-facts.placed-once", f"order {fact.order_id} was already placed", field="body.order_id"
             )
         if len({line.sku for line in fact.lines}) != len(fact.lines):
-            raise RuleViolation("order-facts.unique-skus", "each sku may appear once per order", field="lines")
+            raise RuleViolation("order-facts.unique-skus", "each sku may appear once per order", field="body.lines")
         order = Order(
             order_id=fact.order_id,
             merchant_id=fact.merchant_id,

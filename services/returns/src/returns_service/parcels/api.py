@@ -65,7 +65,7 @@ async def ingest_scans(
     out-of-order scans are accepted (a parcel's stage follows `scanned_at`, not arrival).
     New parcels are matched to returns at once (M1: return number, return tracking number,
     phone, sender, address); a match logs the return's parcel (M) and starts T1A5. Unmatched
-    or ambiguous parcels go to customer service (M2, 24 h). An `inspected` scan with
+    or ambiguous parcels go to customer service (M2; M4–M6 24 h to identify or register them). An `inspected` scan with
     `intact: true` for a matched parcel whose return has its tracking number confirms receipt
     (M7–M12 → T1A5); `intact: false` flags the parcel for an agent."""
     return await ingestion.ingest(scans, actor)
@@ -73,7 +73,7 @@ async def ingest_scans(
 
 @router.get("/unmatched", summary="M2 · Work queue: parcels for customer service to identify")
 async def unmatched_queue(parcels: Parcels, _: AgentOrSupervisor, page: PageDep) -> Page[schemas.ParcelOut]:
-    """Roles: agent, supervisor. Oldest first. SLA 24 h from the hand-over (see /sla/clocks, step M2)."""
+    """Roles: agent, supervisor. Oldest first. SLA 24 h from the hand-over (see /sla/clocks, step M4)."""
     return await parcels.search(page, status=ParcelStatus.unmatched)
 
 
@@ -147,8 +147,8 @@ async def identify(
 async def mark_unclaimed(
     parcel_id: uuid.UUID, body: schemas.UnclaimedIn, parcels: Parcels, actor: AgentOrSupervisor
 ) -> schemas.ParcelOut:
-    """Roles: agent, supervisor. Stops the M2 clock; the parcel is held until claimed or
-    disposed of. A breached M2 clock does not move the parcel by itself: a person decides."""
+    """Roles: agent, supervisor. Stops the M4 clock; the parcel is held until claimed or
+    disposed of. A breached M4 clock does not move the parcel by itself: a person decides."""
     return await parcels.mark_unclaimed(parcel_id, body, actor)
 
 

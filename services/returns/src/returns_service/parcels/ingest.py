@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aftersales_chassis import DomainError, Principal
-from aftersales_chassis.problem_handlers import error_message
+from aftersales_chassis.problem_handlers import error_message, field_path
 from aftersales_events import EventPayload, record_events
 from aftersales_events.catalogue import parcels as ev
 
@@ -28,8 +28,9 @@ FUTURE_TOLERANCE = timedelta(hours=1)
 LABEL_FIELDS = ("courier", "phone", "sender_name", "address", "return_number")
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(scan)"
+def _field(index: int, *loc: Any) -> str:
+    """A scan's field as the request names it: the batch is the body, so ``body[3].scanned_at``."""
+    return field_path(("body", index, *loc))
 
 
 def validate(items: list[Any], now: datetime) -> tuple[list[tuple[int, schemas.ScanIn]], schemas.BatchResult]:
@@ -41,21 +42,28 @@ def validate(items: list[Any], now: datetime) -> tuple[list[tuple[int, schemas.S
         raw_id = item.get("scan_id") if isinstance(item, dict) else None
         scan_id = raw_id if isinstance(raw_id, str) else None
         if not isinstance(item, dict):
-            error = schemas.FieldError(field="(scan)", message="each scan must be a JSON object")
+            error = schemas.FieldError(field=_field(index), message="each scan must be a JSON object")
             result.rejected.append(schemas.RejectedScan(index=index, scan_id=None, errors=[error]))
             continue
-        unstorable = [schemas.FieldError(field=name, message=schemas.NUL_MESSAGE) for name in schemas.nul_fields(item)]
+        unstorable = [
+            schemas.FieldError(field=_field(index, name), message=schemas.NUL_MESSAGE)
+            for name in schemas.nul_fields(item)
+        ]
         try:
             scan = schemas.ScanIn.model_validate(item)
         except ValidationError as invalid:
-            errors = [schemas.FieldError(field=_field(e["loc"]), message=error_message(e)) for e in invalid.errors()]
+            errors = [
+                schemas.FieldError(field=_field(index, *e["loc"]), message=error_message(e)) for e in invalid.errors()
+            ]
             result.rejected.append(schemas.RejectedScan(index=index, scan_id=scan_id, errors=errors + unstorable))
             continue
         if unstorable:
             result.rejected.append(schemas.RejectedScan(index=index, scan_id=scan_id, errors=unstorable))
             continue
         if scan.scanned_at > now + FUTURE_TOLERANCE:
-            error = schemas.FieldError(field="scanned_at", message="more than 1 h in the future: check the scanner")
+            error = schemas.FieldError(
+                field=_field(index, "scanned_at"), message="more than 1 h in the future: check the scanner"
+            )
             result.rejected.append(schemas.RejectedScan(index=index, scan_id=scan.scan_id, errors=[error]))
             continue
         if scan.scan_id in seen:

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from aftersales_chassis import Instant
 
@@ -38,7 +38,7 @@ class ScanIn(BaseModel):
     address: str | None = Field(default=None, max_length=500)
     return_number: str | None = Field(default=None, max_length=64, description="The return's id, if written on it.")
     intact: bool | None = Field(default=None, description="Required for `inspected`: goods intact, contents match.")
-    lines: dict[str, int] | None = Field(
+    lines: dict[str, StrictInt] | None = Field(
         default=None, description="`inspected` only: received quantity per sku; omit when all lines arrived."
     )
     note: str | None = Field(default=None, max_length=500)
@@ -131,7 +131,7 @@ BATCH_EXAMPLE: dict[str, Any] = {
         {
             "index": 2,
             "scan_id": "WH1-20261123-000043",
-            "errors": [{"field": "scanned_at", "message": "Input should have timezone info"}],
+            "errors": [{"field": "body[2].scanned_at", "message": "Input should have timezone info"}],
         }
     ],
     "parcels": [

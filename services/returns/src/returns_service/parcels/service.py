@@ -61,11 +61,11 @@ class ParcelService:
             raise RuleViolation(
                 "M3.return-awaiting-parcel",
                 f"return {return_id} is '{record.state}': only an approved return awaits its parcel",
-                field="return_id",
+                field="body.return_id",
             )
         if (other := await self.repository.parcel_for_return(return_id)) is not None:
             raise RuleViolation(
-                "M3.one-parcel-per-return", f"return {return_id} already has parcel {other}", field="return_id"
+                "M3.one-parcel-per-return", f"return {return_id} already has parcel {other}", field="body.return_id"
             )
         return record
 
@@ -211,7 +211,9 @@ class ParcelService:
         parcel = await self._require(parcel_id, "claim")
         if parcel.disposition in {"returned_to_sender", "disposed"}:
             raise RuleViolation(
-                "M6.parcel-gone", f"the parcel was {parcel.disposition}: it can no longer be claimed", field="parcel"
+                "M6.parcel-gone",
+                f"the parcel was {parcel.disposition}: it can no longer be claimed",
+                field="path.parcel_id",
             )
         record = await self.lock_awaiting_return(data.return_id)
         parcel.return_id = record.id  # written with the status: a claimed parcel has its return
@@ -225,7 +227,9 @@ class ParcelService:
         """M6: what happens to an unclaimed parcel (held, returned to the sender, disposed of)."""
         parcel = await self._require(parcel_id, "disposition")
         if parcel.disposition in {"returned_to_sender", "disposed"}:
-            raise RuleViolation("M6.parcel-gone", f"the parcel was already {parcel.disposition}", field="disposition")
+            raise RuleViolation(
+                "M6.parcel-gone", f"the parcel was already {parcel.disposition}", field="path.parcel_id"
+            )
         await self.flow.apply(parcel, "disposition", actor, reason=f"{data.disposition}: {data.note or ''}")
         now = self.clock.now()
         await self.repository.update(

@@ -75,6 +75,16 @@ async def route(
     return await service.route(request_id, body, actor)
 
 
+@router.post("/{request_id}/agree", summary="T1A1 · The return is agreed with the customer; T1A2's 24 h start")
+async def agree(
+    request_id: uuid.UUID, body: schemas.AgreeIn, service: RefundRequests, actor: AgentOrSupervisor
+) -> schemas.RefundRequestOut:
+    """Roles: agent, supervisor. On a `negotiating` request: T1A1 stops, and T1A2's 24 h to file
+    the return (`POST /returns` with `refund_request_id`) start. The request stays `negotiating`
+    until the return is filed; agreeing again (terms renegotiated) keeps the T1A2 clock."""
+    return await service.agree(request_id, body, actor)
+
+
 @router.post("/{request_id}/withdraw", summary="T1 / T1A1 · Withdraw: the customer changed their mind, or no agreement")
 async def withdraw(
     request_id: uuid.UUID, body: schemas.WithdrawIn, service: RefundRequests, actor: Canceller

@@ -37,6 +37,15 @@ class RouteIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
+class AgreeIn(BaseModel):
+    """T1A1: what was agreed (reason, items, quantity, amount, courier, freight), in words."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "2 × SKU-TEA-250G, 129.00, SF pick-up, shop pays"}]}
+    )
+    note: str | None = Field(default=None, max_length=500)
+
+
 class WithdrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "customer keeps the goods"}]})
     reason: str = Field(min_length=1, max_length=500)

@@ -65,10 +65,10 @@ class RefundRequestsService:
         """T1 starts: the customer asked for their money back; the agent has 24 h to check the order."""
         order = await self.orders.find(data.order_id, for_update=True)  # serialises intake per order
         if order is None:
-            raise RuleViolation("T1.order-known", f"order {data.order_id} is not known", field="order_id")
+            raise RuleViolation("T1.order-known", f"order {data.order_id} is not known", field="body.order_id")
         self._own_order(order, actor)
         if order.status == OrderStatus.cancelled:
-            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
+            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="body.order_id")
         open_request = await self.repository.in_progress_for(order.order_id)
         if open_request is not None:
             raise Conflict(
@@ -98,7 +98,9 @@ class RefundRequestsService:
         elif order.status in SHIPPED:
             outcome = "shipped"
         else:
-            raise RuleViolation("T1.order-open", f"order {order.order_id} is already cancelled", field="order_id")
+            raise RuleViolation(
+                "T1.order-open", f"order {order.order_id} is already cancelled", field="path.request_id"
+            )
         await self.flow.apply(record, "route", actor, outcome=outcome, reason=data.note)
         now = record.updated_at
         record.order_status, record.routed_by, record.routed_at = order.status, actor.subject, now
@@ -111,13 +113,15 @@ class RefundRequestsService:
         record = await self.repository.find(request_id, for_update=True)
         if record is None:
             raise RuleViolation(
-                "T1A2.refund-request-known", f"refund request {request_id} does not exist", field="refund_request_id"
+                "T1A2.refund-request-known",
+                f"refund request {request_id} does not exist",
+                field="body.refund_request_id",
             )
         if record.order_id != order_id:
             raise RuleViolation(
                 "T1A2.refund-request-same-order",
                 f"refund request {request_id} is for order {record.order_id}, not {order_id}",
-                field="refund_request_id",
+                field="body.refund_request_id",
             )
         await self.flow.apply(record, "file", actor, reason=f"return {return_id}")
         record.return_id = return_id
@@ -131,6 +135,12 @@ class RefundRequestsService:
             return None
         await self.file(found[0], order_id=order_id, return_id=return_id, actor=actor)
         return found[0]
+
+    async def agree(self, request_id: uuid.UUID, data: schemas.AgreeIn, actor: Principal) -> schemas.RefundRequestOut:
+        """T1A1 done: the return is agreed with the customer; T1A2's 24 h to file it start."""
+        record = await self.repository.get(request_id, for_update=True)
+        await self.flow.apply(record, "agree", actor, reason=data.note)
+        return to_out(record)
 
     async def withdraw(
         self, request_id: uuid.UUID, data: schemas.WithdrawIn, actor: Principal

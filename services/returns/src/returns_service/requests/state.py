@@ -22,9 +22,12 @@ REFUND_REQUEST_FLOW = Workflow(
         on("route", "T1", [S.open], S.cancellation, by=STAFF, outcome="not-shipped", stops=["T1"]),
         on("route", "T1", [S.open], S.closed, by=STAFF, outcome="unpaid", stops=["T1"]),
         on("route", "T1", [S.open], S.negotiating, by=STAFF, outcome="shipped", stops=["T1"], starts=["T1A1"]),
-        on("file", "T1A2", [S.negotiating], S.filed, by=STAFF, stops=["T1A1"]),
+        # T1A1 ends with the agreement; filing it in the order system is T1A2's own 24 h.
+        # Agreeing again (terms renegotiated) keeps the T1A2 clock that runs.
+        on("agree", "T1A1", [S.negotiating], None, by=STAFF, stops=["T1A1"], starts=["T1A2"]),
+        on("file", "T1A2", [S.negotiating], S.filed, by=STAFF, stops=["T1A1", "T1A2"]),
         on("withdraw", "T1", [S.open], S.withdrawn, by=CANCELLERS, stops=["T1"]),
-        on("withdraw", "T1A1", [S.negotiating], S.withdrawn, by=CANCELLERS, stops=["T1A1"]),
+        on("withdraw", "T1A1", [S.negotiating], S.withdrawn, by=CANCELLERS, stops=["T1A1", "T1A2"]),
     ],
     policies=POLICIES,
 )

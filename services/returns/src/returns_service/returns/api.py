@@ -116,13 +116,13 @@ async def approve_refund(
 async def hold_refund(
     return_id: uuid.UUID, body: schemas.HoldIn, refunds: Refunds, actor: SupervisorOnly
 ) -> schemas.ReturnOut:
-    """Role: supervisor. The parcel stays received; T2A's 48 h pause until released."""
+    """Role: supervisor. The parcel stays received; T2A's 48 h and T2's 3 wd pause until released."""
     return await refunds.hold(return_id, body, actor)
 
 
 @router.post("/{return_id}/refund-release", summary="T2A · Release a held refund")
 async def release_refund(return_id: uuid.UUID, refunds: Refunds, actor: SupervisorOnly) -> schemas.ReturnOut:
-    """Role: supervisor. T2A's clock resumes with the time it had left."""
+    """Role: supervisor. T2A's and T2's clocks resume with the time they had left."""
     return await refunds.release(return_id, actor)
 
 

@@ -25,7 +25,7 @@ class ExchangesService(ReturnFlow):
                 "T3B1.different-value",
                 f"the replacement differs in value by {difference}: refund the return and let the customer "
                 "order again (T3B1)",
-                field="replacement_value_minor",
+                field="body.replacement_value_minor",
                 difference_minor=difference,
             )
         await self.flow.apply(record, "request-exchange", actor, reason=data.replacement_order_id)

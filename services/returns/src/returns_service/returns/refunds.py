@@ -41,7 +41,7 @@ class RefundsService(ReturnFlow):
             raise RuleViolation(
                 "T2A.freight-refundable",
                 f"freight refund {data.freight_minor} exceeds refundable freight {freight_cap}",
-                field="freight_minor",
+                field="body.freight_minor",
                 limit_minor=freight_cap,
             )
         goods = data.amount_minor - data.freight_minor - data.goodwill_minor
@@ -50,7 +50,7 @@ class RefundsService(ReturnFlow):
             raise RuleViolation(
                 "T2A.refund-within-received",
                 f"refund for goods {goods} must be between 0 and the received lines' value as paid ({goods_cap})",
-                field="amount_minor",
+                field="body.amount_minor",
                 limit_minor=goods_cap + data.freight_minor + data.goodwill_minor,
             )
         await self.flow.apply(record, "refund", actor, reason=f"{data.method} {data.amount_minor}")
@@ -89,7 +89,7 @@ class RefundsService(ReturnFlow):
             cap = min(cap, lines_value(record, received=False))
         if data.amount_minor > cap:
             raise RuleViolation(
-                "T2A.refund-within-paid", f"refund {data.amount_minor} exceeds {cap}", field="amount_minor",
+                "T2A.refund-within-paid", f"refund {data.amount_minor} exceeds {cap}", field="body.amount_minor",
                 limit_minor=cap,
             )  # fmt: skip
         await self.flow.apply(record, "refund-without-parcel", actor, reason=f"{data.kind}: {data.note}")

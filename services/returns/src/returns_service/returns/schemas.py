@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from aftersales_chassis import Amount
+from aftersales_chassis import Amount, Count, Quantity
 
 from .models import LineReason
 
@@ -19,7 +19,7 @@ class ReturnLineIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     sku: str = Field(min_length=1, max_length=64, examples=["SKU-TEA-250G"])
-    quantity: int = Field(gt=0, le=10_000, examples=[2])
+    quantity: Quantity = Field(examples=[2])
     reason: LineReason = Field(default=LineReason.other, description="From the reason catalogue, for QC.")
 
 
@@ -78,8 +78,8 @@ class ReceivedLineIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     sku: str = Field(min_length=1, max_length=64)
-    received_quantity: int = Field(ge=0, le=10_000)
-    damaged_quantity: int = Field(default=0, ge=0, le=10_000, description="Of the received units.")
+    received_quantity: Count
+    damaged_quantity: Count = Field(default=0, description="Of the received units.")
 
 
 class ReceiptIn(BaseModel):

@@ -24,12 +24,12 @@ class ReturnsService(ReturnFlow):
         (with other open returns of the order) stay within what was ordered."""
         order = await self.orders.find(data.order_id)
         if order is None:
-            raise RuleViolation("T1A2.order-known", f"order {data.order_id} is not known", field="order_id")
+            raise RuleViolation("T1A2.order-known", f"order {data.order_id} is not known", field="body.order_id")
         if order.status not in RETURNABLE:
             raise RuleViolation(
                 "T1A2.order-shipped",
                 f"order {order.order_id} is '{order.status}': before shipment, request a cancellation (T1B)",
-                field="order_id",
+                field="body.order_id",
                 order_status=order.status,
             )
         ordered = {line.sku: line for line in order.lines}
@@ -37,13 +37,13 @@ class ReturnsService(ReturnFlow):
         lines = []
         for i, line in enumerate(data.lines):
             if line.sku not in ordered:
-                raise RuleViolation("T1A2.line-in-order", f"{line.sku} is not in order", field=f"lines[{i}].sku")
+                raise RuleViolation("T1A2.line-in-order", f"{line.sku} is not in order", field=f"body.lines[{i}].sku")
             returnable = ordered[line.sku].quantity - taken.get(line.sku, 0)
             if line.quantity > returnable:
                 raise RuleViolation(
                     "T1A2.quantity-within-order",
                     f"{line.quantity} × {line.sku} requested, {returnable} still returnable",
-                    field=f"lines[{i}].quantity",
+                    field=f"body.lines[{i}].quantity",
                     returnable=returnable,
                 )
             price = ordered[line.sku].unit_price_minor
@@ -80,7 +80,7 @@ class ReturnsService(ReturnFlow):
                 "T1A2.refund-within-order-value",
                 f"requested refund {data.requested_refund_minor} exceeds the returned lines (as paid) plus "
                 f"refundable freight ({cap})",
-                field="requested_refund_minor",
+                field="body.requested_refund_minor",
                 limit_minor=cap,
             )
         await self.repository.add(record)
@@ -149,7 +149,7 @@ class ReturnsService(ReturnFlow):
         received = {ln.sku: ln for ln in data.lines} if data.lines is not None else None
         known = {ln.sku for ln in record.lines}
         if received is not None and (unknown := sorted(set(received) - known)):
-            raise RuleViolation("T1A5.lines-belong-to-return", f"unknown sku(s) {unknown}", field="lines")
+            raise RuleViolation("T1A5.lines-belong-to-return", f"unknown sku(s) {unknown}", field="body.lines")
         for line in record.lines:
             reported = None if received is None else received.get(line.sku)
             quantity = line.quantity if received is None else (reported.received_quantity if reported else 0)
@@ -158,13 +158,13 @@ class ReturnsService(ReturnFlow):
                 raise RuleViolation(
                     "T1A5.received-within-returned",
                     f"received {quantity} of {line.sku} but only {line.quantity} were returned",
-                    field="lines",
+                    field="body.lines",
                 )
             if damaged > quantity:
                 raise RuleViolation(
                     "T1A5.damaged-within-received",
                     f"{damaged} damaged of {quantity} received {line.sku}",
-                    field="lines",
+                    field="body.lines",
                 )
             line.received_quantity, line.damaged_quantity = quantity, damaged
         receipt = ev.ReturnReceived(

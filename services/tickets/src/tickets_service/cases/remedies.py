@@ -51,7 +51,7 @@ class RemediesService(CaseFlow):
                 "C3B.exchange-cost-of-order",
                 f"order {record.order_id}'s exchange cost is {cap.exchange_cost_minor}, fixed by its first abnormal "
                 "refund",
-                field="exchange_cost_minor",
+                field="body.exchange_cost_minor",
                 exchange_cost_minor=cap.exchange_cost_minor,
             )
         if cap.currency != record.currency:
@@ -64,7 +64,7 @@ class RemediesService(CaseFlow):
                 CAP_RULE,
                 f"a discount of {data.amount_minor} exceeds what the exchange cost leaves for order "
                 f"{record.order_id} ({left} of {cap.exchange_cost_minor})",
-                field="amount_minor",
+                field="body.amount_minor",
                 limit_minor=left,
                 exchange_cost_minor=cap.exchange_cost_minor,
                 granted_minor=cap.granted_minor,

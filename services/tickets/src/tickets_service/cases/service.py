@@ -56,7 +56,7 @@ class CaseService(CaseFlow):
             raise RuleViolation(
                 f"{step}.evidence-required",
                 f"{step}: the customer's evidence (a photo or document) is needed before the case moves on",
-                field="evidence",
+                field="path.case_id",
             )
 
     async def investigate(self, case_id: uuid.UUID, data: schemas.NoteIn, actor: Principal) -> schemas.CaseOut:
@@ -89,10 +89,10 @@ class CaseService(CaseFlow):
         event = None
         if data.liability == Liability.courier:
             if data.courier is None:
-                raise RuleViolation("K2.courier-named", "a liable courier must be named", field="courier")
+                raise RuleViolation("K2.courier-named", "a liable courier must be named", field="body.courier")
             if data.courier_owes_minor is None:
                 raise RuleViolation(
-                    "K2.courier-owes", "what the liable courier owes is required", field="courier_owes_minor"
+                    "K2.courier-owes", "what the liable courier owes is required", field="body.courier_owes_minor"
                 )
             event = ev.CourierLiabilityAssigned(
                 case_id=record.id,
@@ -104,7 +104,7 @@ class CaseService(CaseFlow):
                 assigned_at=self.clock.now(),
             )
         elif data.courier_owes_minor is not None:
-            raise RuleViolation("K2.courier-owes", "only a liable courier owes an amount", field="courier_owes_minor")
+            raise RuleViolation("K2.courier-owes", "only a liable courier owes an amount", field="body.courier_owes_minor")
         await flow.apply(record, "assign-liability", actor, reason=f"{data.liability}: {data.finding}", event=event)
         record.liability, record.finding = data.liability, data.finding
         record.courier, record.courier_owes_minor = data.courier, data.courier_owes_minor
