@@ -57,7 +57,11 @@ async def test_k2_refuses_an_unnamed_or_unpriced_courier(client: httpx.AsyncClie
     cases: list[tuple[dict[str, Any], str, str]] = [
         ({"liability": "courier", "courier_owes_minor": 100, "finding": "x"}, "K2.courier-named", "body.courier"),
         ({"liability": "courier", "courier": "SF", "finding": "x"}, "K2.courier-owes", "body.courier_owes_minor"),
-        ({"liability": "shop", "courier_owes_minor": 100, "finding": "x"}, "K2.courier-owes", "body.courier_owes_minor"),
+        (
+            {"liability": "shop", "courier_owes_minor": 100, "finding": "x"},
+            "K2.courier-owes",
+            "body.courier_owes_minor",
+        ),
     ]
     for body, rule, field in cases:
         refused = await client.post(f"/cases/{cid}/liability", json=body, headers=warehouse)

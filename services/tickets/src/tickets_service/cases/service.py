@@ -104,7 +104,9 @@ class CaseService(CaseFlow):
                 assigned_at=self.clock.now(),
             )
         elif data.courier_owes_minor is not None:
-            raise RuleViolation("K2.courier-owes", "only a liable courier owes an amount", field="body.courier_owes_minor")
+            raise RuleViolation(
+                "K2.courier-owes", "only a liable courier owes an amount", field="body.courier_owes_minor"
+            )
         await flow.apply(record, "assign-liability", actor, reason=f"{data.liability}: {data.finding}", event=event)
         record.liability, record.finding = data.liability, data.finding
         record.courier, record.courier_owes_minor = data.courier, data.courier_owes_minor
