@@ -55,8 +55,9 @@ bench: install ## run the benchmarks
 asyncapi: install ## regenerate docs/asyncapi.json from the event catalogue
 	$(PY) -m aftersales_events.asyncapi --output docs/asyncapi.json
 
-docs: asyncapi ## regenerate the generated docs: SLA tables (docs/sla/) and the AsyncAPI document
+docs: asyncapi ## regenerate the generated files: SLA tables (docs/sla/), AsyncAPI, deploy/ (topics, k8s, dashboards)
 	$(PY) -m aftersales_sla.docs --output docs/sla
+	$(PY) deploy/generate.py
 
 token: ## mint a dev bearer token: ROLE=agent [SUB=alice] [SCOPE=refund:approve]
 	@bash tools/install.sh >&2
