@@ -85,6 +85,10 @@ async def test_on_time_outcomes_are_met_and_counted_by_kind(
     done = await outcome(client, tokens, task["id"], lease["lease_token"], "reached", summary="ordered again")
     assert done.status_code == 200, done.text
     assert (await _clock(client, tokens, task["id"]))["outcome"] == "met"
+    other = await open_task(client, tokens, "outreach")  # met too, but of another kind
+    dnc = {"phone": other["phone"], "reason": "no calls"}
+    assert (await client.post("/do-not-call", json=dnc, headers=tokens.headers(Role.agent))).status_code == 200
+    assert (await _clock(client, tokens, other["id"]))["outcome"] == "met"
     assert await _met(client, tokens, kind) == before + 1
     assert _sla_events(await outbox(database, task["id"])) == []
 
@@ -95,7 +99,9 @@ async def _met(client: httpx.AsyncClient, tokens: Tokens, kind: str) -> int:
         headers=tokens.headers(Role.supervisor),
     )  # fmt: skip
     assert response.status_code == 200, response.text
-    return len(response.json()["items"])
+    items = response.json()["items"]
+    assert {item["aggregate_type"] for item in items} <= {kind}  # the filter holds: this kind only
+    return len(items)
 
 
 async def test_a_withdrawn_task_stops_its_clock(client: httpx.AsyncClient, tokens: Tokens) -> None:
