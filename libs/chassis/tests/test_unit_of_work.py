@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 
+import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func, select
 
@@ -126,3 +127,24 @@ async def test_concurrent_requests_with_one_key_have_one_effect(harness: Harness
     assert len({r.text for r in responses}) == 1
     assert sum("idempotent-replayed" not in r.headers for r in responses) == 1
     assert await _count(harness, name) == (1, 1)
+
+
+async def test_the_relay_is_woken_only_by_a_request_that_recorded_events(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    woken: list[bool] = []
+    relay = harness.app.state.relay
+    real_wake = relay.wake
+
+    def counting_wake() -> None:
+        woken.append(True)
+        real_wake()
+
+    monkeypatch.setattr(relay, "wake", counting_wake)
+    quiet = await harness.client.post("/widgets/approve-refund", headers=harness.auth(Role.supervisor))
+    assert quiet.status_code == 200, quiet.text
+    assert woken == []  # a mutating request that wrote no outbox row costs the relay no poll
+    body = {"name": _name(), "quantity": 1}
+    made = await harness.client.post("/widgets", json=body, headers=harness.auth(Role.agent))
+    assert made.status_code == 201, made.text
+    assert woken == [True]

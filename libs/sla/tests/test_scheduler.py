@@ -143,3 +143,26 @@ async def test_a_second_start_of_an_open_step_is_a_no_op(
     async with database.sessionmaker() as session, session.begin():
         again = await SlaClocks(session, calendar, POLICIES, clock.now()).start("C1", "test", agg)
     assert again == (await _clock_row(database, agg)).id
+
+
+async def test_a_clock_due_at_its_aggregates_own_time_warns_and_breaches_then(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    """One step, due times set per aggregate (a queue's task kinds): the policy's warning lead
+    applies before that due time, and the clock shows the aggregate's rule, not the policy's."""
+    due = TUESDAY_10AM + timedelta(hours=3)
+    agg = f"agg-{uuid.uuid4().hex[:10]}"
+    async with database.sessionmaker() as session, session.begin():
+        await SlaClocks(session, calendar, POLICIES, clock.now()).start(
+            "C1", "kind-a", agg, due=due, rule="kind a: 3 h"
+        )
+    row = await _clock_row(database, agg)
+    assert (row.due_at, row.warn_at, row.duration) == (due, due - timedelta(minutes=15), "kind a: 3 h")
+    scheduler = _scheduler(database, calendar, clock)
+    clock.advance(timedelta(hours=1, minutes=5))  # past the policy's own 1 h: nothing yet
+    await scheduler.tick()
+    assert await _events(database, "SlaBreached", [agg]) == 0
+    clock.set(due)
+    await scheduler.tick()
+    await scheduler.tick()
+    assert (await _events(database, "SlaWarning", [agg]), await _events(database, "SlaBreached", [agg])) == (1, 1)

@@ -78,7 +78,9 @@ def create_app(
         app.state.settings = config
         app.state.clock = clock or SystemClock()
         app.state.token_verifier = TokenVerifier(config.jwt_secret.get_secret_value(), config.jwt_issuer)
-        app.state.db = db = Database.connect(config.database_url, pool_size=config.db_pool_size)
+        app.state.db = db = Database.connect(
+            config.database_url, pool_size=config.db_pool_size, pre_ping=config.db_pool_pre_ping
+        )
         app.state.producer = producer = make_producer(
             config.kafka_bootstrap_servers, f"{definition.name}-service", idempotence=config.kafka_idempotence
         )

@@ -49,6 +49,11 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "aftersales"
     topic_partitions: int = Field(default=3, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
+    db_pool_pre_ping: bool = Field(
+        default=True,
+        description="Test each pooled connection before use (costs round trips per checkout); off only where no "
+        "proxy or failover drops idle connections unseen.",
+    )
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_relay_enabled: bool = Field(
         default=True, description="Off on API-only replicas when dedicated replicas run the relay."

@@ -18,6 +18,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aftersales_events.outbox import OUTBOX_WRITTEN
+
 from .idempotency import HEADER, IdempotencyClaim, idempotency_key_header
 from .openapi import MUTATING, document_operation
 
@@ -54,8 +56,8 @@ class UnitOfWorkRoute(APIRoute):
                     await session.rollback()
                     raise
             relay = getattr(request.app.state, "relay", None)
-            if mutating and relay is not None:
-                relay.wake()
+            if mutating and relay is not None and session.info.get(OUTBOX_WRITTEN):
+                relay.wake()  # only after writing events: a claim, say, records none
             return response
 
         return unit_of_work

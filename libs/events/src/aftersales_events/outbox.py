@@ -15,6 +15,10 @@ from .catalogue import EventPayload
 from .context import Cause
 from .envelope import EncodedEvent, EventEnvelope, encode_events
 
+OUTBOX_WRITTEN = "aftersales.outbox_written"
+"""Set in a session's ``info`` once it wrote outbox rows: the unit of work wakes the relay
+after its commit only then (a request that records no event costs the relay no poll)."""
+
 # The columns an EncodedEvent fills, in its field order: a batch goes in as those tuples.
 COPY_COLUMNS = ("event_id", "topic", "message_key", "event_type", "envelope", "source", "correlation_id")
 
@@ -55,6 +59,7 @@ async def _insert(session: AsyncSession, events: Sequence[EncodedEvent]) -> None
     14 µs a row here, checking and encoding every element; COPY takes the rows as they
     are, at about half that, and is cheaper for the server too (ADR 0013).
     """
+    session.info[OUTBOX_WRITTEN] = True
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection

@@ -209,6 +209,7 @@ def sla_router(policies: PolicyBook) -> APIRouter:
         status: Annotated[ClockStatus | None, Query(description="open, at_risk, breached, met, paused")] = None,
         step: Annotated[str | None, Query(max_length=16, examples=["T1A3"])] = None,
         aggregate_id: Annotated[str | None, Query(max_length=128)] = None,
+        aggregate_type: Annotated[str | None, Query(max_length=32, examples=["return"])] = None,
     ) -> Page[ClockOut]:
         now = clock.now()
         query = select(sla_clocks)
@@ -218,6 +219,8 @@ def sla_router(policies: PolicyBook) -> APIRouter:
             query = query.where(sla_clocks.c.step == step)
         if aggregate_id:
             query = query.where(sla_clocks.c.aggregate_id == aggregate_id)
+        if aggregate_type:  # e.g. one callback task kind: its on-time share is its met ÷ stopped
+            query = query.where(sla_clocks.c.aggregate_type == aggregate_type)
         rows = (await session.execute(keyset(query, page, sla_clocks.c.due_at, sla_clocks.c.id))).all()
         return page_of(
             rows,

@@ -81,15 +81,19 @@ class SlaClocks:
         self.policies = policies
         self.now = now
 
-    def _schedule(self, step: str, started: datetime) -> dict[str, Any]:
-        """Due and warning instants of a clock of ``step`` started at ``started``."""
+    def _schedule(
+        self, step: str, started: datetime, due: datetime | None = None, rule: str | None = None
+    ) -> dict[str, Any]:
+        """Due and warning instants of a clock of ``step`` started at ``started`` (due after the
+        policy's duration, or at ``due`` when the aggregate's own rule sets it)."""
         policy = self.policies[step]
-        due = self.calendar.add(started, policy.duration)
+        if due is None:
+            due = self.calendar.add(started, policy.duration)
         return {
             "step": step,
             "state": "running",
             "kind": policy.duration.kind,
-            "duration": policy.duration.describe(),
+            "duration": rule or policy.duration.describe(),
             "started_at": started,
             "due_at": due,
             "warn_at": max(self.calendar.subtract(due, policy.warn_before), started),
@@ -103,10 +107,21 @@ class SlaClocks:
         return kind == "working" and self.calendar.is_provisional(due.astimezone(self.calendar.zone).date())
 
     async def start(
-        self, step: str, aggregate_type: str, aggregate_id: str, *, at: datetime | None = None
+        self,
+        step: str,
+        aggregate_type: str,
+        aggregate_id: str,
+        *,
+        at: datetime | None = None,
+        due: datetime | None = None,
+        rule: str | None = None,
     ) -> uuid.UUID:
-        """Starts the step's clock for an aggregate (a no-op if one is already open)."""
-        schedule = self._schedule(step, at or self.now)
+        """Starts the step's clock for an aggregate (a no-op if one is already open).
+
+        ``due`` (with ``rule``, its words, shown as the clock's duration): where one step
+        covers work whose due time its kind sets (a callback queue's task kinds), the
+        aggregate's own due time; the policy's warning lead still applies."""
+        schedule = self._schedule(step, at or self.now, due, rule)
         clock_id = uuid.uuid4()
         # One round trip for a new clock (the usual case): the partial unique index on open
         # clocks turns a second start into no row, and only then is the open one looked up.

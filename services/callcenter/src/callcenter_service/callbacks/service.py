@@ -65,6 +65,7 @@ class CallbackService:
         self.calendar = sla.calendar
         self.settings = settings
         self.repository = CallbackRepository(session)
+        self.sla = sla
         self.flow = CALLBACK_FLOW.bind(session, clock, sla)
 
     # -- opening ------------------------------------------------------------------------------
@@ -103,12 +104,23 @@ class CallbackService:
         )  # fmt: skip
         await self.flow.create(record, actor, outcome=rule.step, reason=spec.source)
         await self.repository.add(record)
+        # The step's clock, due when the task is (its kind's rule), typed by kind: on-time % by
+        # kind is its clocks' met ÷ stopped. Its final outcome stops it (``_stop_clock``).
+        await self.sla.start(
+            rule.step, spec.kind.value, str(record.id), at=now, due=due.due_at, rule=due.rule
+        )  # fmt: skip
         return record, True
 
     async def withdraw(self, record: CallbackTask, reason: str, actor: Principal = SYSTEM) -> None:
         record.lease_holder, record.lease_token, record.lease_expires_at = None, None, None
         record.closed_at, record.closed_by = self.clock.now(), actor.subject
         await self.flow.apply(record, "withdraw", actor, reason=reason)
+        await self._stop_clock(record, actor)
+
+    async def _stop_clock(self, record: CallbackTask, actor: Principal) -> None:
+        """The task's final outcome stops its clock: met when by the due time, breached after
+        (a breach not yet announced is announced now; one already announced is not again)."""
+        await self.sla.stop(record.source_step, str(record.id), by=actor.subject)
 
     async def review_call(
         self, case_id: str, phone: str, reviewed_at: datetime, *, customer_id: str | None, order_id: str | None
@@ -228,6 +240,7 @@ class CallbackService:
             record.attending = data.attending
             record.party_size = (data.party_size or 1) if data.attending else None
         await self.flow.apply(record, action, actor, reason=summary or f"attempt {record.attempts}: unreachable")
+        await self._stop_clock(record, actor)
         if event_call and data.attending and self.messaging is not None:
             await self._event_reminder(record)
         return to_out(record)

@@ -2,7 +2,9 @@
 source (a signup §7.2, a missed call §7.1, A8, B5, W1): the outcome of ``open`` names it, so
 the audit trail shows which process created the task. The claim is not a transition: it is
 a lease on an open task, taken set-based (``FOR UPDATE SKIP LOCKED``), as M1's matching is
-(ADR 0015)."""
+(ADR 0015), and touches no clock. A task's SLA clock (its opening step's, due at the task's
+own due time, sla.py) is started and stopped by the use case, which knows that step and due
+time: a table's ``stops=`` would have to name every opening step, a lookup each."""
 
 from __future__ import annotations
 

@@ -1,0 +1,47 @@
+"""The engine's pool pre-ping: on by default (a connection the server dropped is replaced
+unseen), off on request (the caller saves the round trips and meets the dropped connection)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from aftersales_chassis import ServiceSettings
+from aftersales_chassis.db import Database
+
+
+async def _drop_pooled_connection(database: Database) -> None:
+    """Checks a connection out and back in, then has the server terminate it."""
+    async with database.engine.connect() as conn:
+        pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+    other = Database.connect(str(database.engine.url.render_as_string(hide_password=False)), pool_size=1)
+    try:
+        async with other.engine.begin() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await other.dispose()
+
+
+async def test_pre_ping_is_on_by_default_and_replaces_a_dropped_connection(chassis_db_url: str) -> None:
+    assert ServiceSettings.model_fields["db_pool_pre_ping"].default is True
+    database = Database.connect(chassis_db_url, pool_size=1)
+    try:
+        await _drop_pooled_connection(database)
+        async with database.engine.connect() as conn:
+            assert await conn.scalar(text("SELECT 1")) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_without_pre_ping_a_dropped_connection_fails_its_first_use(chassis_db_url: str) -> None:
+    database = Database.connect(chassis_db_url, pool_size=1, pre_ping=False)
+    try:
+        await _drop_pooled_connection(database)
+        with pytest.raises(DBAPIError):
+            async with database.engine.connect() as conn:
+                await conn.scalar(text("SELECT 1"))
+        async with database.engine.connect() as conn:  # the pool discarded it: the next one works
+            assert await conn.scalar(text("SELECT 1")) == 1
+    finally:
+        await database.dispose()
