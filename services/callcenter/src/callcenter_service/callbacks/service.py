@@ -132,10 +132,18 @@ class CallbackService:
         await self.withdraw(task, f"review case closed: {outcome}")
         return True
 
-    async def flag_customer(self, source: str, customer_id: str | None, phone: str | None, reason: str) -> int:
+    async def flag_customer(
+        self,
+        source: str,
+        customer_id: str | None,
+        phone: str | None,
+        reason: str,
+        *,
+        flagged_at: datetime | None = None,
+    ) -> int:
         """E3: the customer is handled with care: their open tasks show the flag, and new ones will."""
         flag = CustomerFlag(id=uuid.uuid4(), customer_id=customer_id, phone=phone, reason=reason, source=source,
-                            flagged_at=self.clock.now())  # fmt: skip
+                            flagged_at=flagged_at or self.clock.now())  # fmt: skip
         if not await self.repository.add_flag(flag):
             return 0
         return await self.repository.flag_open_tasks(customer_id, phone, reason)
