@@ -66,6 +66,7 @@ async def test_a_requested_call_is_one_w1_task_due_as_the_event_says(
     )  # fmt: skip
     assert (task["phone"], task["customer_id"], task["customer_flag"]) == (number, "C-7", None)
     assert datetime.fromisoformat(task["due_at"]) == due
+    assert task["due_rule"] == "W1: due when the requesting service says"
 
 
 async def test_the_case_closing_withdraws_its_open_call_once(

@@ -8,7 +8,7 @@ import logging
 
 from aftersales_events.catalogue import reviews as ev
 
-from ..callbacks.models import CallbackTask, TaskState
+from ..callbacks.models import CallbackTask
 from ..callbacks.schemas import normalise_phone
 from ..callbacks.service import CallbackService
 from ..orders.repository import OrderRepository
@@ -57,13 +57,11 @@ class ReviewCallService:
         if phone is None:
             log.warning("review case %s: no phone known, no W1 call task", event.case_id)
             return None
-        task = await self.callbacks.review_call(
-            str(event.case_id), phone, event.reviewed_at, customer_id=event.customer_id, order_id=event.order_id
-        )
-        if task is not None and task.state == TaskState.open and task.due_at != event.due_at:
-            # Reviews owns the W1 clock; the task is due when it says, whatever our rule computes.
-            task.due_at, task.due_rule = event.due_at, "§5 W1: due as reviews asked (24 h from the review)"
-        return task
+        # Reviews owns the W1 clock: the task (and its clock) is due when it says.
+        return await self.callbacks.review_call(
+            str(event.case_id), phone, event.reviewed_at, customer_id=event.customer_id, order_id=event.order_id,
+            due_at=event.due_at,
+        )  # fmt: skip
 
     async def closed(self, event: ev.ReviewCaseClosed) -> bool:
         """W5 / not amended / E3: the case ended, its open call is withdrawn; remembered, so that
