@@ -7,10 +7,12 @@ from aftersales_chassis import Clock, SystemClock
 from aftersales_events import EventContext, EventPayload, Handler
 from aftersales_events.catalogue import orders, tickets
 from aftersales_events.catalogue import returns as ret
+from aftersales_events.catalogue import reviews as rev
 from aftersales_sla import SlaClocks
 
 from .orders.service import OrdersService
 from .reminders.service import ReminderService
+from .reviews.service import ReviewCallService
 from .settings import settings_of
 from .sla import POLICIES
 
@@ -55,6 +57,25 @@ async def complaint_opened(ctx: EventContext, event: tickets.ComplaintOpened) ->
         await (await _orders(ctx)).return_or_complaint_opened(event.order_id, f"complaint {event.complaint_id} opened")
 
 
+async def _reviews(ctx: EventContext) -> ReviewCallService:
+    return ReviewCallService((await _orders(ctx)).callbacks)
+
+
+async def review_call_requested(ctx: EventContext, event: rev.ReviewCallRequested) -> None:
+    """§5 W1: the 24 h call as a callback task."""
+    await (await _reviews(ctx)).requested(event)
+
+
+async def review_case_closed(ctx: EventContext, event: rev.ReviewCaseClosed) -> None:
+    """W5 (or not amended, or E3): the case's open call is withdrawn."""
+    await (await _reviews(ctx)).closed(event)
+
+
+async def customer_flagged(ctx: EventContext, event: rev.CustomerFlagged) -> None:
+    """E3: the flag kept and shown on the customer's call tasks."""
+    await (await _reviews(ctx)).flagged(event)
+
+
 HANDLERS: dict[type[EventPayload], Handler] = {
     orders.OrderPlaced: order_placed,
     orders.OrderPaid: order_paid,
@@ -62,4 +83,7 @@ HANDLERS: dict[type[EventPayload], Handler] = {
     orders.OrderCancelled: order_cancelled,
     ret.ReturnRequested: return_requested,
     tickets.ComplaintOpened: complaint_opened,
+    rev.ReviewCallRequested: review_call_requested,
+    rev.ReviewCaseClosed: review_case_closed,
+    rev.CustomerFlagged: customer_flagged,
 }

@@ -17,7 +17,7 @@ from aftersales_workflow import TransitionOut
 from ..reminders.messaging import Message, MessagingPort
 from ..settings import CallcenterSettings
 from . import schemas
-from .kinds import CLASSES, RULES, TaskKind, due_of
+from .kinds import CLASSES, RULES, Due, TaskKind, due_of
 from .models import CallAttempt, CallbackTask, CallingWindowOverride, CustomerFlag, TaskState
 from .repository import CallbackRepository
 from .state import CALLBACK_FLOW
@@ -49,6 +49,7 @@ class TaskSpec:
     note: str = ""
     event_date: date | None = None
     customer_flag: str | None = None
+    due_at: datetime | None = None  # the due time another service owns (reviews' W1 clock), over the kind's rule
 
 
 class CallbackService:
@@ -93,6 +94,8 @@ class CallbackService:
             raise DoNotCallRefused(spec.phone)
         now = self.clock.now()
         due = due_of(spec.kind, self.calendar, now, spec.requested_at, spec.event_date)
+        if spec.due_at is not None:
+            due = Due(due.not_before, spec.due_at, f"{rule.step}: due when the requesting service says")
         flag = spec.customer_flag or await self.repository.flag_of(spec.customer_id, spec.phone)
         record = CallbackTask(
             id=uuid.uuid4(), kind=spec.kind.value, priority_class=rule.priority_class, priority=rule.priority,
@@ -123,12 +126,21 @@ class CallbackService:
         await self.sla.stop(record.source_step, str(record.id), by=actor.subject)
 
     async def review_call(
-        self, case_id: str, phone: str, reviewed_at: datetime, *, customer_id: str | None, order_id: str | None
+        self,
+        case_id: str,
+        phone: str,
+        reviewed_at: datetime,
+        *,
+        customer_id: str | None,
+        order_id: str | None,
+        due_at: datetime | None = None,
     ) -> CallbackTask | None:
-        """§5: the 24 h call for a neutral or negative review (from reviews' case, W1)."""
+        """§5: the 24 h call for a neutral or negative review (from reviews' case, W1); due at
+        ``due_at`` when reviews says (it owns the W1 clock), else 24 h after the review."""
         spec = TaskSpec(
             kind=TaskKind.review_call, source=f"review:{case_id}", phone=phone, requested_at=reviewed_at,
             customer_id=customer_id, order_id=order_id, note="§5: learn why the review was neutral or negative",
+            due_at=due_at,
         )  # fmt: skip
         try:
             task, _ = await self.open_task(spec)
@@ -144,10 +156,18 @@ class CallbackService:
         await self.withdraw(task, f"review case closed: {outcome}")
         return True
 
-    async def flag_customer(self, source: str, customer_id: str | None, phone: str | None, reason: str) -> int:
+    async def flag_customer(
+        self,
+        source: str,
+        customer_id: str | None,
+        phone: str | None,
+        reason: str,
+        *,
+        flagged_at: datetime | None = None,
+    ) -> int:
         """E3: the customer is handled with care: their open tasks show the flag, and new ones will."""
         flag = CustomerFlag(id=uuid.uuid4(), customer_id=customer_id, phone=phone, reason=reason, source=source,
-                            flagged_at=self.clock.now())  # fmt: skip
+                            flagged_at=flagged_at or self.clock.now())  # fmt: skip
         if not await self.repository.add_flag(flag):
             return 0
         return await self.repository.flag_open_tasks(customer_id, phone, reason)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aftersales_chassis import Amount
 
+from ..flags.schemas import CustomerFlagOut
 from .models import AbnormalRefundState, CaseKind, CaseState, Liability
 
 Text500 = Annotated[str, Field(min_length=1, max_length=500)]
@@ -201,6 +202,11 @@ class CaseOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     allowed_actions: list[str] = Field(default_factory=list, description="What the current state allows.")
+    customer_flags: list[CustomerFlagOut] = Field(
+        default_factory=list,
+        description="E3 (reviews): the customer was flagged for a malicious review; handle with care. "
+        "Shown on reads (`GET /cases`, `/{id}`, staff only).",
+    )
 
 
 class CaseStatusOut(BaseModel):

@@ -14,6 +14,7 @@ from aftersales_chassis.errors import Conflict
 from aftersales_events.catalogue import tickets as ev
 from aftersales_workflow import TransitionOut
 
+from ..flags.service import FlagService
 from . import schemas
 from .flow import CaseFlow, to_out
 from .models import ENDED, Case, CaseKind, CaseState, Liability
@@ -179,7 +180,9 @@ class CaseService(CaseFlow):
     # -- reading -------------------------------------------------------------------------------
 
     async def get(self, case_id: uuid.UUID) -> schemas.CaseOut:
-        return to_out(await self.repository.get(case_id))
+        out = to_out(await self.repository.get(case_id))
+        await FlagService(self.session).show_on([out])  # E3: staff read cases (CaseReader)
+        return out
 
     async def history(self, case_id: uuid.UUID) -> list[TransitionOut]:
         record = await self.repository.get(case_id)
@@ -195,7 +198,9 @@ class CaseService(CaseFlow):
         customer_id: str | None = None,
     ) -> Page[schemas.CaseOut]:
         rows = await self.repository.page(page, kind=kind, state=state, order_id=order_id, customer_id=customer_id)
-        return page_of(rows, page, key=lambda r: (r.created_at, r.id), item=to_out)
+        listed = page_of(rows, page, key=lambda r: (r.created_at, r.id), item=to_out)
+        await FlagService(self.session).show_on(listed.items)
+        return listed
 
     async def status(self, case_id: uuid.UUID, actor: Principal) -> schemas.CaseStatusOut:
         """The customer's view of their case (staff see it too): state, next step, due times."""

@@ -91,7 +91,8 @@ async def intake_email(
 async def open_complaint(
     body: schemas.ComplaintIn, service: Complaints, actor: AgentOrSupervisor, response: Response
 ) -> schemas.ComplaintOut:
-    """Roles: agent, supervisor. Recorded now, on the channel it came by; clocks as for `/complaints/intake`."""
+    """Roles: agent, supervisor. Recorded now, on the channel it came by; clocks as for `/complaints/intake`.
+    Carries the customer's E3 flags from reviews (`customer_flags`), if any."""
     record, _ = await service.record(
         Arrival(
             channel=body.channel,
@@ -104,7 +105,7 @@ async def open_complaint(
         actor,
     )
     response.headers["Location"] = f"/complaints/{record.id}"
-    return to_out(record)
+    return (await service.shown([to_out(record)], actor))[0]
 
 
 @router.get("", summary="§4 · List complaints, oldest first")

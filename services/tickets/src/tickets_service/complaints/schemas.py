@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aftersales_chassis.dates import Instant
 
+from ..flags.schemas import CustomerFlagOut
 from .models import Channel, Priority
 
 
@@ -175,3 +176,8 @@ class ComplaintOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     allowed_actions: list[str] = Field(default_factory=list, description="What the current state allows.")
+    customer_flags: list[CustomerFlagOut] = Field(
+        default_factory=list,
+        description="E3 (reviews): the customer was flagged for a malicious review; handle with care. "
+        "Shown to staff on reads (`GET /complaints`, `/{id}`), never to the customer or merchant.",
+    )

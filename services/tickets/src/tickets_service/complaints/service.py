@@ -17,6 +17,7 @@ from aftersales_events.catalogue.tickets import ComplaintClosed, ComplaintOpened
 from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
 
+from ..flags.service import FlagService
 from ..orders.repository import OrderRepository
 from ..settings import TicketsSettings
 from . import schemas
@@ -347,7 +348,13 @@ class ComplaintService:
         return record
 
     async def get(self, record_id: uuid.UUID, actor: Principal) -> schemas.ComplaintOut:
-        return to_out(await self.visible(record_id, actor))
+        return (await self.shown([to_out(await self.visible(record_id, actor))], actor))[0]
+
+    async def shown(self, outs: list[schemas.ComplaintOut], actor: Principal) -> list[schemas.ComplaintOut]:
+        """E3: staff see the customer's flags from reviews; the customer and merchant never do."""
+        if _is_staff(actor):
+            await FlagService(self.session).show_on(outs)
+        return outs
 
     async def history(self, record_id: uuid.UUID, actor: Principal) -> list[TransitionOut]:
         await self.visible(record_id, actor)
@@ -388,4 +395,6 @@ class ComplaintService:
             page, state=state, channel=channel, priority=priority, owner=owner, order_id=order_id, major=major,
             customer_id=customer_id, merchant_id=merchant_id,
         )  # fmt: skip
-        return page_of(rows, page, key=lambda r: (r.received_at, r.id), item=to_out)
+        listed = page_of(rows, page, key=lambda r: (r.received_at, r.id), item=to_out)
+        await self.shown(listed.items, actor)
+        return listed
