@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
@@ -9,7 +10,10 @@ from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
+from aftersales_events import ConsumerRunner
+from aftersales_events.kafka import make_producer
 from aftersales_sla.testing import fresh_test_clock
+from tickets_service.consumers import HANDLERS
 from tickets_service.main import definition
 from tickets_service.settings import TicketsSettings
 
@@ -43,7 +47,6 @@ def app(
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,
         log_json=False,
-        storage_url="memory:///",  # attachments kept in the process for the session
         sla_scheduler_enabled=False,  # tests tick it by hand on the manual clock
         consumer_group=f"tickets-{test_run_id}",  # the cross-service tests run a real one on the same broker
         storage_url=f"file:{tmp_path_factory.mktemp('attachments')}",  # evidence of this session only
@@ -60,3 +63,21 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def tokens(jwt_secret: str) -> Tokens:
     return Tokens(jwt_secret)
+
+
+@pytest.fixture(scope="session")
+async def runner(client: httpx.AsyncClient, app: FastAPI, kafka_bootstrap: str) -> AsyncIterator[ConsumerRunner]:
+    """The real consumer runner with the app's database and resources (its clock, calendar,
+    settings), driven message by message (``await runner.process(consumer_record(envelope))``)."""
+    producer = make_producer(kafka_bootstrap, "tickets-test")
+    await producer.start()
+    yield ConsumerRunner(
+        service="tickets",
+        group_id=f"tickets-test-{uuid.uuid4().hex[:6]}",
+        bootstrap_servers=kafka_bootstrap,
+        sessionmaker=app.state.db.sessionmaker,
+        handlers=HANDLERS,
+        dlq_producer=producer,
+        resources=app.state,
+    )
+    await producer.stop()

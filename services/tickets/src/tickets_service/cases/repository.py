@@ -15,7 +15,7 @@ from aftersales_chassis import NotFound, PageParams
 from aftersales_chassis.keyset import keyset
 from aftersales_sla import sla_clocks
 
-from .models import AbnormalRefund, Case, CaseAttachment, OrderCap
+from .models import AbnormalRefund, Case, CaseAttachment, CaseState, OrderCap
 
 
 class CaseRepository:
@@ -51,6 +51,16 @@ class CaseRepository:
         if customer_id is not None:
             query = query.where(Case.customer_id == customer_id)
         return list(await self.session.scalars(keyset(query, page, Case.created_at, Case.id)))
+
+    async def handed_to_returns(self, order_id: str) -> list[Case]:
+        """The order's cases that handed the customer to returns (C3A / P2A2), locked, oldest first."""
+        query = (
+            select(Case)
+            .where(Case.order_id == order_id, Case.state == CaseState.return_requested)
+            .order_by(Case.created_at, Case.id)
+            .with_for_update()
+        )
+        return list(await self.session.scalars(query))
 
     async def open_clocks(self, case_ids: Sequence[uuid.UUID]) -> Sequence[Row[Any, Any, Any]]:
         """The cases' running or paused clocks (the customer's view shows their due times)."""
