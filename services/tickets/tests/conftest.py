@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
@@ -10,10 +9,7 @@ from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
-from aftersales_events import ConsumerRunner
-from aftersales_events.kafka import make_producer
 from aftersales_sla.testing import fresh_test_clock
-from tickets_service.consumers import HANDLERS
 from tickets_service.main import definition
 from tickets_service.settings import TicketsSettings
 
@@ -63,21 +59,3 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def tokens(jwt_secret: str) -> Tokens:
     return Tokens(jwt_secret)
-
-
-@pytest.fixture(scope="session")
-async def runner(client: httpx.AsyncClient, app: FastAPI, kafka_bootstrap: str) -> AsyncIterator[ConsumerRunner]:
-    """The real consumer runner with the app's database and resources (its clock, calendar,
-    settings), driven message by message (``await runner.process(consumer_record(envelope))``)."""
-    producer = make_producer(kafka_bootstrap, "tickets-test")
-    await producer.start()
-    yield ConsumerRunner(
-        service="tickets",
-        group_id=f"tickets-test-{uuid.uuid4().hex[:6]}",
-        bootstrap_servers=kafka_bootstrap,
-        sessionmaker=app.state.db.sessionmaker,
-        handlers=HANDLERS,
-        dlq_producer=producer,
-        resources=app.state,
-    )
-    await producer.stop()

@@ -5,7 +5,6 @@ order, the case id in its reason. Once per event; nothing when returns cannot ta
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,28 +16,16 @@ from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
 from aftersales_events.catalogue.tickets import AfterSaleReturnRequested
-from aftersales_events.kafka import make_producer
 from aftersales_events.testing import consumer_record, wrap
-from returns_service.consumers import HANDLERS
 
 from ..kit import known_order
 
 
-@pytest.fixture(scope="module")
-async def runner(client: httpx.AsyncClient, app: FastAPI, kafka_bootstrap: str) -> AsyncIterator[ConsumerRunner]:
-    """The real consumer runner on the app's database and resources (clock, calendar, payments)."""
-    producer = make_producer(kafka_bootstrap, "returns-handover-test")
-    await producer.start()
-    yield ConsumerRunner(
-        service="returns",
-        group_id=f"returns-test-{uuid.uuid4().hex[:6]}",
-        bootstrap_servers=kafka_bootstrap,
-        sessionmaker=app.state.db.sessionmaker,
-        handlers=HANDLERS,
-        dlq_producer=producer,
-        resources=app.state,
-    )
-    await producer.stop()
+@pytest.fixture
+def runner(app: FastAPI) -> ConsumerRunner:
+    """The app's own consumer runner (its database and resources: clock, calendar, payments)."""
+    consumer: ConsumerRunner = app.state.consumer
+    return consumer
 
 
 def _handed_over(order_id: str, step: str = "C3A", reason: str = "wants to send it back") -> AfterSaleReturnRequested:

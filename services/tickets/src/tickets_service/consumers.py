@@ -1,14 +1,16 @@
 """Thin event handlers of the tickets service: event type → a handler calling a feature's service:
-order facts, its own clock breaches, and the steps of a return an after-sale case handed over."""
+order facts, its own clock breaches, the call centre's complaint calls, and the steps of a return
+an after-sale case handed over."""
 
 from __future__ import annotations
 
 from aftersales_events import EventContext, EventPayload, Handler
-from aftersales_events.catalogue import orders
+from aftersales_events.catalogue import callcenter, orders
 from aftersales_events.catalogue import returns as ret
 from aftersales_events.catalogue.sla import SLA_BREACHED, SlaBreachedBase
 
 from .cases.returns_followed import follow_return
+from .complaints.calls import complaint_call
 from .complaints.service import on_clock_breached
 from .orders.service import apply_order_fact
 
@@ -21,6 +23,11 @@ async def order_fact(ctx: EventContext, event: orders.OrderFact) -> None:
 async def clock_breached(ctx: EventContext, event: SlaBreachedBase) -> None:
     """Tickets' own SlaBreached: §4.5 running out sends a phone complaint to anyone (USERONLY → ANYONE)."""
     await on_clock_breached(ctx.session, ctx.resources, event)
+
+
+async def inbound_complaint_call(ctx: EventContext, event: callcenter.InboundComplaintCall) -> None:
+    """§7.1 → §4: the call centre's complaint call, a phone complaint routed to the named owner."""
+    await complaint_call(ctx.session, ctx.resources, event)
 
 
 # -- C3A / P2A2: the case follows the return it handed over (§6), by the order --------------------
@@ -80,6 +87,7 @@ HANDLERS: dict[type[EventPayload], Handler] = {
     orders.OrderPaid: order_fact,
     orders.OrderCancelled: order_fact,
     SLA_BREACHED["tickets"]: clock_breached,
+    callcenter.InboundComplaintCall: inbound_complaint_call,
     ret.ReturnRequested: return_filed,
     ret.ReturnApproved: return_approved,
     ret.ReturnRejected: return_rejected,

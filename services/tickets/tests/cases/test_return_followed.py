@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
+from fastapi import FastAPI
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
@@ -17,6 +19,14 @@ from aftersales_events.catalogue import returns as ret
 from aftersales_events.testing import consumer_record, wrap
 
 from .kit import case_at_negotiation, new_order, post
+
+
+@pytest.fixture
+def runner(app: FastAPI) -> ConsumerRunner:
+    """The app's own consumer runner (its database and resources: clock, calendar, settings)."""
+    consumer: ConsumerRunner = app.state.consumer
+    return consumer
+
 
 AT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
