@@ -105,4 +105,4 @@ async def test_a_c3a_case_opens_a_refund_request_and_follows_the_return(
         assert case["state"] == "return_requested"  # ended: following the return re-opens nothing
         status = await _ok(await http.get(f"{tickets}/cases/{cid}/status",
                                           headers=tokens.headers(Role.customer, subject=customer)))  # fmt: skip
-        assert status["ended"] is True
+        assert (status["ended"], status["return_step"]) == (True, "T1A5")  # the customer sees the return received

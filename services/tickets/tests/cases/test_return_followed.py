@@ -89,6 +89,13 @@ async def test_each_step_of_the_return_is_written_on_the_case_once(
     assert all(str(rid) in t["reason"] for t in trail)
     case = (await client.get(f"/cases/{cid}", headers=tokens.headers(Role.agent))).json()
     assert case["state"] == "return_requested"
+    # The customer's view: the case has ended, and shows where the return it handed over is.
+    status = (await client.get(f"/cases/{cid}/status", headers=tokens.headers(Role.customer, subject="C-42"))).json()
+    assert (status["ended"], status["next_step"], status["return_step"]) == (True, None, "T2A")
+    assert status["return_note"] == f"return {rid}: refund of 6450 CNY approved"
+    [mine] = [c for c in (await client.get("/cases/mine", params={"limit": 200},
+              headers=tokens.headers(Role.customer, subject="C-42"))).json()["items"] if c["id"] == cid]  # fmt: skip
+    assert mine["return_step"] == "T2A"
 
 
 async def test_a_rejected_return_is_recorded_and_the_case_is_not_reopened(
@@ -104,6 +111,7 @@ async def test_a_rejected_return_is_recorded_and_the_case_is_not_reopened(
     ]
     status = (await client.get(f"/cases/{cid}/status", headers=tokens.headers(Role.agent))).json()
     assert (status["state"], status["ended"], status["next_step"]) == ("return_requested", True, None)
+    assert (status["return_step"], status["return_note"]) == ("T1A3", f"return {rid} rejected: outside the window")
 
 
 async def test_cases_that_did_not_hand_over_and_other_refunds_are_left_alone(
@@ -118,3 +126,5 @@ async def test_cases_that_did_not_hand_over_and_other_refunds_are_left_alone(
     assert await _followed(client, tokens, handed) == []
     case = (await client.get(f"/cases/{working['id']}", headers=tokens.headers(Role.agent))).json()
     assert case["state"] == "negotiating"
+    status = (await client.get(f"/cases/{handed}/status", headers=tokens.headers(Role.agent))).json()
+    assert (status["return_step"], status["return_note"], status["return_step_at"]) == (None, None, None)
