@@ -90,3 +90,18 @@ async def test_an_open_complaint_holds_the_order_out_of_settlement_until_it_clos
 
         november = await eventually(released, message="the next run settles it (ComplaintClosed through the broker)")
         assert lines(november, "excluded") == {}
+
+        # Reopened (ComplaintOpened again, its opened_at still the first arrival): held again
+        # until it closes again; finance orders the facts by when tickets recorded them.
+        reopened = await http.post(f"{tickets}/complaints/{complaint_id}/reopen", json={"reason": "mould again"},
+                                   headers=tokens.headers(Role.agent, subject="ann"))  # fmt: skip
+        assert reopened.status_code == 200, reopened.text
+
+        async def held_again() -> bool:
+            return lines(await run("2026-11"), "excluded") == {held: "open_complaint"}
+
+        await eventually(held_again, message="finance holds the reopened complaint's order again")
+        closed = await http.post(f"{tickets}/complaints/{complaint_id}/close", json={"resolution": "refunded"},
+                                 headers=tokens.headers(Role.agent, subject="ann"))  # fmt: skip
+        assert closed.status_code == 200, closed.text
+        await eventually(released, message="it settles once the reopened complaint closes again")

@@ -4,7 +4,7 @@ once, roles; read models fed through the real consumer path."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
 from aftersales_events import ConsumerRunner
+from aftersales_events.testing import consumer_record, wrap
 
 from .kit import (
     cancellation_confirmed,
@@ -50,12 +51,15 @@ async def _seed(runner: ConsumerRunner, merchant: str) -> dict[str, str]:
         cancelled(ids["B"], merchant, OCTOBER),
         cancellation_refund(ids["C"], merchant, 3000, OCTOBER),
         opened_d,
-        closed_e,  # out of order: closed arrives before opened
-        opened_e,
         cancellation_confirmed(ids["G"], 7000, OCTOBER),
         deposit_cancelled(merchant, 1500, OCTOBER),
         deposit_cancelled(merchant, 900, OCTOBER, outcome="refused"),
     )
+    # Out of order: E's close (recorded by tickets after its opening) arrives before it.
+    for payload, recorded in ((closed_e, OCTOBER + timedelta(hours=1)), (opened_e, OCTOBER)):
+        assert await runner.process(consumer_record(wrap(payload, subject=str(payload.complaint_id), at=recorded))) == (
+            "applied"
+        )
     return ids
 
 

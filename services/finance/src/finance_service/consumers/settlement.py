@@ -109,14 +109,17 @@ async def intercept_failed(ctx: EventContext, event: ret.OrderInterceptFailed) -
 
 
 async def complaint_opened(ctx: EventContext, event: tix.ComplaintOpened) -> None:
-    await SettlementRepository(ctx.session).complaint(
-        event.complaint_id, order_id=event.order_id, merchant_id=event.merchant_id, opened_at=event.opened_at
+    """§8: an open complaint holds its order out of settlement; a reopened complaint (tickets
+    publishes ComplaintOpened again) holds it again. Ordered by the event's time, since a
+    reopening carries the complaint's first arrival as ``opened_at``."""
+    await SettlementRepository(ctx.session).complaint_opened(
+        event.complaint_id, order_id=event.order_id, merchant_id=event.merchant_id, at=ctx.envelope.time
     )
 
 
 async def complaint_closed(ctx: EventContext, event: tix.ComplaintClosed) -> None:
-    await SettlementRepository(ctx.session).complaint(
-        event.complaint_id, order_id=event.order_id, closed_at=event.closed_at
+    await SettlementRepository(ctx.session).complaint_closed(
+        event.complaint_id, order_id=event.order_id, at=ctx.envelope.time
     )
 
 

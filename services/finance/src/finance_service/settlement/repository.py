@@ -20,9 +20,12 @@ from sqlalchemy import (
     TextClause,
     Update,
     bindparam,
+    case,
     delete,
     exists,
     func,
+    null,
+    or_,
     select,
     text,
     tuple_,
@@ -234,30 +237,50 @@ class SettlementRepository:
 
     # -- read models fed by events ------------------------------------------------------------
 
-    async def complaint(
-        self,
-        complaint_id: uuid.UUID,
-        *,
-        order_id: str | None,
-        merchant_id: str | None = None,
-        opened_at: datetime | None = None,
-        closed_at: datetime | None = None,
+    async def complaint_opened(
+        self, complaint_id: uuid.UUID, *, order_id: str | None, merchant_id: str | None, at: datetime
     ) -> None:
-        facts = {
-            k: v
-            for k, v in {
-                "order_id": order_id,
-                "merchant_id": merchant_id,
-                "opened_at": opened_at,
-                "closed_at": closed_at,
-            }.items()
-            if v is not None
-        }
-        statement = pg_insert(COMPLAINTS).values(complaint_id=complaint_id, **facts)
+        """ComplaintOpened recorded by tickets ``at`` (its event time: tickets publishes it again
+        when a closed complaint is reopened, with the first arrival as ``opened_at``). The
+        complaint holds its order from its latest opening until a close later than that:
+        ``opened_at`` keeps the latest opening, and an opening later than the close seen clears
+        it. Applied in any order and any number of times, the row ends the same (ties go to
+        the later arrival: one complaint's events share a partition, so arrive as recorded)."""
+        c = COMPLAINTS.c
+        statement = pg_insert(COMPLAINTS).values(
+            complaint_id=complaint_id, order_id=order_id, merchant_id=merchant_id, opened_at=at, closed_at=None
+        )
+        new = statement.excluded
         await self.session.execute(
             statement.on_conflict_do_update(
-                index_elements=[COMPLAINTS.c.complaint_id],
-                set_={k: func.coalesce(COMPLAINTS.c[k], statement.excluded[k]) for k in facts},
+                index_elements=[c.complaint_id],
+                set_={
+                    "order_id": func.coalesce(c.order_id, new.order_id),
+                    "merchant_id": func.coalesce(c.merchant_id, new.merchant_id),
+                    "opened_at": func.greatest(c.opened_at, new.opened_at),  # NULLs ignored
+                    "closed_at": case((c.closed_at > new.opened_at, c.closed_at), else_=null()),
+                },
+            )
+        )
+
+    async def complaint_closed(self, complaint_id: uuid.UUID, *, order_id: str | None, at: datetime) -> None:
+        """ComplaintClosed recorded ``at``: ends the hold unless an opening later than it was seen."""
+        c = COMPLAINTS.c
+        statement = pg_insert(COMPLAINTS).values(complaint_id=complaint_id, order_id=order_id, closed_at=at)
+        new = statement.excluded
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[c.complaint_id],
+                set_={
+                    "order_id": func.coalesce(c.order_id, new.order_id),
+                    "closed_at": case(
+                        (
+                            or_(c.opened_at.is_(None), new.closed_at >= c.opened_at),
+                            func.greatest(c.closed_at, new.closed_at),
+                        ),
+                        else_=c.closed_at,
+                    ),
+                },
             )
         )
 

@@ -14,7 +14,7 @@ from aftersales_workflow import Transition, WorkflowRunner
 from . import schemas
 from .models import Case
 from .repository import CaseRepository
-from .state import FLOWS
+from .state import FLOWS, FOLLOW_RETURN
 
 # Inside the shop: everyone who works cases may see any of them (a customer only their own).
 _STAFF_ROLES = (Role.agent, Role.supervisor, Role.warehouse, Role.finance, Role.qc)
@@ -22,7 +22,7 @@ _STAFF_ROLES = (Role.agent, Role.supervisor, Role.warehouse, Role.finance, Role.
 
 def to_out(record: Case) -> schemas.CaseOut:
     out = schemas.CaseOut.model_validate(record)
-    out.allowed_actions = FLOWS[record.kind].allowed_actions(record.state)
+    out.allowed_actions = [a for a in FLOWS[record.kind].allowed_actions(record.state) if a != FOLLOW_RETURN]
     return out
 
 

@@ -8,14 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import NotFound, PageParams
 from aftersales_chassis.keyset import keyset
 from aftersales_sla import sla_clocks
+from aftersales_workflow import workflow_transitions
 
-from .models import AbnormalRefund, Case, CaseAttachment, OrderCap
+from .models import AbnormalRefund, Case, CaseAttachment, CaseState, OrderCap
+from .state import FOLLOW_RETURN
 
 
 class CaseRepository:
@@ -51,6 +53,31 @@ class CaseRepository:
         if customer_id is not None:
             query = query.where(Case.customer_id == customer_id)
         return list(await self.session.scalars(keyset(query, page, Case.created_at, Case.id)))
+
+    async def handed_to_returns(self, order_id: str) -> list[Case]:
+        """The order's cases that handed the customer to returns (C3A / P2A2), locked, oldest first."""
+        query = (
+            select(Case)
+            .where(Case.order_id == order_id, Case.state == CaseState.return_requested)
+            .order_by(Case.created_at, Case.id)
+            .with_for_update()
+        )
+        return list(await self.session.scalars(query))
+
+    async def returns_followed(self, case_ids: Sequence[uuid.UUID]) -> Sequence[Row[Any, Any, Any, Any]]:
+        """The latest step of the return each case handed over (its last ``follow-return`` row)."""
+        t = workflow_transitions
+        rows = await self.session.execute(
+            select(t.c.aggregate_id, t.c.step, t.c.reason, t.c.at)
+            .ext(distinct_on(t.c.aggregate_id))
+            .where(
+                t.c.aggregate_type == "case",
+                t.c.action == FOLLOW_RETURN,
+                t.c.aggregate_id.in_([str(i) for i in case_ids]),
+            )
+            .order_by(t.c.aggregate_id, t.c.id.desc())
+        )
+        return rows.all()
 
     async def open_clocks(self, case_ids: Sequence[uuid.UUID]) -> Sequence[Row[Any, Any, Any]]:
         """The cases' running or paused clocks (the customer's view shows their due times)."""

@@ -223,6 +223,13 @@ class CaseStatusOut(BaseModel):
     next_step_due_at: datetime | None = Field(description="When that step is due, if it has a clock.")
     cycle_due_at: datetime | None = Field(description="The case's 30 working-day cycle (§3) ends then.")
     updated_at: datetime
+    return_step: str | None = Field(
+        default=None,
+        description="C3A / P2A2: the latest §6 step of the return the case handed over, as returns reported it "
+        "(T1A2 filed or withdrawn, T1A3 approved or rejected, T1A5 received, T2A refund approved, T1B2 paid, ...).",
+    )
+    return_note: str | None = Field(default=None, description="What happened at that step.")
+    return_step_at: datetime | None = Field(default=None, description="When tickets learnt of it.")
 
 
 class AttachmentOut(BaseModel):

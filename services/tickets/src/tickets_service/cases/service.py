@@ -216,7 +216,12 @@ class CaseService(CaseFlow):
         due: dict[str, dict[str, datetime]] = {}
         for row in await self.repository.open_clocks([r.id for r in records]):  # one query for the page
             due.setdefault(row.aggregate_id, {})[row.step] = row.due_at
-        return {record.id: _status(record, due.get(str(record.id), {})) for record in records}
+        statuses = {record.id: _status(record, due.get(str(record.id), {})) for record in records}
+        handed = [r.id for r in records if r.state == CaseState.return_requested]
+        for step in await self.repository.returns_followed(handed) if handed else ():
+            status = statuses[uuid.UUID(step.aggregate_id)]
+            status.return_step, status.return_note, status.return_step_at = step.step, step.reason, step.at
+        return statuses
 
 
 def _status(record: Case, due: dict[str, datetime]) -> schemas.CaseStatusOut:

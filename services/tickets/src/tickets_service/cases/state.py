@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftersales_chassis.roles import QC, STAFF, SUPERVISOR, WAREHOUSE
+from aftersales_chassis.roles import QC, SERVICE, STAFF, SUPERVISOR, WAREHOUSE
 from aftersales_workflow import NEW, Transition, Workflow, on
 
 from ..sla import POLICIES
@@ -14,6 +14,21 @@ from .models import CaseKind
 from .models import CaseState as S
 
 CYCLE = "§3"
+
+FOLLOW_RETURN = "follow-return"
+"""Not an agent's action: returns' events move it (consumers.py), so the API does not offer it."""
+RETURN_STEPS = {
+    "filed": "T1A2",
+    "cancelled": "T1A2",
+    "approved": "T1A3",
+    "rejected": "T1A3",
+    "received": "T1A5",
+    "refund-approved": "T2A",
+    "refund-issued": "T1B2",
+    "stocked-in": "T1B3",
+    "exchange-shipped": "T3A2",
+}
+"""What returns reports of the return a case handed over (its outcome), and the §6 step of each."""
 
 # C3 … C3B2: the remedy, where every kind continues (seed 000 §7.1 3)-7), §7.2 3), §7.3.1 5)).
 _REMEDY = [
@@ -47,6 +62,12 @@ _REMEDY = [
         starts=["C3B1"],
     ),
     on("close", "C3", [S.negotiating, S.discount_agreed], S.closed, by=STAFF, stops=["C3B1", CYCLE]),
+    *[
+        # C3A / P2A2 handed the customer to returns: the case has ended and stays so, and records
+        # each step of the return it follows (§6), as returns reports it (the state stays).
+        on(FOLLOW_RETURN, step, [S.return_requested], None, by=SERVICE, outcome=outcome)
+        for outcome, step in RETURN_STEPS.items()
+    ],
 ]
 
 

@@ -43,6 +43,8 @@ class Arrival:
     channel_message_id: str | None = None
     email_message_id: str | None = None
     attachments: list[StoredAttachment] = field(default_factory=list)
+    routed_to: str | None = None
+    """Who a phone complaint goes to (§4.5): the person the call floor named; None: the dedicated owner setting."""
 
 
 async def on_clock_breached(session: AsyncSession, resources: Any, event: SlaBreachedBase) -> None:
@@ -149,7 +151,8 @@ class ComplaintService:
             record.merged_into = primary.id
         elif arrival.channel == Channel.phone:
             outcome = "phone"
-            record.routed_to = self.settings.phone_complaint_owner  # USERONLY until §4.5 runs out
+            # USERONLY until §4.5 runs out
+            record.routed_to = arrival.routed_to or self.settings.phone_complaint_owner
         else:
             outcome = "public" if arrival.channel in PUBLIC_CHANNELS else None
         record.state = ComplaintState.open  # the flow sets the real one; the column is NOT NULL
