@@ -103,8 +103,10 @@ class ComplaintService:
             order = await self.repository.lock_and_find_order([], arrival.order_id)
             customer_id = order.customer_id if order else None
             await self.repository.lock(*self._lock_keys(arrival, customer_id))
+        elif (keys := self._lock_keys(arrival, customer_id)) or arrival.order_id:
+            order = await self.repository.lock_and_find_order(keys, arrival.order_id)
         else:
-            order = await self.repository.lock_and_find_order(self._lock_keys(arrival, customer_id), arrival.order_id)
+            order = None  # an agent's complaint with no order: nothing to lock, nothing to link
         merge_key = bool(customer_id and arrival.order_id)
         if arrival.channel_message_id is not None or merge_key:
             existing_id, live = await self.repository.arrived(
