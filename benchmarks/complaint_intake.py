@@ -14,6 +14,11 @@ rows are written as already published, so the app's relay leaves them alone. The
 at RATE complaints/s (open loop: each request starts on schedule whatever the previous did), the
 latency the goal's p99 is about. Sizes: BENCH_COMPLAINTS (default 1000) per path, ROUNDS rounds,
 medians printed; ratios are taken within a round (this machine's speed drifts between minutes).
+
+Like for like: after the first round the rows each path wrote are counted table by table
+(complaints, messages, audit rows, clocks, outbox rows, idempotency keys: the gateways send no
+Idempotency-Key, the (channel, message id) is theirs) and the bench fails if the raw path wrote
+other rows than the app. ADR 0022 has the figures before and after the hot path was tuned.
 """
 
 from __future__ import annotations
@@ -92,7 +97,9 @@ def _messages(prefix: str) -> list[dict[str, Any]]:
 
 def _client(url: str, concurrency: int) -> httpx.AsyncClient:
     token = mint_token(SECRET, subject="bench-gateway", roles=[Role.service])
-    limits = httpx.Limits(max_keepalive_connections=concurrency, max_connections=concurrency)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them: reusing
+    # one the server is closing at that moment fails the request (httpx.ReadError).
+    limits = httpx.Limits(max_keepalive_connections=concurrency, max_connections=concurrency, keepalive_expiry=2.0)
     return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=60)
 
 
@@ -172,6 +179,30 @@ async def _raw_parallel(url: str, bodies: list[dict[str, Any]], connections: int
     return len(bodies) / (time.perf_counter() - started), [lat for _, lats in parts for lat in lats]
 
 
+ROWS_WRITTEN = """
+SELECT count(*) AS complaints,
+       (SELECT count(*) FROM complaint_messages m JOIN complaints c ON c.id = m.complaint_id
+         WHERE c.channel_message_id LIKE $1) AS messages,
+       (SELECT count(*) FROM workflow_transitions t JOIN complaints c ON t.aggregate_id = c.id::text
+         WHERE c.channel_message_id LIKE $1) AS transitions,
+       (SELECT count(*) FROM sla_clocks k JOIN complaints c ON k.aggregate_id = c.id::text
+         WHERE c.channel_message_id LIKE $1) AS clocks,
+       (SELECT count(*) FROM outbox o JOIN complaints c ON o.message_key = c.id::text
+         WHERE c.channel_message_id LIKE $1) AS outbox,
+       (SELECT count(*) FROM idempotency_keys) AS idempotency_keys
+FROM complaints WHERE channel_message_id LIKE $1
+"""
+
+
+async def _rows_written(url: str, pattern: str) -> dict[str, int]:
+    """What a path wrote, table by table (like for like: the raw path must write what the app does)."""
+    connection = await asyncpg.connect(libpq(url))
+    try:
+        return dict(await connection.fetchrow(ROWS_WRITTEN, pattern))
+    finally:
+        await connection.close()
+
+
 def _p(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
@@ -186,6 +217,7 @@ def main() -> None:
     broker = None if given else Broker()
     bootstrap = given or (broker.bootstrap if broker else "")
     rounds: list[dict[str, tuple[float, list[float]]]] = []
+    written: dict[str, dict[str, int]] = {}
     try:
         with scratch_database("tickets") as url:
             extra = {"TICKETS_LOG_LEVEL": "WARNING", "TICKETS_LOG_JSON": "true", "TICKETS_STORAGE_URL": "memory:///"}
@@ -203,6 +235,11 @@ def main() -> None:
                     paced = asyncio.run(_paced(service.url, _messages(f"g{run}{r}"), RATE))
                     asyncio.run(outbox_drained(url))
                     rounds.append({"one": one, "many": many, "raw": raw, "raw_parallel": raw_parallel, "paced": paced})
+                    if r == 0:
+                        written = {
+                            "app": asyncio.run(_rows_written(url, f"c{run}{r}-%")),
+                            "raw": asyncio.run(_rows_written(url, f"p{run}{r}-%R")),
+                        }
     finally:
         if broker is not None:
             broker.stop()
@@ -214,6 +251,11 @@ def main() -> None:
     out.write(f"\nComplaint intake: {COMPLAINTS} new WeChat complaints per path, POST /complaints/intake\n")
     out.write("app = uvicorn subprocess on a real socket (relay + scheduler running); raw = asyncpg, same 6 rows\n")
     out.write(f"median of {ROUNDS} rounds (each runs every path back to back); latencies over all rounds\n")
+    for path, counts in written.items():
+        out.write(f"rows written by {path} for {COMPLAINTS} complaints: {counts}\n")
+    assert {k: v for k, v in written["app"].items() if k != "idempotency_keys"} == {
+        k: v for k, v in written["raw"].items() if k != "idempotency_keys"
+    }, "the raw baseline must write the rows the app writes"
     out.write(f"{'':<36} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9} {'of raw':>9}\n")
     out.write(_row("raw asyncpg, 1 connection", *median["raw"], raw_rate))
     out.write(_row(f"raw asyncpg, {CONCURRENCY} connections", *median["raw_parallel"], raw_rate))

@@ -166,3 +166,43 @@ async def test_a_clock_due_at_its_aggregates_own_time_warns_and_breaches_then(
     await scheduler.tick()
     await scheduler.tick()
     assert (await _events(database, "SlaWarning", [agg]), await _events(database, "SlaBreached", [agg])) == (1, 1)
+
+
+async def test_start_steps_writes_what_start_writes_for_each_step_in_one_statement(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    one, many = f"agg-{uuid.uuid4().hex[:10]}", f"agg-{uuid.uuid4().hex[:10]}"
+    async with database.sessionmaker() as session, session.begin():
+        clocks = SlaClocks(session, calendar, POLICIES, clock.now())
+        for step in ("C1", "C2"):
+            await clocks.start(step, "test", one)
+        await clocks.start_steps(["C1", "C2"], "test", many)
+    columns = [c for c in sla_clocks.c if c.name not in ("id", "aggregate_id", "created_at")]
+    async with database.sessionmaker() as session:
+        rows = {
+            agg: [
+                tuple(r)
+                for r in await session.execute(
+                    select(*columns).where(sla_clocks.c.aggregate_id == agg).order_by(sla_clocks.c.step)
+                )
+            ]
+            for agg in (one, many)
+        }
+    assert len(rows[many]) == 2
+    assert rows[many] == rows[one]
+
+
+async def test_start_steps_keeps_a_clock_already_open_and_starts_the_others(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    [agg] = await _start(database, calendar, clock, "C1")
+    first = await _clock_row(database, agg)
+    clock.advance(timedelta(minutes=5))
+    async with database.sessionmaker() as session, session.begin():
+        await SlaClocks(session, calendar, POLICIES, clock.now()).start_steps(["C1", "C2"], "test", agg)
+    async with database.sessionmaker() as session:
+        rows = {r.step: r for r in await session.execute(select(sla_clocks).where(sla_clocks.c.aggregate_id == agg))}
+    assert rows["C1"].id == first.id
+    assert rows["C1"].started_at == first.started_at
+    assert rows["C2"].started_at == clock.now()
+    assert rows["C2"].state == "running"

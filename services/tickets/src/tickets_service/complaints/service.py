@@ -18,7 +18,6 @@ from aftersales_sla import SlaClocks
 from aftersales_workflow import TransitionOut
 
 from ..flags.service import FlagService
-from ..orders.repository import OrderRepository
 from ..settings import TicketsSettings
 from . import schemas
 from .models import PUBLIC_CHANNELS, Channel, Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
@@ -99,20 +98,34 @@ class ComplaintService:
         """§4: recorded the moment it arrives. A resend of a channel message is the complaint it
         made (False); the same customer about the same order again is merged into the earliest
         complaint still being worked on (its clocks are the ones kept)."""
-        order = await OrderRepository(self.session).find(arrival.order_id) if arrival.order_id else None
-        customer_id = arrival.sender.customer_id or (order.customer_id if order else None)
-        locks = []
-        if arrival.channel_message_id is not None:
-            locks.append(f"complaint-intake:{arrival.channel}:{arrival.channel_message_id}")
-        if customer_id and arrival.order_id:
-            locks.append(f"complaint-merge:{customer_id}:{arrival.order_id}")
-        await self.repository.lock(*locks)
-        if arrival.channel_message_id is not None:
+        # Round trips counted (ADR 0022): the locks and the order in one statement, then what
+        # arrived before us in one, then the writes.
+        customer_id = arrival.sender.customer_id or None
+        if customer_id is None and arrival.order_id:
+            # The merge key needs the order's customer: the order first, then the locks.
+            order = await self.repository.lock_and_find_order([], arrival.order_id)
+            customer_id = order.customer_id if order else None
+            await self.repository.lock(*self._lock_keys(arrival, customer_id))
+        elif (keys := self._lock_keys(arrival, customer_id)) or arrival.order_id:
+            order = await self.repository.lock_and_find_order(keys, arrival.order_id)
+        else:
+            order = None  # an agent's complaint with no order: nothing to lock, nothing to link
+        merge_key = bool(customer_id and arrival.order_id)
+        if arrival.channel_message_id is not None or merge_key:
+            existing_id, live = await self.repository.arrived(
+                arrival.channel,
+                arrival.channel_message_id,
+                customer_id if merge_key else None,
+                arrival.order_id if merge_key else None,
+            )
+        else:
+            existing_id, live = None, False
+        if existing_id is not None and arrival.channel_message_id is not None:
             existing = await self.repository.by_channel_message(arrival.channel, arrival.channel_message_id)
             if existing is not None:
                 return existing, False
         primary = None
-        if customer_id and arrival.order_id:
+        if live and customer_id and arrival.order_id:
             primary = await self.repository.live_about(customer_id, arrival.order_id, for_update=True)
         order_minor = (
             None if order is None else (order.paid_minor if order.paid_minor is not None else order.total_minor)
@@ -155,18 +168,33 @@ class ComplaintService:
             record.routed_to = arrival.routed_to or self.settings.phone_complaint_owner
         else:
             outcome = "public" if arrival.channel in PUBLIC_CHANNELS else None
-        record.state = ComplaintState.open  # the flow sets the real one; the column is NOT NULL
-        await self.repository.add(record)
-        await self._add_message(record, "in", arrival.sender.handle or arrival.sender.name or actor.subject,
-                                arrival.body, at=arrival.received_at, email_message_id=arrival.email_message_id,
-                                attachments=arrival.attachments)  # fmt: skip
+        record.state = ComplaintState.open  # the flow sets the real one
+        message, attachments = self._message(record, "in", arrival.sender.handle or arrival.sender.name
+                                             or actor.subject, arrival.body, at=arrival.received_at,
+                                             email_message_id=arrival.email_message_id,
+                                             attachments=arrival.attachments)  # fmt: skip
         # Published even when merged: finance holds the order until every complaint about it closes.
+        # The flow's rows (audit, clocks, outbox) have no foreign key to the complaint: they go first,
+        # so the complaint is written once, with the state and update time the flow gave it.
         await self.flow.create(record, actor, outcome=outcome, reason=arrival.subject or None, event=_opened(record))
+        await self.repository.insert_new(record, message)
+        if attachments:
+            await self.repository.add(*attachments)
         if primary is not None:
             await self.flow.apply(primary, "absorb", actor, reason=f"merged {record.id} ({record.channel})")
         if record.major:
             await self._raise_major(record, actor, ranked.rule)
         return record, True
+
+    @staticmethod
+    def _lock_keys(arrival: Arrival, customer_id: str | None) -> list[str]:
+        """Serialise intakes of one channel message, and of one customer's order (the merge)."""
+        keys = []
+        if arrival.channel_message_id is not None:
+            keys.append(f"complaint-intake:{arrival.channel}:{arrival.channel_message_id}")
+        if customer_id and arrival.order_id:
+            keys.append(f"complaint-merge:{customer_id}:{arrival.order_id}")
+        return keys
 
     async def customer_message(self, record: Complaint, arrival: Arrival, actor: Principal) -> None:
         """The customer wrote again in a thread we know (an e-mail reply): the message joins the
@@ -190,6 +218,25 @@ class ComplaintService:
         email_message_id: str | None = None,
         attachments: list[StoredAttachment] | None = None,
     ) -> ComplaintMessage:
+        message, kept = self._message(
+            record, direction, author, body, at=at, email_message_id=email_message_id, attachments=attachments
+        )
+        await self.repository.add(message)
+        if kept:
+            await self.repository.add(*kept)
+        return message
+
+    @staticmethod
+    def _message(
+        record: Complaint,
+        direction: str,
+        author: str,
+        body: str,
+        *,
+        at: datetime,
+        email_message_id: str | None = None,
+        attachments: list[StoredAttachment] | None = None,
+    ) -> tuple[ComplaintMessage, list[ComplaintAttachment]]:
         message = ComplaintMessage(
             id=uuid.uuid4(), complaint_id=record.id, direction=direction, channel=record.channel,
             author=author, body=body, email_message_id=email_message_id, at=at,
@@ -208,10 +255,7 @@ class ComplaintService:
             )
             for a in attachments or ()
         ]
-        await self.repository.add(message)
-        if kept:
-            await self.repository.add(*kept)
-        return message
+        return message, kept
 
     async def _raise_major(self, record: Complaint, actor: Principal, rule: str) -> None:
         event = MajorComplaintRaised(
