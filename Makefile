@@ -8,6 +8,7 @@ PYTEST_ARGS ?=
 ROLE ?= agent
 SUB ?=
 SCOPE ?=
+MERCHANT ?=
 
 .PHONY: help install run test lint fmt migrate bench asyncapi docs token lock clean service feature revision
 
@@ -59,9 +60,9 @@ docs: asyncapi ## regenerate the generated files: SLA tables (docs/sla/), AsyncA
 	$(PY) -m aftersales_sla.docs --output docs/sla
 	$(PY) deploy/generate.py
 
-token: ## mint a dev bearer token: ROLE=agent [SUB=alice] [SCOPE=refund:approve]
+token: ## mint a dev bearer token: ROLE=agent [SUB=alice] [SCOPE=refund:approve] [MERCHANT=M-001]
 	@bash tools/install.sh >&2
-	@$(PY) -m aftersales_chassis.token --role $(ROLE) --sub $(or $(SUB),dev-$(ROLE)) $(if $(SCOPE),--scope $(SCOPE))
+	@$(PY) -m aftersales_chassis.token --role $(ROLE) --sub $(or $(SUB),dev-$(ROLE)) $(if $(SCOPE),--scope $(SCOPE)) $(if $(MERCHANT),--merchant-id $(MERCHANT))
 
 lock: ## re-resolve requirements.lock (hashed) from the pyproject files
 	UV=.venv/bin/uv bash tools/lock.sh

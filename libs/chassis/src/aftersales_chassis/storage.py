@@ -117,7 +117,7 @@ class AttachmentStore:
         *,
         policy: AttachmentPolicy = AttachmentPolicy(),  # frozen: shared safely
         filename: str | None = None,
-        field_name: str = "file",
+        field_name: str = "body.file",
     ) -> StoredAttachment:
         content_type = check_attachment(data, policy, field_name=field_name)
         digest = hashlib.sha256(data).hexdigest()

@@ -71,7 +71,7 @@ async def test_what_is_not_evidence_is_refused_naming_the_rule(client: httpx.Asy
     ):
         refused = await upload(client, agent, cid, data, name="photo.png")
         assert refused.status_code == 422, (rule, refused.text)
-        assert (refused.json()["rule"], refused.json()["field"]) == (rule, "file")
+        assert (refused.json()["rule"], refused.json()["field"]) == (rule, "body.file")
     missing = await client.post(f"/cases/{cid}/evidence", headers=agent)
     assert missing.status_code == 422
     assert (await client.get(f"/cases/{cid}/evidence", headers=agent)).json() == []

@@ -150,7 +150,7 @@ async def test_an_attachment_of_a_forbidden_type_refuses_the_message_and_writes_
     raw, message_id = complaint_mail(attachment=b"MZ\x90\x00" + b"\x00" * 200)  # a Windows executable
     refused = await _post(client, tokens, raw)
     assert refused.status_code == 422
-    assert (refused.json()["rule"], refused.json()["field"]) == ("§4.email-attachment.type", "attachments[0]")
+    assert (refused.json()["rule"], refused.json()["field"]) == ("§4.email-attachment.type", "body.attachments[0]")
     listed = await client.get(
         "/complaints", params={"channel": "email", "limit": 200}, headers=tokens.headers(Role.agent)
     )

@@ -33,7 +33,7 @@ class EvidenceService(CaseFlow):
         record = await self.visible(case_id, actor)
         if record.state in ENDED:
             raise Conflict(f"case {case_id} has ended ({record.state}): no more evidence", rule="evidence.case-open")
-        stored = await self.store.put(data, policy=EVIDENCE, filename=filename, field_name="file")
+        stored = await self.store.put(data, policy=EVIDENCE, filename=filename, field_name="body.file")
         nxt = NEXT_STEPS[record.kind].get(record.state)
         row = CaseAttachment(
             id=uuid.uuid4(),

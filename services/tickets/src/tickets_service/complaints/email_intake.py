@@ -120,14 +120,14 @@ async def take_email(
     """The complaint the e-mail opened (True), or the one it was threaded into or resent to (False)."""
     mail = parse_email(raw)
     for index, (_, data) in enumerate(mail.attachments):  # refuse before anything is stored
-        check_attachment(data, EMAIL_ATTACHMENTS, field_name=f"attachments[{index}]")
+        check_attachment(data, EMAIL_ATTACHMENTS, field_name=f"body.attachments[{index}]")
     repository = service.repository
     await repository.lock(f"complaint-intake:{Channel.email}:{mail.message_id}")
     resent = await repository.complaint_of_email([mail.message_id])
     if resent is not None:
         return await repository.get(resent), False
     stored: list[StoredAttachment] = [
-        await store.put(data, policy=EMAIL_ATTACHMENTS, filename=name, field_name=f"attachments[{index}]")
+        await store.put(data, policy=EMAIL_ATTACHMENTS, filename=name, field_name=f"body.attachments[{index}]")
         for index, (name, data) in enumerate(mail.attachments)
     ]
     arrival = Arrival(
