@@ -21,6 +21,7 @@ from ..flags.service import FlagService
 from ..orders.repository import OrderRepository
 from ..settings import TicketsSettings
 from . import schemas
+from .metrics import complaint_received
 from .models import PUBLIC_CHANNELS, Channel, Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
 from .priority import rank
 from .repository import ComplaintRepository
@@ -166,6 +167,7 @@ class ComplaintService:
             await self.flow.apply(primary, "absorb", actor, reason=f"merged {record.id} ({record.channel})")
         if record.major:
             await self._raise_major(record, actor, ranked.rule)
+        complaint_received(record.channel, merged=primary is not None)
         return record, True
 
     async def customer_message(self, record: Complaint, arrival: Arrival, actor: Principal) -> None:
