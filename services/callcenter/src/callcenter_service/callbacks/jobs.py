@@ -9,7 +9,7 @@ from aftersales_sla import FixedTimeJob, JobContext
 
 from ..calls.service import CallLogService
 from ..settings import running_settings
-from .metrics import ATTEMPTS_PER_TASK, ON_TIME, QUEUE_DEPTH
+from .metrics import ATTEMPTS_PER_TASK, ON_TIME, PRIORITY_CLASSES, QUEUE_DEPTH, TIMINGS
 from .repository import CallbackRepository
 
 
@@ -18,9 +18,9 @@ async def refresh_gauges(context: JobContext) -> None:
     repository = CallbackRepository(context.session)
     at_risk = timedelta(minutes=settings.callback_at_risk_minutes)
     seen = {row["priority_class"]: row for row in await repository.queue_by_class(context.now, at_risk)}
-    for name in ("highest", "high", "medium", "low"):
+    for name in PRIORITY_CLASSES:
         row = seen.get(name, {})
-        for timing in ("open", "leased", "at_risk", "breached"):
+        for timing in TIMINGS:
             QUEUE_DEPTH.labels(name, timing).set(row.get(timing, 0))
     for kind, closed, on_time in await repository.on_time_by_kind():
         ON_TIME.labels(kind).set(on_time / closed if closed else 1.0)

@@ -20,6 +20,7 @@ from aftersales_workflow import TransitionOut
 from ..flags.service import FlagService
 from ..settings import TicketsSettings
 from . import schemas
+from .metrics import complaint_received
 from .models import PUBLIC_CHANNELS, Channel, Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
 from .priority import rank
 from .repository import ComplaintRepository
@@ -184,6 +185,7 @@ class ComplaintService:
             await self.flow.apply(primary, "absorb", actor, reason=f"merged {record.id} ({record.channel})")
         if record.major:
             await self._raise_major(record, actor, ranked.rule)
+        complaint_received(record.channel, merged=primary is not None)
         return record, True
 
     @staticmethod
