@@ -94,12 +94,19 @@ async def test_a_refund_approved_in_returns_and_applied_in_finance_is_one_trace(
             [consumer] = await eventually(finance_processed, timeout=60, message="finance's span of this refund")
 
             async def booked() -> bool:
-                page = await http.get(
-                    f"{finance.url}/ledger/transactions",
-                    params={"account": "customer_refunds_payable"},
-                    headers=tokens.headers(Role.finance),
-                )
-                return any(tx["details"].get("return_id") == rid for tx in page.json()["items"])
+                # Every page: in the whole suite finance has booked other tests' refunds too.
+                params: dict[str, str | int] = {"account": "customer_refunds_payable", "limit": 200}
+                while True:
+                    page = (
+                        await http.get(
+                            f"{finance.url}/ledger/transactions", params=params, headers=tokens.headers(Role.finance)
+                        )
+                    ).json()
+                    if any(tx["details"].get("return_id") == rid for tx in page["items"]):
+                        return True
+                    if page["next_cursor"] is None:
+                        return False
+                    params["cursor"] = page["next_cursor"]
 
             await eventually(booked, timeout=30, message="the refund booked in finance's ledger")
 

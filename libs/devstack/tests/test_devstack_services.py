@@ -42,3 +42,13 @@ def test_banner_lists_urls_docs_and_how_to_mint_a_token() -> None:
     assert "http://127.0.0.1:8004/docs" in banner
     assert "make token ROLE=agent" in banner
     assert "pw" not in banner
+
+
+def test_a_service_under_test_keeps_a_small_pool_and_a_developers_the_default() -> None:
+    from aftersales_devstack.services import TEST_POOL_SIZE, service_env
+
+    common = {"database_url": "postgresql://h/db", "kafka_bootstrap": "k:9092", "jwt_secret": "s"}
+    assert service_env("returns", environment="test", **common)["RETURNS_DB_POOL_SIZE"] == str(TEST_POOL_SIZE)
+    assert "RETURNS_DB_POOL_SIZE" not in service_env("returns", environment="dev", **common)
+    given = service_env("returns", environment="test", extra={"RETURNS_DB_POOL_SIZE": "50"}, **common)
+    assert given["RETURNS_DB_POOL_SIZE"] == "50"

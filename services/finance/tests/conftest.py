@@ -9,6 +9,7 @@ import pytest
 from aftersales_chassis import create_app
 from aftersales_chassis.db import Database
 from aftersales_chassis.testing import Tokens, app_client
+from aftersales_devstack.services import TEST_POOL_SIZE
 from aftersales_events import ConsumerRunner
 from aftersales_events.kafka import make_producer
 from finance_service.consumers import HANDLERS
@@ -34,6 +35,7 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = FinanceSettings(
         environment="test",
+        db_pool_size=TEST_POOL_SIZE,  # five services' session apps and whole test stacks share one server
         database_url=finance_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,

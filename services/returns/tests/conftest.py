@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, create_app
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
+from aftersales_devstack.services import TEST_POOL_SIZE
 from aftersales_sla.testing import fresh_test_clock
 from returns_service.main import definition
 from returns_service.settings import ReturnsSettings
@@ -39,6 +40,7 @@ def app(
 ) -> FastAPI:
     settings = ReturnsSettings(
         environment="test",
+        db_pool_size=TEST_POOL_SIZE,  # five services' session apps and whole test stacks share one server
         database_url=returns_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,

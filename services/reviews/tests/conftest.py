@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from aftersales_chassis import ManualClock, create_app
 from aftersales_chassis.db import Database
 from aftersales_chassis.testing import DelegatingClock, Tokens, app_client
+from aftersales_devstack.services import TEST_POOL_SIZE
 from aftersales_events import ConsumerRunner
 from aftersales_events.kafka import make_producer
 from aftersales_sla.testing import fresh_test_clock
@@ -43,6 +44,7 @@ def app(
 ) -> FastAPI:
     settings = ReviewsSettings(
         environment="test",
+        db_pool_size=TEST_POOL_SIZE,  # five services' session apps and whole test stacks share one server
         database_url=service_database_url("reviews"),
         kafka_bootstrap_servers=kafka_bootstrap,
         jwt_secret=jwt_secret,

@@ -19,6 +19,10 @@ _logger = logging.getLogger("aftersales_devstack")
 GRACEFUL_SHUTDOWN_SECONDS = 15
 
 
+TEST_POOL_SIZE = 3
+"""Pooled connections of a service process under test (as many again may overflow)."""
+
+
 def service_env(
     name: str,
     *,
@@ -40,6 +44,10 @@ def service_env(
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         f"{prefix}JWT_SECRET": jwt_secret,
     }
+    if environment == "test":
+        # A test session runs whole stacks of five services beside its in-process apps, all on
+        # one server with PostgreSQL's default 100 connections; a test process needs few.
+        env[f"{prefix}DB_POOL_SIZE"] = str(TEST_POOL_SIZE)
     env.update(extra or {})
     return env
 
