@@ -7,11 +7,10 @@ from __future__ import annotations
 from aftersales_chassis import SystemClock
 from aftersales_events import EventContext, EventPayload, Handler
 from aftersales_events.catalogue import callcenter, orders
-from aftersales_events.catalogue import returns as ret
 from aftersales_events.catalogue import reviews as rev
 from aftersales_events.catalogue.sla import SLA_BREACHED, SlaBreachedBase
 
-from .cases.returns_followed import follow_return
+from .cases.returns_followed import FOLLOWED, follow_return_event
 from .complaints.calls import complaint_call
 from .complaints.service import on_clock_breached
 from .flags.service import FlagService
@@ -38,56 +37,9 @@ async def inbound_complaint_call(ctx: EventContext, event: callcenter.InboundCom
     await complaint_call(ctx.session, ctx.resources, event)
 
 
-# -- C3A / P2A2: the case follows the return it handed over (§6), by the order --------------------
-
-
-async def return_filed(ctx: EventContext, event: ret.ReturnRequested) -> None:
-    await follow_return(ctx.session, ctx.resources, event.order_id, "filed",
-                        f"return {event.return_id} filed: {event.reason}")  # fmt: skip
-
-
-async def return_approved(ctx: EventContext, event: ret.ReturnApproved) -> None:
-    await follow_return(ctx.session, ctx.resources, event.order_id, "approved",
-                        f"return {event.return_id} approved by {event.approved_by}")  # fmt: skip
-
-
-async def return_rejected(ctx: EventContext, event: ret.ReturnRejected) -> None:
-    await follow_return(ctx.session, ctx.resources, event.order_id, "rejected",
-                        f"return {event.return_id} rejected: {event.reason}")  # fmt: skip
-
-
-async def return_cancelled(ctx: EventContext, event: ret.ReturnCancelled) -> None:
-    await follow_return(ctx.session, ctx.resources, event.order_id, "cancelled",
-                        f"return {event.return_id} withdrawn: {event.reason}")  # fmt: skip
-
-
-async def return_received(ctx: EventContext, event: ret.ReturnReceived) -> None:
-    await follow_return(ctx.session, ctx.resources, event.order_id, "received",
-                        f"return {event.return_id} received by the warehouse")  # fmt: skip
-
-
-async def refund_approved(ctx: EventContext, event: ret.RefundApproved) -> None:
-    if event.return_id is None:  # a cancellation's or a goodwill refund: not a return's outcome
-        return
-    note = f"return {event.return_id}: refund of {event.amount_minor} {event.currency} approved"
-    await follow_return(ctx.session, ctx.resources, event.order_id, "refund-approved", note)
-
-
-async def refund_issued(ctx: EventContext, event: ret.RefundIssued) -> None:
-    if event.return_id is None:
-        return
-    await follow_return(ctx.session, ctx.resources, event.order_id, "refund-issued",
-                        f"return {event.return_id}: {event.amount_minor} {event.currency} paid out")  # fmt: skip
-
-
-async def stocked_in(ctx: EventContext, event: ret.ItemsStockedIn) -> None:
-    await follow_return(ctx.session, ctx.resources, event.order_id, "stocked-in",
-                        f"return {event.return_id}: goods back in stock")  # fmt: skip
-
-
-async def exchange_shipped(ctx: EventContext, event: ret.ExchangeShipped) -> None:
-    await follow_return(ctx.session, ctx.resources, event.order_id, "exchange-shipped",
-                        f"return {event.return_id}: replacement {event.replacement_order_id} shipped")  # fmt: skip
+async def return_step(ctx: EventContext, event: EventPayload) -> None:
+    """C3A / P2A2: a case that handed its customer to returns follows the return (§6), by the order."""
+    await follow_return_event(ctx.session, ctx.resources, event)
 
 
 HANDLERS: dict[type[EventPayload], Handler] = {
@@ -97,13 +49,5 @@ HANDLERS: dict[type[EventPayload], Handler] = {
     SLA_BREACHED["tickets"]: clock_breached,
     rev.CustomerFlagged: customer_flagged,
     callcenter.InboundComplaintCall: inbound_complaint_call,
-    ret.ReturnRequested: return_filed,
-    ret.ReturnApproved: return_approved,
-    ret.ReturnRejected: return_rejected,
-    ret.ReturnCancelled: return_cancelled,
-    ret.ReturnReceived: return_received,
-    ret.RefundApproved: refund_approved,
-    ret.RefundIssued: refund_issued,
-    ret.ItemsStockedIn: stocked_in,
-    ret.ExchangeShipped: exchange_shipped,
+    **dict.fromkeys(FOLLOWED, return_step),
 }

@@ -7,11 +7,14 @@ over (a case still being worked on, or closed, ignores returns' events)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Principal, Role
+from aftersales_events import EventPayload
+from aftersales_events.catalogue import returns as ret
 from aftersales_sla import SlaClocks
 
 from .flow import CaseFlow
@@ -19,6 +22,26 @@ from .state import FOLLOW_RETURN, RETURN_STEPS
 
 RETURNS = Principal("returns", frozenset({Role.service}))
 """The returns service, reporting the step (the audit trail's actor)."""
+
+
+FOLLOWED: dict[type[EventPayload], tuple[str, Callable[[Any], str]]] = {
+    ret.ReturnRequested: ("filed", lambda e: f"return {e.return_id} filed: {e.reason}"),
+    ret.ReturnApproved: ("approved", lambda e: f"return {e.return_id} approved by {e.approved_by}"),
+    ret.ReturnRejected: ("rejected", lambda e: f"return {e.return_id} rejected: {e.reason}"),
+    ret.ReturnCancelled: ("cancelled", lambda e: f"return {e.return_id} withdrawn: {e.reason}"),
+    ret.ReturnReceived: ("received", lambda e: f"return {e.return_id} received by the warehouse"),
+    ret.RefundApproved: (
+        "refund-approved",
+        lambda e: f"return {e.return_id}: refund of {e.amount_minor} {e.currency} approved",
+    ),
+    ret.RefundIssued: ("refund-issued", lambda e: f"return {e.return_id}: {e.amount_minor} {e.currency} paid out"),
+    ret.ItemsStockedIn: ("stocked-in", lambda e: f"return {e.return_id}: goods back in stock"),
+    ret.ExchangeShipped: (
+        "exchange-shipped",
+        lambda e: f"return {e.return_id}: replacement {e.replacement_order_id} shipped",
+    ),
+}
+"""Returns' events a handed-over case follows: the outcome (a key of RETURN_STEPS) and its note."""
 
 
 class ReturnsFollowed(CaseFlow):
@@ -39,3 +62,12 @@ async def follow_return(session: AsyncSession, resources: Any, order_id: str, ou
     calendar = await resources.calendar_provider.current(session)
     sla = SlaClocks(session, calendar, resources.sla_policies, now)
     return await ReturnsFollowed(session, resources.clock, sla).record(order_id, outcome, note)
+
+
+async def follow_return_event(session: AsyncSession, resources: Any, event: EventPayload) -> int:
+    """One of FOLLOWED's events, written on the cases of its order. A refund without a return
+    (a cancellation's or a goodwill refund) is not a return's outcome: nothing to follow."""
+    if getattr(event, "return_id", None) is None:
+        return 0
+    outcome, note = FOLLOWED[type(event)]
+    return await follow_return(session, resources, event.order_id, outcome, note(event))  # type: ignore[attr-defined]
