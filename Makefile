@@ -10,7 +10,7 @@ SUB ?=
 SCOPE ?=
 MERCHANT ?=
 
-.PHONY: help install run test lint fmt migrate bench asyncapi docs token lock clean service feature revision
+.PHONY: help install run test lint fmt migrate faults bench asyncapi docs token lock clean service feature revision
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -49,6 +49,11 @@ feature: install ## write a feature package: SERVICE=... NAME=complaints AGGREGA
 
 revision: install ## autogenerate a service's migration for its changed models: SERVICE=... MSG=...
 	$(PY) -m aftersales_devstack revision $(SERVICE) -m "$(MSG)"
+
+faults: install ## the fault suite at full sizes, then its figures into docs/reliability.md
+	rm -f .data/faults/figures.jsonl
+	FAULTS_FULL=1 $(PY) -m pytest tests/faults -s $(PYTEST_ARGS)
+	$(PY) -m tests.faults.report
 
 bench: install ## run the benchmarks
 	@if [ -f benchmarks/__main__.py ]; then $(PY) -m benchmarks; else echo "no benchmarks exist yet (benchmarks/__main__.py)"; fi
