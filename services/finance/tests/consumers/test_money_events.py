@@ -3,6 +3,7 @@ once, through the real consumer path."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -69,7 +70,7 @@ CASES: list[tuple[str, EventPayload, dict[str, int]]] = [
         {"sales_allowances": 600, "customer_refunds_payable": -600},
     ),
     (
-        "Z5 remedy",
+        "Z6 remedy",
         rev.RemedyApproved(
             review_id=U(), remedy_id=U(), order_id="O-8", amount_minor=400, approved_by="sup", approved_at=NOW, **CNY
         ),
@@ -125,6 +126,9 @@ async def test_money_event_books_balanced_once(
     booked = items[0]
     assert {p["account_code"]: p["amount_minor"] for p in booked["postings"]} == postings  # type: ignore[index,union-attr]
     assert booked["details"]["event_type"] == envelope.type  # type: ignore[index]
+    step = name.split()[0]
+    if re.fullmatch(r"[A-Z]+\d[0-9A-Z]*", step):  # a step id names the case: the line carries that step
+        assert booked["details"]["step"] == step  # type: ignore[index]
 
 
 async def test_a_refused_deposit_cancellation_moves_no_money(

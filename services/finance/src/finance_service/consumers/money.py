@@ -179,14 +179,16 @@ async def book_abnormal_refund(ctx: EventContext, event: tix.AbnormalRefundAppro
 
 
 async def book_remedy(ctx: EventContext, event: rev.RemedyApproved) -> None:
-    """Z5: an approved remedy for a quality complaint is compensation owed to the customer."""
+    """Z6: a remedy approved by a supervisor (Z5) and agreed with the customer (Z6) is
+    compensation owed to the customer. Reviews publishes RemedyApproved at Z6, so the line
+    carries Z6: the step that produced it."""
     await _book(
         ctx,
         f"Remedy ({event.kind}) for order {event.order_id}",
         event.currency,
         event.approved_at,
         [Leg(A.goodwill_expense, event.amount_minor), Leg(A.customer_refunds_payable, -event.amount_minor)],
-        "Z5",
+        "Z6",
         table=Table.abnormal_refunds.value,
         review_id=str(event.review_id),
         remedy_id=str(event.remedy_id),
