@@ -29,10 +29,13 @@ async def _orders(ctx: EventContext) -> OrdersService:
 
 
 async def order_placed(ctx: EventContext, event: orders.OrderPlaced) -> None:
-    await (await _orders(ctx)).placed(
+    """The order's facts; a W1 review call parked for want of its number opens now."""
+    service = await _orders(ctx)
+    order = await service.placed(
         event.order_id, customer_id=event.customer_id, phone=event.contact.phone, name=event.contact.name,
         total_minor=event.total_minor, currency=event.currency, placed_at=event.occurred_at,
     )  # fmt: skip
+    await ReviewCallService(service.callbacks).order_phone_known(order)
 
 
 async def order_paid(ctx: EventContext, event: orders.OrderPaid) -> None:

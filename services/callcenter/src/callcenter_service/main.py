@@ -13,6 +13,7 @@ from .deposits.api import router as deposits_router
 from .reminders.api import router as reminders_router
 from .reminders.jobs import JOBS as REMINDER_JOBS
 from .reminders.messaging import MessagingExtension
+from .reviews.api import router as review_calls_router
 from .settings import CallcenterSettings, SettingsExtension
 from .sla import POLICIES
 
@@ -27,7 +28,15 @@ definition = ServiceDefinition(
     ],
     handlers=HANDLERS,
     settings_factory=CallcenterSettings,
-    routers=[callbacks_router, queue_router, do_not_call_router, calls_router, reminders_router, deposits_router],
+    routers=[
+        callbacks_router,
+        queue_router,
+        do_not_call_router,
+        calls_router,
+        reminders_router,
+        deposits_router,
+        review_calls_router,
+    ],
     openapi_tags=[
         {"name": "callbacks", "description": "§7.2 outbound callback queue: tasks, leased claims, outcomes."},
         {"name": "calls", "description": "§7.1 inbound call log, call-loss rate, missed-call list and sweeps."},

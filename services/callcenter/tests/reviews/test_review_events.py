@@ -92,7 +92,7 @@ async def test_a_closure_delivered_before_the_request_opens_no_call(
     assert await review_tasks(client, tokens, case) == []
 
 
-async def test_without_a_phone_the_orders_number_is_called_and_without_either_no_task(
+async def test_without_a_phone_the_orders_number_is_called(
     runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
 ) -> None:
     order, number, case = order_id(), phone(), uuid.uuid4()
@@ -100,9 +100,52 @@ async def test_without_a_phone_the_orders_number_is_called_and_without_either_no
     await deliver(runner, requested(case, clock.now(), number=None, order=order))
     [task] = await review_tasks(client, tokens, case)
     assert (task["phone"], task["order_id"]) == (number, order)
-    nobody = uuid.uuid4()
-    assert await deliver(runner, requested(nobody, clock.now(), number=None, order=order_id())) == ["applied"]
-    assert await review_tasks(client, tokens, nobody) == []
+    assert case not in await awaiting(client, tokens)
+
+
+async def awaiting(client: httpx.AsyncClient, tokens: Tokens) -> dict[uuid.UUID, dict[str, Any]]:
+    listed = await client.get("/review-calls/awaiting-phone", params={"limit": 200},
+                              headers=tokens.headers(Role.supervisor))  # fmt: skip
+    assert listed.status_code == 200, listed.text
+    return {uuid.UUID(item["case_id"]): item for item in listed.json()["items"]}
+
+
+async def test_with_no_number_known_the_call_waits_for_the_orders_number_and_then_opens_once(
+    runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    order, number, case = order_id(), phone(), uuid.uuid4()
+    reviewed = clock.now() - timedelta(hours=2)
+    due = reviewed + timedelta(hours=24)
+    assert await deliver(runner, requested(case, reviewed, number=None, order=order, due_at=due)) == ["applied"]
+    assert await review_tasks(client, tokens, case) == []
+    parked = (await awaiting(client, tokens))[case]
+    assert (parked["order_id"], datetime.fromisoformat(parked["due_at"])) == (order, due)
+
+    order_placed = placed(order, number, clock.now() - timedelta(days=3))
+    await deliver(runner, order_placed)
+    [task] = await review_tasks(client, tokens, case)
+    assert (task["phone"], task["order_id"], datetime.fromisoformat(task["due_at"])) == (number, order, due)
+    assert case not in await awaiting(client, tokens)
+    await deliver(runner, requested(case, reviewed, number=None, order=order, due_at=due))  # a redelivery
+    assert len(await review_tasks(client, tokens, case)) == 1
+
+
+async def test_a_parked_call_whose_case_ends_first_never_opens(
+    runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
+) -> None:
+    order, case = order_id(), uuid.uuid4()
+    await deliver(runner, requested(case, clock.now(), number=None, order=order))
+    assert case in await awaiting(client, tokens)
+    await deliver(runner, closed(case, clock.now()))
+    assert case not in await awaiting(client, tokens)
+    await deliver(runner, placed(order, phone(), clock.now()))
+    assert await review_tasks(client, tokens, case) == []
+
+
+async def test_the_parked_list_is_for_the_back_office(client: httpx.AsyncClient, tokens: Tokens) -> None:
+    refused = await client.get("/review-calls/awaiting-phone", headers=tokens.headers(Role.merchant))
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_a_flagged_customer_shows_on_their_open_and_new_call_tasks_and_nobody_elses(
