@@ -56,19 +56,13 @@ def test_monthly_by_the_10th_moves_back_to_a_working_day(calendar: BusinessCalen
         assert not any(calendar.is_working_day(d) for d in later)
 
 
-async def test_a_run_happens_once_across_racing_replicas(database: Database, calendar: BusinessCalendar) -> None:
-    ran: list[datetime] = []
-
-    async def record(context: JobContext) -> None:
-        ran.append(context.scheduled_for)
-
-    job = FixedTimeJob(f"race-{id(ran)}", "M", (time(9),), record)
-    clock = ManualClock(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))  # 08:30 local
-
+def _replicas(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock, job: FixedTimeJob
+) -> list[SlaScheduler]:
     async def current(_: AsyncSession) -> BusinessCalendar:
         return calendar
 
-    replicas = [
+    return [
         SlaScheduler(
             service="tickets",
             sessionmaker=database.sessionmaker,
@@ -79,6 +73,17 @@ async def test_a_run_happens_once_across_racing_replicas(database: Database, cal
         )
         for _ in range(3)
     ]
+
+
+async def test_a_run_happens_once_across_racing_replicas(database: Database, calendar: BusinessCalendar) -> None:
+    ran: list[datetime] = []
+
+    async def record(context: JobContext) -> None:
+        ran.append(context.scheduled_for)
+
+    job = FixedTimeJob(f"race-{id(ran)}", "M", (time(9),), record)
+    clock = ManualClock(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))  # 08:30 local
+    replicas = _replicas(database, calendar, clock, job)
     await asyncio.gather(*(r.tick() for r in replicas))
     assert ran == []
     clock.advance(timedelta(minutes=31))  # 09:01
@@ -88,6 +93,25 @@ async def test_a_run_happens_once_across_racing_replicas(database: Database, cal
     clock.advance(timedelta(hours=1))
     await asyncio.gather(*(r.tick() for r in replicas))
     assert len(ran) == 1
+
+
+async def test_a_gauge_refresh_runs_on_every_replica_once_per_instant(
+    database: Database, calendar: BusinessCalendar
+) -> None:
+    """Each replica exports its own gauges: a refresh claimed by one would leave the others stale."""
+    ran: list[datetime] = []
+
+    async def record(context: JobContext) -> None:
+        ran.append(context.scheduled_for)
+
+    job = FixedTimeJob(f"gauges-{id(ran)}", "T4", (time(9),), record, days="every", every_replica=True)
+    clock = ManualClock(datetime(2026, 11, 24, 1, 1, tzinfo=UTC))  # 09:01 local
+    replicas = _replicas(database, calendar, clock, job)
+    results = await asyncio.gather(*(r.tick() for r in replicas))
+    assert [r.jobs_run for r in results] == [1, 1, 1]
+    assert ran == [datetime(2026, 11, 24, 9, tzinfo=SHANGHAI)] * 3
+    await asyncio.gather(*(r.tick() for r in replicas))  # the same instant is not run again
+    assert len(ran) == 3
 
 
 async def test_a_refresh_job_runs_only_its_latest_missed_instant(

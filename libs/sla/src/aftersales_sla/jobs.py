@@ -1,5 +1,6 @@
 """Fixed-time jobs on the business calendar (M daily 09:00, missed-call sweeps at
-10:00/13:00/15:00/17:00, monthly by the 10th), run once across replicas."""
+10:00/13:00/15:00/17:00, monthly by the 10th), run once across replicas; gauge refreshes on
+every replica."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ class FixedTimeJob:
     days: Literal["working", "every"] = "working"
     monthly_by: int | None = None
     catch_up: bool = True  # False: after a pause run only the latest missed instant (refreshes)
+    every_replica: bool = False
+    """True for a job that only refreshes this process's in-memory gauges: each replica runs it
+    (no once-across-replicas claim), or every replica but one would export stale figures."""
 
     def __post_init__(self) -> None:
         if self.step not in SPEC_STEPS:

@@ -148,13 +148,7 @@ class SlaScheduler:
             instants = job.runs_between(calendar, since, now)
             for instant in instants if job.catch_up else instants[-1:]:
                 async with self._sessionmaker() as session, session.begin():
-                    claimed = await session.scalar(
-                        pg_insert(scheduled_runs)
-                        .values(job=job.name, run_key=run_key(instant, calendar))
-                        .on_conflict_do_nothing()
-                        .returning(scheduled_runs.c.job)
-                    )
-                    if claimed is None:
+                    if not job.every_replica and not await self._claim_run(session, job, instant, calendar):
                         continue  # another replica (or an earlier tick) ran it
                     await job.action(
                         JobContext(
@@ -165,6 +159,17 @@ class SlaScheduler:
                 log.info("sla.job.ran", job=job.name, step=job.step, scheduled_for=instant.isoformat())
         self._jobs_checked_until = now
         return ran
+
+    @staticmethod
+    async def _claim_run(session: AsyncSession, job: FixedTimeJob, instant: datetime, calendar: BusinessCalendar) -> bool:
+        """The run's once-across-replicas claim: True for the one replica that got it."""
+        claimed = await session.scalar(
+            pg_insert(scheduled_runs)
+            .values(job=job.name, run_key=run_key(instant, calendar))
+            .on_conflict_do_nothing()
+            .returning(scheduled_runs.c.job)
+        )
+        return claimed is not None
 
     async def refresh_gauges(self) -> None:
         """Open/at-risk/overdue counts and the 30-day on-time ratio, by step (a periodic query)."""

@@ -36,6 +36,7 @@ JOBS = (
         tuple(time(hour, minute) for hour in range(24) for minute in range(0, 60, 5)),
         refresh_gauges,
         days="every",
+        every_replica=True,  # each replica's own gauges
         catch_up=False,  # a gauge needs the latest figure, not every missed run
     ),
 )

@@ -21,6 +21,7 @@ JOBS = [
         tuple(time(hour) for hour in range(24)),
         refresh_return_rate,
         days="every",
+        every_replica=True,  # each replica's own gauges
         catch_up=False,  # a gauge needs the latest figure, not every missed hour
     )
 ]

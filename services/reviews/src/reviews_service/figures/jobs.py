@@ -22,7 +22,13 @@ async def open_product_follow_ups(context: JobContext) -> None:
 
 JOBS = [
     FixedTimeJob(
-        "review-gauges", "W1", tuple(time(hour) for hour in range(24)), refresh_gauges, days="every", catch_up=False
+        "review-gauges",
+        "W1",
+        tuple(time(hour) for hour in range(24)),
+        refresh_gauges,
+        days="every",
+        catch_up=False,
+        every_replica=True,  # each replica's own gauges
     ),
     FixedTimeJob("product-follow-ups", "§9", (time(9),), open_product_follow_ups, days="every", catch_up=False),
 ]
