@@ -53,6 +53,8 @@ class Complaint(Base):
         Index("ix_complaints_merchant_id", "merchant_id"),
         Index("ix_complaints_owner", "owner"),
         Index("ix_complaints_merged_into", "merged_into"),
+        # The reports (reports/, ADR 0026): closed per day in the calendar's zone.
+        Index("ix_complaints_closed_at", "closed_at", postgresql_where=text("closed_at IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -69,6 +71,10 @@ class Complaint(Base):
     merchant_id: Mapped[str | None] = mapped_column(Text)
     paid_minor: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
+    # §4 monthly analysis (月度投诉总量及品类,品牌分析): the product category and brand the complaint
+    # is about, as the channel or the agent gives them; None: not given (reported as such).
+    category: Mapped[str | None] = mapped_column(Text)
+    brand: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[Priority] = mapped_column(String(8))
     priority_rule: Mapped[str] = mapped_column(Text)
     major: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

@@ -1,0 +1,249 @@
+"""Use cases of the reports: a period in the calendar's zone, its aggregates, shaped as the
+report says. Read only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import Clock, PageParams, RuleViolation, page_of
+
+from ..complaints.models import Channel, Priority
+from . import schemas
+from .periods import Period, days_period, month_period, quarter_period, week_period
+from .repository import ReportRepository
+
+MAX_DAYS = 366
+"""The longest range of the daily statistics (a year, one row a day)."""
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 2) if whole else None
+
+
+def _period_out(period: Period) -> dict[str, Any]:
+    return {
+        "period": period.label,
+        "zone": period.zone.key,
+        "first_day": period.first,
+        "last_day": period.last,
+        "start_at": period.start_at,
+        "end_at": period.end_at,
+    }
+
+
+def merchant_figures(rows: list[Row[Any]]) -> list[schemas.MerchantFigures]:
+    return [
+        schemas.MerchantFigures(
+            rank=rank,
+            merchant_id=row.merchant_id,
+            complaints=row.complaints,
+            major=row.major,
+            public_complaints=row.public_complaints,
+            merchant_replied=row.merchant_replied,
+            avg_reply_hours=None if row.reply_seconds is None else round(float(row.reply_seconds) / 3600, 2),
+            clocks_stopped=int(row.stopped),
+            on_time=int(row.met),
+            breaches=int(row.breaches),
+            on_time_percent=percent(int(row.met), int(row.stopped)),
+        )
+        for rank, row in enumerate(rows, start=1)
+    ]
+
+
+def _alert(row: Row[Any]) -> schemas.MajorAlert:
+    return schemas.MajorAlert(
+        id=row.id, received_at=row.received_at, channel=row.channel, priority=row.priority, rule=row.priority_rule,
+        merchant_id=row.merchant_id, order_id=row.order_id, category=row.category, brand=row.brand,
+        state=row.state, owner=row.owner, subject=row.subject,
+    )  # fmt: skip
+
+
+def _clocks(rows: list[Row[Any]]) -> list[schemas.StepClocks]:
+    return [
+        schemas.StepClocks(
+            step=row.step,
+            started=row.started,
+            stopped=row.stopped,
+            met=row.met,
+            breached=row.breached,
+            on_time_percent=percent(row.met, row.stopped),
+        )
+        for row in rows
+    ]
+
+
+class ReportService:
+    def __init__(self, session: AsyncSession, clock: Clock, zone: ZoneInfo) -> None:
+        self.repository = ReportRepository(session)
+        self.clock = clock
+        self.zone = zone
+
+    # -- periods ----------------------------------------------------------------------------------
+
+    def days(self, first: date, last: date) -> Period:
+        if last < first:
+            raise RuleViolation("§9.report-range", f"`to` ({last}) is before `from` ({first})", field="query.to")
+        if (last - first).days + 1 > MAX_DAYS:
+            raise RuleViolation(
+                "§9.report-range", f"at most {MAX_DAYS} days a request; ask for a year at a time", field="query.to"
+            )
+        return days_period(first, last, self.zone)
+
+    def week(self, monday: date) -> Period:
+        return week_period(monday, self.zone)
+
+    def month(self, first: date) -> Period:
+        return month_period(first, self.zone)
+
+    def quarter(self, first: date) -> Period:
+        return quarter_period(first, self.zone)
+
+    # -- reports ----------------------------------------------------------------------------------
+
+    async def daily(self, period: Period) -> schemas.DailyReport:
+        days: dict[date, dict[str, Any]] = {}
+        day = period.first
+        while day < period.end:
+            days[day] = {
+                "day": day, "received": 0, "merged": 0, "major": 0, "closed": 0,
+                "by_channel": {c.value: 0 for c in Channel}, "by_priority": {p.value: 0 for p in Priority},
+                "breaches": {},
+            }  # fmt: skip
+            day = date.fromordinal(day.toordinal() + 1)
+        for row in await self.repository.daily_received(period):
+            bucket = days[row.day]
+            bucket["received"] += row.received
+            bucket["merged"] += row.merged
+            bucket["major"] += row.major
+            bucket["by_channel"][row.channel] = bucket["by_channel"].get(row.channel, 0) + row.received
+            bucket["by_priority"][row.priority] = bucket["by_priority"].get(row.priority, 0) + row.received
+        for row in await self.repository.daily_closed(period):
+            days[row.day]["closed"] = row.closed
+        for row in await self.repository.breaches_by_day(period):
+            days[row.day]["breaches"][row.step] = row.breaches
+        return schemas.DailyReport(
+            **_period_out(period),
+            days=[schemas.DailyRow(**values) for values in days.values()],
+            formulas={"received": schemas.FORMULAS["complaints"]},
+        )
+
+    async def analysis(self, period: Period, limit: int) -> schemas.Analysis:
+        by: dict[str, list[schemas.Count]] = {"category": [], "channel": [], "brand": [], "priority": []}
+        total = major = 0
+        for row in await self.repository.dimensions(period):
+            flags = {"category": row.no_category, "channel": row.no_channel, "brand": row.no_brand,
+                     "priority": row.no_priority}  # fmt: skip
+            grouped = [name for name, rolled_up in flags.items() if not rolled_up]
+            if not grouped:
+                total, major = row.complaints, row.major
+                continue
+            name = grouped[0]
+            by[name].append(schemas.Count(key=getattr(row, name), complaints=row.complaints, major=row.major))
+        for counts in by.values():
+            counts.sort(key=lambda c: (-c.complaints, c.key is None, c.key or ""))
+        merchants = merchant_figures(await self.repository.merchants(period))
+        alerts = await self.repository.major(period, limit)
+        return schemas.Analysis(
+            **_period_out(period),
+            complaints=total,
+            major=major,
+            by_category=by["category"],
+            by_channel=by["channel"],
+            by_brand=by["brand"],
+            by_priority=by["priority"],
+            by_month=[
+                schemas.MonthTotal(month=f"{row.month:%Y-%m}", complaints=row.complaints, major=row.major)
+                for row in await self.repository.by_month(period)
+            ],
+            merchants=merchants[:limit],
+            merchants_total=len(merchants),
+            major_alerts=[_alert(row) for row in alerts],
+            major_alerts_total=alerts[0].total if alerts else 0,
+            clocks=_clocks(await self.repository.clocks(period)),
+            formulas=schemas.FORMULAS,
+        )
+
+    async def weekly(self, period: Period, page: PageParams, limit: int) -> schemas.Weekly:
+        counts = {"received": 0, "major": 0}
+        for row in await self.repository.daily_received(period):
+            counts["received"] += row.received
+            counts["major"] += row.major
+        closed = sum(row.closed for row in await self.repository.daily_closed(period))
+        alerts = await self.repository.major(period, limit)
+        rows = await self.repository.unresolved(period, page.fetch_size, page.after(datetime, uuid.UUID))
+        breached = await self.repository.breached_steps([row.id for row in rows[: page.limit]])
+        now = self.clock.now()
+        unresolved = page_of(
+            rows,
+            page,
+            key=lambda r: (r.received_at, r.id),
+            item=lambda r: schemas.Progress(
+                id=r.id,
+                received_at=r.received_at,
+                age_hours=round((now - r.received_at).total_seconds() / 3600, 2),
+                channel=r.channel,
+                priority=r.priority,
+                major=r.major,
+                merchant_id=r.merchant_id,
+                order_id=r.order_id,
+                state=r.state,
+                owner=r.owner,
+                first_replied_at=r.first_replied_at,
+                merchant_replied_at=r.merchant_replied_at,
+                last_activity_at=r.updated_at,
+                breached_steps=breached.get(str(r.id), []),
+                subject=r.subject,
+            ),
+        )
+        open_counts = await self.repository.unresolved_count(period)
+        return schemas.Weekly(
+            **_period_out(period),
+            complaints=counts["received"],
+            major=counts["major"],
+            closed=closed,
+            major_complaints=[_alert(row) for row in alerts],
+            major_complaints_total=alerts[0].total if alerts else 0,
+            unresolved=unresolved,
+            unresolved_total=open_counts.total,
+            unresolved_major=open_counts.major,
+            cooperation=merchant_figures(await self.repository.merchants(period)),
+            clocks=_clocks(await self.repository.clocks(period)),
+            formulas=schemas.FORMULAS,
+        )
+
+    async def cooperation(self, period: Period, merchant_id: str | None) -> schemas.Cooperation:
+        """A merchant's own figures (``merchant_id``; its rank among all), or every merchant's (None: staff)."""
+        figures = merchant_figures(await self.repository.merchants(period))
+        return schemas.Cooperation(
+            **_period_out(period),
+            merchants=[f for f in figures if merchant_id is None or f.merchant_id == merchant_id],
+            formulas={k: v for k, v in schemas.FORMULAS.items() if k.startswith("merchant.")},
+        )
+
+    async def anomalies(self, period: Period) -> schemas.AnomalySummary:
+        return schemas.AnomalySummary(
+            **_period_out(period),
+            cases=[
+                schemas.CaseCount(kind=row.kind, liability=row.liability or None, cases=row.cases)
+                for row in await self.repository.cases(period)
+            ],
+            abnormal_refunds=[
+                schemas.RefundTotal(
+                    liability=row.liability or None,
+                    currency=row.currency,
+                    refunds=row.refunds,
+                    amount_minor=int(row.amount_minor),
+                )
+                for row in await self.repository.abnormal_refunds(period)
+            ],
+            breaches=[
+                schemas.StepBreaches(step=row.step, breaches=row.breaches)
+                for row in await self.repository.breaches_by_step(period)
+            ],
+        )
