@@ -25,24 +25,33 @@ depends_on: str | Sequence[str] | None = None
 IMMUTABLE = """
 CREATE FUNCTION red_black_list_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    target uuid;
     decided boolean;
 BEGIN
     IF TG_TABLE_NAME = 'red_black_lists' THEN
+        target := OLD.id;
         decided := OLD.state = 'decided';
     ELSE
-        SELECT state = 'decided' INTO decided FROM red_black_lists
-         WHERE id = CASE WHEN TG_OP = 'INSERT' THEN NEW.list_id ELSE OLD.list_id END;
-        IF TG_OP = 'UPDATE' AND NEW.list_id <> OLD.list_id THEN
-            decided := true;  -- an entry never moves between versions
+        IF TG_OP = 'INSERT' THEN
+            target := NEW.list_id;
+        ELSE
+            target := OLD.list_id;
+        END IF;
+        SELECT state = 'decided' INTO decided FROM red_black_lists WHERE id = target;
+        IF TG_OP = 'UPDATE' THEN
+            IF NEW.list_id <> OLD.list_id THEN
+                decided := true;  -- an entry never moves between versions
+            END IF;
         END IF;
     END IF;
     IF decided THEN
-        RAISE EXCEPTION 'red/black list % is decided and immutable (% on %)',
-            CASE WHEN TG_TABLE_NAME = 'red_black_lists' THEN OLD.id ELSE
-                 CASE WHEN TG_OP = 'INSERT' THEN NEW.list_id ELSE OLD.list_id END END, TG_OP, TG_TABLE_NAME
+        RAISE EXCEPTION 'red/black list % is decided and immutable (% on %)', target, TG_OP, TG_TABLE_NAME
             USING ERRCODE = '23514', CONSTRAINT = 'red_black_list_decided';
     END IF;
-    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
 END;
 $$
 """
