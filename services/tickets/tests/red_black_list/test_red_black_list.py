@@ -86,8 +86,11 @@ async def test_a_month_is_nominated_reviewed_decided_immutable_and_corrected(
     assert (running["state"], running["due_at"]) == ("running", "2040-04-10T16:00:00Z")
 
     # Review: the plain merchant added to the black list with a note.
-    reviewed = await client.put(f"/red-black-lists/2040-03/entries/{plain}",
-                                json={"standing": "black", "note": "repeat offender"}, headers=supervisor(tokens))  # fmt: skip
+    reviewed = await client.put(
+        f"/red-black-lists/2040-03/entries/{plain}",
+        json={"standing": "black", "note": "repeat offender"},
+        headers=supervisor(tokens),
+    )
     assert reviewed.status_code == 200, reviewed.text
     added = {e["merchant_id"]: e for e in reviewed.json()["entries"]}[plain]
     assert (added["nominated"], added["standing"], added["complaints"], added["reviewed_by"]) == (
@@ -110,7 +113,7 @@ async def test_a_month_is_nominated_reviewed_decided_immutable_and_corrected(
             f"/red-black-lists/2040-03/entries/{good}",
             json={"standing": "none", "note": "x"},
             headers=supervisor(tokens),
-        ),  # fmt: skip
+        ),
         await client.post("/red-black-lists/2040-03/decide", headers=supervisor(tokens)),
     ):
         assert response.status_code == 409, response.text
@@ -125,7 +128,7 @@ async def test_a_month_is_nominated_reviewed_decided_immutable_and_corrected(
             "UPDATE red_black_lists SET decided_by = 'mallory' WHERE id = :id",
             "DELETE FROM red_black_lists WHERE id = :id",
         ):
-            with pytest.raises(DBAPIError, match="red_black_list_decided|decided and immutable"):
+            with pytest.raises(DBAPIError, match=r"red_black_list_decided|decided and immutable"):
                 async with session.begin():
                     await session.execute(text(statement), {"id": listed["id"]})
 

@@ -108,8 +108,8 @@ async def test_the_monthly_analysis_counts_dimensions_ranks_merchants_and_alerts
             body["brand"] = brand
         sent.append(await hand_over(client, tokens, body))
     # A merged duplicate is not new volume: the same customer about the same order again.
-    await hand_over(client, tokens, message("weibo", order_id=sent[0]["order_id"],
-                    sender={"customer_id": sent[0]["customer_id"]}, received_at="2033-05-20T09:00:00+08:00"))  # fmt: skip
+    again = message("weibo", order_id=sent[0]["order_id"], sender={"customer_id": sent[0]["customer_id"]})
+    await hand_over(client, tokens, again | {"received_at": "2033-05-20T09:00:00+08:00"})
 
     month = await report(client, tokens, "monthly/2033-05", limit=1)
     assert (month["complaints"], month["major"]) == (4, 1)
