@@ -55,6 +55,13 @@ class Complaint(Base):
         Index("ix_complaints_merged_into", "merged_into"),
         # The reports (reports/, ADR 0026): closed per day in the calendar's zone.
         Index("ix_complaints_closed_at", "closed_at", postgresql_where=text("closed_at IS NOT NULL")),
+        # The unresolved ones (weekly report, open-complaint gauges), oldest first.
+        Index(
+            "ix_complaints_unresolved",
+            "received_at",
+            "id",
+            postgresql_where=text("state NOT IN ('closed', 'merged')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ MERCHANT_COLUMNS = [
     "avg_reply_hours", "clocks_stopped", "on_time", "breaches", "on_time_percent",
 ]  # fmt: skip
 ANALYSIS_COLUMNS = [
-    *MERCHANT_COLUMNS, "key", "step", "started", "stopped", "met", "breached", "complaint_id", "received_at",
+    *MERCHANT_COLUMNS, "key", "step", "stopped", "met", "breached", "complaint_id", "received_at",
     "channel", "priority", "state", "owner", "subject",
 ]  # fmt: skip
 ANOMALY_COLUMNS = ["section", "kind", "liability", "cases", "currency", "refunds", "amount_minor", "step", "breaches"]

@@ -21,6 +21,7 @@ FORMULAS: dict[str, str] = {
     "received in the period that it replied to, in hours",
     "merchant.breaches": "§4.4 clocks of the merchant's complaints received in the period that breached",
     "merchant.rank": "1 = most complaints in the period; ties by merchant id",
+    "clocks": "complaint clocks stopped in the period (in the calendar's zone), by step",
 }
 
 
@@ -32,7 +33,6 @@ class Count(BaseModel):
 
 class StepClocks(BaseModel):
     step: str
-    started: int
     stopped: int
     met: int
     breached: int
@@ -138,7 +138,7 @@ class Analysis(PeriodOut):
     merchants_total: int
     major_alerts: list[MajorAlert] = Field(description="The period's first `limit` major complaints, oldest first.")
     major_alerts_total: int
-    clocks: list[StepClocks] = Field(description="Complaint clocks started in the period, by step.")
+    clocks: list[StepClocks] = Field(description="Complaint clocks stopped in the period, by step.")
     formulas: dict[str, str]
 
 

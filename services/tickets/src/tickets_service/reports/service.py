@@ -68,7 +68,6 @@ def _clocks(rows: list[Row[Any]]) -> list[schemas.StepClocks]:
     return [
         schemas.StepClocks(
             step=row.step,
-            started=row.started,
             stopped=row.stopped,
             met=row.met,
             breached=row.breached,

@@ -69,6 +69,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_complaints_closed_at", "complaints", ["closed_at"], postgresql_where=sa.text("closed_at IS NOT NULL")
     )
+    op.create_index(
+        "ix_complaints_unresolved",
+        "complaints",
+        ["received_at", "id"],
+        postgresql_where=sa.text("state NOT IN ('closed', 'merged')"),
+    )
     op.create_table(
         "red_black_lists",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -129,6 +135,7 @@ def downgrade() -> None:
     op.drop_table("red_black_entries")
     op.drop_index("uq_red_black_lists_month_nominated", table_name="red_black_lists")
     op.drop_table("red_black_lists")
+    op.drop_index("ix_complaints_unresolved", table_name="complaints")
     op.drop_index("ix_complaints_closed_at", table_name="complaints")
     op.drop_column("complaints", "brand")
     op.drop_column("complaints", "category")
