@@ -33,18 +33,15 @@ BREACHES_BY_STEP = text(
     "SELECT step, count(*) AS breaches FROM sla_clocks WHERE breached_at >= :start AND breached_at < :end"
     " GROUP BY step ORDER BY step"
 )
-# One pass for the total and each dimension (GROUPING tells which set a row belongs to).
+# One pass for the total, each dimension and each month (GROUPING tells which set a row is of).
 DIMENSIONS = text(
     "SELECT GROUPING(category) AS no_category, GROUPING(channel) AS no_channel, GROUPING(brand) AS no_brand,"
-    " GROUPING(priority) AS no_priority, category, channel, brand, priority, count(*) AS complaints,"
-    " count(*) FILTER (WHERE major) AS major FROM complaints"
-    " WHERE received_at >= :start AND received_at < :end AND state <> 'merged'"
-    " GROUP BY GROUPING SETS ((category), (channel), (brand), (priority), ())"
-)
-BY_MONTH = text(
-    "SELECT date_trunc('month', received_at AT TIME ZONE :tz)::date AS month, count(*) AS complaints,"
-    " count(*) FILTER (WHERE major) AS major FROM complaints"
-    " WHERE received_at >= :start AND received_at < :end AND state <> 'merged' GROUP BY 1 ORDER BY 1"
+    " GROUPING(priority) AS no_priority, GROUPING(month) AS no_month, category, channel, brand, priority, month,"
+    " count(*) AS complaints, count(*) FILTER (WHERE major) AS major"
+    " FROM (SELECT category, channel, brand, priority, major,"
+    " date_trunc('month', received_at AT TIME ZONE :tz)::date AS month FROM complaints"
+    " WHERE received_at >= :start AND received_at < :end AND state <> 'merged') AS c"
+    " GROUP BY GROUPING SETS ((category), (channel), (brand), (priority), (month), ())"
 )
 # Per merchant: the complaints about its orders received in the range, and the §4.4 clock of
 # each public one (one per complaint: §4.4 starts at intake only), looked up per complaint and
@@ -133,9 +130,6 @@ class ReportRepository:
 
     async def dimensions(self, period: Period) -> list[Row[Any]]:
         return await self._rows(DIMENSIONS, _range(period))
-
-    async def by_month(self, period: Period) -> list[Row[Any]]:
-        return await self._rows(BY_MONTH, _range(period))
 
     async def merchants(self, period: Period) -> list[Row[Any]]:
         return await self._rows(MERCHANTS, _range(period))

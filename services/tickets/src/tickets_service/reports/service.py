@@ -134,16 +134,21 @@ class ReportService:
 
     async def analysis(self, period: Period, limit: int) -> schemas.Analysis:
         by: dict[str, list[schemas.Count]] = {"category": [], "channel": [], "brand": [], "priority": []}
+        months: list[schemas.MonthTotal] = []
         total = major = 0
         for row in await self.repository.dimensions(period):
             flags = {"category": row.no_category, "channel": row.no_channel, "brand": row.no_brand,
-                     "priority": row.no_priority}  # fmt: skip
+                     "priority": row.no_priority, "month": row.no_month}  # fmt: skip
             grouped = [name for name, rolled_up in flags.items() if not rolled_up]
             if not grouped:
                 total, major = row.complaints, row.major
-                continue
-            name = grouped[0]
-            by[name].append(schemas.Count(key=getattr(row, name), complaints=row.complaints, major=row.major))
+            elif grouped[0] == "month":
+                months.append(
+                    schemas.MonthTotal(month=f"{row.month:%Y-%m}", complaints=row.complaints, major=row.major)
+                )
+            else:
+                name = grouped[0]
+                by[name].append(schemas.Count(key=getattr(row, name), complaints=row.complaints, major=row.major))
         for counts in by.values():
             counts.sort(key=lambda c: (-c.complaints, c.key is None, c.key or ""))
         merchants = merchant_figures(await self.repository.merchants(period))
@@ -156,10 +161,7 @@ class ReportService:
             by_channel=by["channel"],
             by_brand=by["brand"],
             by_priority=by["priority"],
-            by_month=[
-                schemas.MonthTotal(month=f"{row.month:%Y-%m}", complaints=row.complaints, major=row.major)
-                for row in await self.repository.by_month(period)
-            ],
+            by_month=sorted(months, key=lambda m: m.month),
             merchants=merchants[:limit],
             merchants_total=len(merchants),
             major_alerts=[_alert(row) for row in alerts],
