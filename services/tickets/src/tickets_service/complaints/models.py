@@ -46,7 +46,22 @@ class Complaint(Base):
     __table_args__ = (
         # A channel's resend is the same complaint (the gateways' idempotency key).
         UniqueConstraint("channel", "channel_message_id", name="uq_complaints_channel_message"),
-        Index("ix_complaints_received", "received_at", "id"),
+        # The list's keyset, and the reports' range aggregates read from the index alone (ADR 0026).
+        Index(
+            "ix_complaints_received",
+            "received_at",
+            "id",
+            postgresql_include=[
+                "state",
+                "channel",
+                "priority",
+                "major",
+                "merchant_id",
+                "category",
+                "brand",
+                "merchant_replied_at",
+            ],
+        ),
         Index("ix_complaints_state_received", "state", "received_at", "id"),
         Index("ix_complaints_customer_order", "customer_id", "order_id"),
         Index("ix_complaints_order_id", "order_id"),

@@ -20,7 +20,7 @@ router = service_router(prefix="/reports", tags=["reports"])
 
 async def _service(request: Request, session: SessionDep, clock: ClockDep) -> ReportService:
     calendar = await request.app.state.calendar_provider.current(session)
-    return ReportService(session, clock, calendar.zone)
+    return ReportService(session, clock, calendar.zone, request.app.state.db.sessionmaker)
 
 
 Reports = Annotated[ReportService, Depends(_service)]

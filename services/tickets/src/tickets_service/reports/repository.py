@@ -51,7 +51,7 @@ MERCHANTS = text(
     "SELECT c.merchant_id, count(*) AS complaints, count(*) FILTER (WHERE c.major) AS major,"
     " count(*) FILTER (WHERE c.channel IN ('forum', 'weibo')) AS public_complaints,"
     " count(c.merchant_replied_at) AS merchant_replied,"
-    " avg(extract(epoch FROM c.merchant_replied_at - c.received_at)) AS reply_seconds,"
+    " sum(extract(epoch FROM c.merchant_replied_at - c.received_at)) AS reply_seconds,"
     " count(*) FILTER (WHERE s.outcome = 'met') AS met, count(s.breached_at) AS breaches,"
     " count(*) FILTER (WHERE s.state = 'stopped') AS stopped"
     " FROM complaints c LEFT JOIN LATERAL (SELECT k.outcome, k.breached_at, k.state FROM sla_clocks k"

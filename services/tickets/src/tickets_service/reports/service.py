@@ -3,7 +3,9 @@ report says. Read only."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,22 +39,45 @@ def _period_out(period: Period) -> dict[str, Any]:
     }
 
 
-def merchant_figures(rows: list[Row[Any]]) -> list[schemas.MerchantFigures]:
+_SUMMED = (
+    "complaints",
+    "major",
+    "public_complaints",
+    "merchant_replied",
+    "reply_seconds",
+    "met",
+    "breaches",
+    "stopped",
+)
+
+
+def merchant_figures(*row_sets: list[Row[Any]]) -> list[schemas.MerchantFigures]:
+    """Each merchant's figures, summed over the row sets (a period's months, counted apart), ranked
+    by complaints (ties by merchant id)."""
+    totals: dict[str, dict[str, float]] = {}
+    for rows in row_sets:
+        for row in rows:
+            tally = totals.setdefault(row.merchant_id, dict.fromkeys(_SUMMED, 0.0))
+            for name in _SUMMED:
+                tally[name] += float(getattr(row, name) or 0)
+    ranked = sorted(totals.items(), key=lambda item: (-item[1]["complaints"], item[0]))
     return [
         schemas.MerchantFigures(
             rank=rank,
-            merchant_id=row.merchant_id,
-            complaints=row.complaints,
-            major=row.major,
-            public_complaints=row.public_complaints,
-            merchant_replied=row.merchant_replied,
-            avg_reply_hours=None if row.reply_seconds is None else round(float(row.reply_seconds) / 3600, 2),
-            clocks_stopped=int(row.stopped),
-            on_time=int(row.met),
-            breaches=int(row.breaches),
-            on_time_percent=percent(int(row.met), int(row.stopped)),
+            merchant_id=merchant_id,
+            complaints=int(t["complaints"]),
+            major=int(t["major"]),
+            public_complaints=int(t["public_complaints"]),
+            merchant_replied=int(t["merchant_replied"]),
+            avg_reply_hours=round(t["reply_seconds"] / t["merchant_replied"] / 3600, 2)
+            if t["merchant_replied"]
+            else None,
+            clocks_stopped=int(t["stopped"]),
+            on_time=int(t["met"]),
+            breaches=int(t["breaches"]),
+            on_time_percent=percent(int(t["met"]), int(t["stopped"])),
         )
-        for rank, row in enumerate(rows, start=1)
+        for rank, (merchant_id, t) in enumerate(ranked, start=1)
     ]
 
 
@@ -78,10 +103,32 @@ def _clocks(rows: list[Row[Any]]) -> list[schemas.StepClocks]:
 
 
 class ReportService:
-    def __init__(self, session: AsyncSession, clock: Clock, zone: ZoneInfo) -> None:
+    """``sessionmaker``: a report's independent statements run at once, each on a connection of
+    its own (each reads its own snapshot: a report is not a transaction); None: one after the
+    other on ``session``."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        zone: ZoneInfo,
+        sessionmaker: Callable[[], AsyncSession] | None = None,
+    ) -> None:
         self.repository = ReportRepository(session)
         self.clock = clock
         self.zone = zone
+        self.sessionmaker = sessionmaker
+
+    async def _gather(self, *calls: Callable[[ReportRepository], Awaitable[Any]]) -> list[Any]:
+        if self.sessionmaker is None:
+            return [await call(self.repository) for call in calls]
+        sessionmaker = self.sessionmaker
+
+        async def run(call: Callable[[ReportRepository], Awaitable[Any]]) -> Any:
+            async with sessionmaker() as session:
+                return await call(ReportRepository(session))
+
+        return list(await asyncio.gather(*(run(call) for call in calls)))
 
     # -- periods ----------------------------------------------------------------------------------
 
@@ -115,16 +162,19 @@ class ReportService:
                 "breaches": {},
             }  # fmt: skip
             day = date.fromordinal(day.toordinal() + 1)
-        for row in await self.repository.daily_received(period):
+        received, closed, breaches = await self._gather(
+            lambda r: r.daily_received(period), lambda r: r.daily_closed(period), lambda r: r.breaches_by_day(period)
+        )
+        for row in received:
             bucket = days[row.day]
             bucket["received"] += row.received
             bucket["merged"] += row.merged
             bucket["major"] += row.major
             bucket["by_channel"][row.channel] = bucket["by_channel"].get(row.channel, 0) + row.received
             bucket["by_priority"][row.priority] = bucket["by_priority"].get(row.priority, 0) + row.received
-        for row in await self.repository.daily_closed(period):
+        for row in closed:
             days[row.day]["closed"] = row.closed
-        for row in await self.repository.breaches_by_day(period):
+        for row in breaches:
             days[row.day]["breaches"][row.step] = row.breaches
         return schemas.DailyReport(
             **_period_out(period),
@@ -136,7 +186,15 @@ class ReportService:
         by: dict[str, list[schemas.Count]] = {"category": [], "channel": [], "brand": [], "priority": []}
         months: list[schemas.MonthTotal] = []
         total = major = 0
-        for row in await self.repository.dimensions(period):
+        # One statement per month for the merchants (the costliest part), all at once.
+        months_apart = period.months()
+        dimensions, alerts, clocks, *by_month = await self._gather(
+            lambda r: r.dimensions(period),
+            lambda r: r.major(period, limit),
+            lambda r: r.clocks(period),
+            *(lambda r, month=month: r.merchants(month) for month in months_apart),
+        )
+        for row in dimensions:
             flags = {"category": row.no_category, "channel": row.no_channel, "brand": row.no_brand,
                      "priority": row.no_priority, "month": row.no_month}  # fmt: skip
             grouped = [name for name, rolled_up in flags.items() if not rolled_up]
@@ -151,8 +209,7 @@ class ReportService:
                 by[name].append(schemas.Count(key=getattr(row, name), complaints=row.complaints, major=row.major))
         for counts in by.values():
             counts.sort(key=lambda c: (-c.complaints, c.key is None, c.key or ""))
-        merchants = merchant_figures(await self.repository.merchants(period))
-        alerts = await self.repository.major(period, limit)
+        merchants = merchant_figures(*by_month)
         return schemas.Analysis(
             **_period_out(period),
             complaints=total,
@@ -166,19 +223,28 @@ class ReportService:
             merchants_total=len(merchants),
             major_alerts=[_alert(row) for row in alerts],
             major_alerts_total=alerts[0].total if alerts else 0,
-            clocks=_clocks(await self.repository.clocks(period)),
+            clocks=_clocks(clocks),
             formulas=schemas.FORMULAS,
         )
 
     async def weekly(self, period: Period, page: PageParams, limit: int) -> schemas.Weekly:
-        counts = {"received": 0, "major": 0}
-        for row in await self.repository.daily_received(period):
-            counts["received"] += row.received
-            counts["major"] += row.major
-        closed = sum(row.closed for row in await self.repository.daily_closed(period))
-        alerts = await self.repository.major(period, limit)
-        rows = await self.repository.unresolved(period, page.fetch_size, page.after(datetime, uuid.UUID))
-        breached = await self.repository.breached_steps([row.id for row in rows[: page.limit]])
+        after = page.after(datetime, uuid.UUID)
+
+        async def unresolved_page(r: ReportRepository) -> tuple[list[Row[Any]], dict[str, list[str]]]:
+            rows = await r.unresolved(period, page.fetch_size, after)
+            return rows, await r.breached_steps([row.id for row in rows[: page.limit]])
+
+        received, closed_rows, alerts, (rows, breached), open_counts, cooperation, clocks = await self._gather(
+            lambda r: r.daily_received(period),
+            lambda r: r.daily_closed(period),
+            lambda r: r.major(period, limit),
+            unresolved_page,
+            lambda r: r.unresolved_count(period),
+            lambda r: r.merchants(period),
+            lambda r: r.clocks(period),
+        )
+        counts = {"received": sum(row.received for row in received), "major": sum(row.major for row in received)}
+        closed = sum(row.closed for row in closed_rows)
         now = self.clock.now()
         unresolved = page_of(
             rows,
@@ -202,7 +268,6 @@ class ReportService:
                 subject=r.subject,
             ),
         )
-        open_counts = await self.repository.unresolved_count(period)
         return schemas.Weekly(
             **_period_out(period),
             complaints=counts["received"],
@@ -213,8 +278,8 @@ class ReportService:
             unresolved=unresolved,
             unresolved_total=open_counts.total,
             unresolved_major=open_counts.major,
-            cooperation=merchant_figures(await self.repository.merchants(period)),
-            clocks=_clocks(await self.repository.clocks(period)),
+            cooperation=merchant_figures(cooperation),
+            clocks=_clocks(clocks),
             formulas=schemas.FORMULAS,
         )
 

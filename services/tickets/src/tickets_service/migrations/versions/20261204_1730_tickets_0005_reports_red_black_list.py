@@ -19,6 +19,8 @@ down_revision: str | None = "tickets_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+REPORT_COLUMNS = ("state", "channel", "priority", "major", "merchant_id", "category", "brand", "merchant_replied_at")
+
 # A decided version and its entries never change: UPDATE or DELETE of a decided list, and any
 # write to a decided list's entries, is refused (check_violation naming the rule). A version is
 # decided by the one UPDATE that sets its state (nominated → decided); corrections are new rows.
@@ -66,6 +68,14 @@ TRIGGERS = (
 def upgrade() -> None:
     op.add_column("complaints", sa.Column("category", sa.Text(), nullable=True))
     op.add_column("complaints", sa.Column("brand", sa.Text(), nullable=True))
+    # The list's keyset index, now with the columns the reports aggregate: index-only range scans.
+    op.drop_index("ix_complaints_received", table_name="complaints")
+    op.create_index(
+        "ix_complaints_received",
+        "complaints",
+        ["received_at", "id"],
+        postgresql_include=list(REPORT_COLUMNS),
+    )
     op.create_index(
         "ix_complaints_closed_at", "complaints", ["closed_at"], postgresql_where=sa.text("closed_at IS NOT NULL")
     )
@@ -137,5 +147,7 @@ def downgrade() -> None:
     op.drop_table("red_black_lists")
     op.drop_index("ix_complaints_unresolved", table_name="complaints")
     op.drop_index("ix_complaints_closed_at", table_name="complaints")
+    op.drop_index("ix_complaints_received", table_name="complaints")
+    op.create_index("ix_complaints_received", "complaints", ["received_at", "id"])
     op.drop_column("complaints", "brand")
     op.drop_column("complaints", "category")
