@@ -98,4 +98,4 @@ async def correct(month: Month, body: schemas.CorrectionIn, service: Lists, acto
 async def standing(month: Month, service: Lists, actor: MerchantOnly) -> schemas.StandingOut:
     """Roles: merchant: its own standing only (the merchant id of its token), on the month's latest
     decided version; 404 before the decision."""
-    return await service.standing(month, actor.merchant_id or "\x00none")
+    return await service.standing(month, actor.merchant_id)

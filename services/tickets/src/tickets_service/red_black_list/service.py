@@ -274,10 +274,11 @@ class RedBlackService:
             ),
         )
 
-    async def standing(self, month: date, merchant_id: str) -> schemas.StandingOut:
-        """The merchant's own standing on the month's latest decided version (404 before a decision)."""
+    async def standing(self, month: date, merchant_id: str | None) -> schemas.StandingOut:
+        """The merchant's own standing on the month's latest decided version (404 before a decision,
+        and for a merchant token that names no merchant)."""
         record = await self.repository.latest_decided(month)
-        if record is None:
+        if record is None or merchant_id is None:
             raise NotFound(f"the {month:%Y-%m} red/black list is not decided yet", resource="red-black-list",
                            id=f"{month:%Y-%m}")  # fmt: skip
         entry = await self.repository.entry(record.id, merchant_id)
