@@ -11,6 +11,7 @@ from . import (
     review_intake,
     scan_ingestion,
     sla_scheduler,
+    tickets_reports,
     tracing_overhead,
 )
 
@@ -23,3 +24,4 @@ tracing_overhead.main()
 callback_claim.main()
 complaint_intake.main()
 review_intake.main()
+tickets_reports.main()

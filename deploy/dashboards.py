@@ -133,6 +133,12 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
                 ('max by (priority_class) (callcenter_queue_depth{timing="open"})',),
             ),
             Panel("Complaints by channel (1 d)", ("sum by (channel) (increase(complaints_received_total[1d]))",)),
+            Panel(
+                # tickets' gauge, refreshed every minute by one replica; max, as every replica exports
+                # the figure it last set. On-time % and breaches by step: the SLA row (service="tickets").
+                "Open complaints by channel and priority",
+                ("max by (channel, priority) (tickets_open_complaints)",),
+            ),
         ),
     ),
 )

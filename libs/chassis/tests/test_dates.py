@@ -9,6 +9,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from aftersales_chassis import Day, Instant, Month
+from aftersales_chassis.dates import Quarter, Week
 
 DAY, INSTANT, MONTH = TypeAdapter(Day), TypeAdapter(Instant), TypeAdapter(Month)
 
@@ -76,3 +77,32 @@ def test_what_is_not_a_month_is_refused(value: object) -> None:
 
 def test_the_month_is_documented_as_text() -> None:
     assert MONTH.json_schema() == {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "examples": ["2026-11"]}
+
+
+WEEK_ADAPTER, QUARTER_ADAPTER = TypeAdapter(Week), TypeAdapter(Quarter)
+
+
+@pytest.mark.parametrize(
+    ("value", "monday"),
+    [("2026-W48", date(2026, 11, 23)), ("2026-W53", date(2026, 12, 28)), ("2000-W01", date(2000, 1, 3)),
+     ("2020-W01", date(2019, 12, 30)), ("2099-W52", date(2099, 12, 21))],
+)  # fmt: skip
+def test_iso_weeks_are_their_monday(value: str, monday: date) -> None:
+    assert WEEK_ADAPTER.validate_python(value) == monday
+
+
+@pytest.mark.parametrize("value", ["2025-W53", "2026-W00", "2026-W54", "2026-48", "2026W48", "1999-W52", "2099-W53"])
+def test_weeks_that_do_not_exist_or_fall_outside_the_range_are_refused(value: str) -> None:
+    with pytest.raises(ValidationError):
+        WEEK_ADAPTER.validate_python(value)
+
+
+@pytest.mark.parametrize(("value", "first"), [("2026-Q1", date(2026, 1, 1)), ("2026-Q4", date(2026, 10, 1))])
+def test_quarters_are_their_first_day(value: str, first: date) -> None:
+    assert QUARTER_ADAPTER.validate_python(value) == first
+
+
+@pytest.mark.parametrize("value", ["2026-Q0", "2026-Q5", "2026-4", "1999-Q4", "2100-Q1"])
+def test_quarters_outside_the_range_or_malformed_are_refused(value: str) -> None:
+    with pytest.raises(ValidationError):
+        QUARTER_ADAPTER.validate_python(value)

@@ -11,7 +11,7 @@ request carries (query, path or body); values the platform makes itself need no 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
@@ -24,6 +24,10 @@ _AFTER_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 SUPPORTED = f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 _MONTH = re.compile(MONTH_PATTERN)
+WEEK_PATTERN = r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"
+_WEEK = re.compile(WEEK_PATTERN)
+QUARTER_PATTERN = r"^\d{4}-Q[1-4]$"
+_QUARTER = re.compile(QUARTER_PATTERN)
 
 
 def _out_of_range(message: str) -> PydanticCustomError:
@@ -57,6 +61,31 @@ def parse_month(value: Any) -> date:
     return first
 
 
+def parse_week(value: Any) -> date:
+    """'YYYY-Www' (ISO 8601: weeks run Monday to Sunday, week 1 holds the year's first Thursday)
+    → the week's Monday, within the supported range (a ValueError otherwise)."""
+    if not (isinstance(value, str) and _WEEK.match(value)):
+        raise PydanticCustomError("week_format", "must be an ISO week written YYYY-Www, e.g. 2026-W48")
+    year, week = int(value[:4]), int(value[6:8])
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:  # week 53 of a year that has 52, or year 0000
+        raise PydanticCustomError("week_format", "{value} has no such ISO week", {"value": value}) from None
+    if not EARLIEST_DAY <= monday <= LATEST_DAY - timedelta(days=6):
+        raise _out_of_range(f"must be a week within {SUPPORTED}")
+    return monday
+
+
+def parse_quarter(value: Any) -> date:
+    """'YYYY-Qn' → the quarter's first day, within the supported range (a ValueError otherwise)."""
+    if not (isinstance(value, str) and _QUARTER.match(value)):
+        raise PydanticCustomError("quarter_format", "must be a quarter written YYYY-Qn, e.g. 2026-Q4")
+    first = date(max(int(value[:4]), 1), 3 * (int(value[6]) - 1) + 1, 1)
+    if not EARLIEST_DAY <= first <= LATEST_DAY:
+        raise _out_of_range(f"must be a quarter from {EARLIEST_DAY.year}-Q1 to {LATEST_DAY.year}-Q4")
+    return first
+
+
 Day = Annotated[date, AfterValidator(check_day)]
 """A calendar day from 2000-01-01 to 2099-12-31."""
 
@@ -69,3 +98,17 @@ Month = Annotated[
     WithJsonSchema({"type": "string", "pattern": MONTH_PATTERN, "examples": ["2026-11"]}),
 ]
 """A month written YYYY-MM, given to the handler as its first day."""
+
+Week = Annotated[
+    date,
+    BeforeValidator(parse_week),
+    WithJsonSchema({"type": "string", "pattern": WEEK_PATTERN, "examples": ["2026-W48"]}),
+]
+"""An ISO week written YYYY-Www, given to the handler as its Monday."""
+
+Quarter = Annotated[
+    date,
+    BeforeValidator(parse_quarter),
+    WithJsonSchema({"type": "string", "pattern": QUARTER_PATTERN, "examples": ["2026-Q4"]}),
+]
+"""A quarter written YYYY-Qn, given to the handler as its first day."""

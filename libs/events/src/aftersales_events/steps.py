@@ -22,8 +22,9 @@ _SECTIONS = ["§3", "§4", "§6.4", "§7.1", "§7.2", "§7.3", "§8", "§9"]
 # §4's timed bullets, numbered in the section's order (the seeds number none of them): a named
 # owner within 1 h (§4.2), a reply within 2 h (§4.3), the merchant's public reply to a forum or
 # Weibo complaint within 1 wd (§4.4), an inbound-call complaint at once to the dedicated person
-# (§4.5). Each is a clock of its own, so each needs an id of its own.
-_COMPLAINTS = ["§4.2", "§4.3", "§4.4", "§4.5"]
+# (§4.5); the merchants' red/black list of a month decided by the end of the 10th of the next
+# (§4.6, the monthly analysis' last bullet). Each is a clock of its own, so each needs an id of its own.
+_COMPLAINTS = ["§4.2", "§4.3", "§4.4", "§4.5", "§4.6"]
 
 SPEC_STEPS: frozenset[str] = frozenset(
     [*_PRESALE, *_REMINDERS, *_CASES, *_QUALITY, *_REVIEWS, *_RETURNS, *_PARCELS, *_SECTIONS, *_COMPLAINTS]

@@ -71,7 +71,21 @@ Index(
     postgresql_where=text("state <> 'stopped'"),
 )
 Index("ix_sla_clocks_step_state", sla_clocks.c.step, sla_clocks.c.state)
-Index("ix_sla_clocks_stopped_at", sla_clocks.c.stopped_at, postgresql_where=text("stopped_at IS NOT NULL"))
+Index(
+    "ix_sla_clocks_stopped_at",
+    sla_clocks.c.stopped_at,
+    postgresql_include=["aggregate_type", "step", "outcome"],  # platform_0010: index-only on-time ratios
+    postgresql_where=text("stopped_at IS NOT NULL"),
+)
+# An aggregate's clocks, stopped ones too (GET /sla/clocks?aggregate_id=, reports joining their
+# aggregates to clocks), and a period's breaches (platform_0010, ADR 0026).
+Index(
+    "ix_sla_clocks_aggregate_step",
+    sla_clocks.c.aggregate_id,
+    sla_clocks.c.step,
+    postgresql_include=["state", "outcome", "breached_at"],
+)
+Index("ix_sla_clocks_breached_at", sla_clocks.c.breached_at, postgresql_where=text("breached_at IS NOT NULL"))
 
 # Operators' changes of a step's rule: the audit trail, and the latest row is in force (overrides.py).
 sla_policy_changes = Table(

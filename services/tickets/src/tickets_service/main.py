@@ -7,6 +7,11 @@ from aftersales_sla import SlaExtension
 from .cases.api import router as cases_router
 from .complaints.api import router as complaints_router
 from .consumers import HANDLERS
+from .red_black_list.api import router as red_black_router
+from .red_black_list.jobs import JOBS as RED_BLACK_JOBS
+from .red_black_list.jobs import RunningSettings
+from .reports.api import router as reports_router
+from .reports.metrics import JOBS as GAUGE_JOBS
 from .settings import TicketsSettings
 from .sla import POLICIES
 
@@ -14,10 +19,14 @@ definition = ServiceDefinition(
     name="tickets",
     title="Tickets service",
     description="Complaints, after-sale cases (C, K, P flows), approvals and reports (PROCESSES.md §3, §4).",
-    extensions=[SlaExtension(POLICIES), AttachmentsExtension("tickets")],
+    extensions=[
+        RunningSettings(),
+        SlaExtension(POLICIES, jobs=[*RED_BLACK_JOBS, *GAUGE_JOBS]),
+        AttachmentsExtension("tickets"),
+    ],
     handlers=HANDLERS,
     settings_factory=TicketsSettings,
-    routers=[complaints_router, cases_router],
+    routers=[complaints_router, cases_router, reports_router, red_black_router],
     openapi_tags=[
         {
             "name": "cases",

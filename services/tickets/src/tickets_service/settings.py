@@ -7,6 +7,8 @@ from pydantic_settings import SettingsConfigDict
 
 from aftersales_chassis import ServiceSettings
 
+from .red_black_list.rules import RedBlackRules
+
 
 class PriorityRule(BaseModel):
     """One rule of a complaint's priority: every condition given must hold; the first rule
@@ -46,4 +48,9 @@ class TicketsSettings(ServiceSettings):
     priority_rules: tuple[PriorityRule, ...] = Field(
         default=DEFAULT_PRIORITY_RULES,
         description="§4: a complaint's priority by rule, first match wins (JSON list); no match: normal.",
+    )
+    red_black_rules: RedBlackRules = Field(
+        default_factory=RedBlackRules,
+        description="§4: the published rules nominating the month's red and black lists (JSON object); "
+        "GET /red-black-lists/rules returns them.",
     )

@@ -9,6 +9,8 @@ from datetime import timedelta
 from aftersales_calendar import WallClock, WorkingDays, WorkingHours
 from aftersales_sla import PolicyBook, SlaPolicy
 
+from .red_black_list.clock import POLICY as RED_BLACK_POLICY
+
 _DAY = WallClock(timedelta(hours=24))
 _DAY_WARN = WallClock(timedelta(hours=4))
 _3WD = WorkingDays(3)
@@ -152,4 +154,4 @@ COMPLAINT_POLICIES = [
     ),
 ]
 
-POLICIES = PolicyBook("tickets", [*COMPLAINT_POLICIES, *CASE_POLICIES])
+POLICIES = PolicyBook("tickets", [*COMPLAINT_POLICIES, *CASE_POLICIES, RED_BLACK_POLICY])

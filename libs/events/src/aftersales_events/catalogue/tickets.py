@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from .base import EventPayload, event
 from .money import CurrencyCode, MinorUnits
 
@@ -106,3 +108,38 @@ class MajorComplaintRaised(EventPayload):
     rule: str  # the priority rule that flagged it, or "supervisor"
     raised_by: str
     raised_at: datetime
+
+
+class MerchantStanding(BaseModel):
+    """One merchant's place on a decided red/black list, with the figures it was judged on."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    merchant_id: str
+    standing: Literal["red", "black"]
+    nominated: Literal["red", "black"] | None = None  # what the published rules nominated (None: added in review)
+    complaints: int
+    major: int
+    public_complaints: int
+    merchant_breaches: int  # §4.4 public replies late
+    on_time_percent: float | None = None  # §4.4 replies on time ÷ §4.4 clocks stopped; None: no public complaint
+    note: str = ""
+
+
+@event("tickets", "RedBlackListDecided", step="§4.6")
+class RedBlackListDecided(EventPayload):
+    """A month's red/black list of merchants was decided by a supervisor (§4, by the end of the
+    10th of the next month), or corrected: a correction is a new version that supersedes the
+    previous one (``supersedes_version``, ``reason``). The list as decided: merchants on neither
+    list are not in it. Finance, or anyone else, may act on it."""
+
+    list_id: UUID
+    month: str  # YYYY-MM, in the business calendar's zone
+    list_version: int  # 1, then one more per correction
+    supersedes_version: int | None = None
+    reason: str = ""
+    red: list[MerchantStanding]
+    black: list[MerchantStanding]
+    rules: dict[str, float | int]
+    decided_by: str
+    decided_at: datetime

@@ -46,6 +46,8 @@ async def intake(
             order_id=body.order_id,
             subject=body.subject,
             body=body.body,
+            category=body.category,
+            brand=body.brand,
         ),
         actor,
     )
@@ -101,6 +103,8 @@ async def open_complaint(
             order_id=body.order_id,
             subject=body.subject,
             body=body.body,
+            category=body.category,
+            brand=body.brand,
         ),
         actor,
     )

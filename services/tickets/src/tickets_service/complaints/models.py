@@ -46,13 +46,37 @@ class Complaint(Base):
     __table_args__ = (
         # A channel's resend is the same complaint (the gateways' idempotency key).
         UniqueConstraint("channel", "channel_message_id", name="uq_complaints_channel_message"),
-        Index("ix_complaints_received", "received_at", "id"),
+        # The list's keyset, and the reports' range aggregates read from the index alone (ADR 0026).
+        Index(
+            "ix_complaints_received",
+            "received_at",
+            "id",
+            postgresql_include=[
+                "state",
+                "channel",
+                "priority",
+                "major",
+                "merchant_id",
+                "category",
+                "brand",
+                "merchant_replied_at",
+            ],
+        ),
         Index("ix_complaints_state_received", "state", "received_at", "id"),
         Index("ix_complaints_customer_order", "customer_id", "order_id"),
         Index("ix_complaints_order_id", "order_id"),
         Index("ix_complaints_merchant_id", "merchant_id"),
         Index("ix_complaints_owner", "owner"),
         Index("ix_complaints_merged_into", "merged_into"),
+        # The reports (reports/, ADR 0026): closed per day in the calendar's zone.
+        Index("ix_complaints_closed_at", "closed_at", postgresql_where=text("closed_at IS NOT NULL")),
+        # The unresolved ones (weekly report, open-complaint gauges), oldest first.
+        Index(
+            "ix_complaints_unresolved",
+            "received_at",
+            "id",
+            postgresql_where=text("state NOT IN ('closed', 'merged')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -69,6 +93,10 @@ class Complaint(Base):
     merchant_id: Mapped[str | None] = mapped_column(Text)
     paid_minor: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str | None] = mapped_column(String(3))
+    # §4 monthly analysis (月度投诉总量及品类,品牌分析): the product category and brand the complaint
+    # is about, as the channel or the agent gives them; None: not given (reported as such).
+    category: Mapped[str | None] = mapped_column(Text)
+    brand: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[Priority] = mapped_column(String(8))
     priority_rule: Mapped[str] = mapped_column(Text)
     major: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

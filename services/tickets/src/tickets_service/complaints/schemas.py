@@ -47,6 +47,8 @@ class IntakeIn(BaseModel):
                     "order_id": "TB-20261123-0001",
                     "subject": "茶叶包装破损",
                     "body": "收到的茶叶包装破了，客服一直不回复。",
+                    "category": "tea",
+                    "brand": "West Lake",
                 }
             ]
         },
@@ -58,6 +60,12 @@ class IntakeIn(BaseModel):
     order_id: str | None = Field(default=None, min_length=1, max_length=64)
     subject: str = Field(default="", max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
+    category: str | None = Field(
+        default=None, min_length=1, max_length=64, description="§4 monthly analysis: the product category (品类)."
+    )
+    brand: str | None = Field(
+        default=None, min_length=1, max_length=64, description="§4 monthly analysis: the brand (品牌), if known."
+    )
 
 
 class ComplaintIn(BaseModel):
@@ -82,6 +90,12 @@ class ComplaintIn(BaseModel):
     order_id: str | None = Field(default=None, min_length=1, max_length=64)
     subject: str = Field(default="", max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
+    category: str | None = Field(
+        default=None, min_length=1, max_length=64, description="§4 monthly analysis: the product category (品类)."
+    )
+    brand: str | None = Field(
+        default=None, min_length=1, max_length=64, description="§4 monthly analysis: the brand (品牌), if known."
+    )
 
 
 class ReasonIn(BaseModel):
@@ -159,6 +173,8 @@ class ComplaintOut(BaseModel):
     merchant_id: str | None
     paid_minor: int | None = Field(description="What the customer paid for the order, if known.")
     currency: str | None
+    category: str | None = Field(description="The product category (品类), if given.")
+    brand: str | None = Field(description="The brand (品牌), if given.")
     priority: str
     priority_rule: str = Field(description="The rule that set the priority, or `supervisor`.")
     major: bool

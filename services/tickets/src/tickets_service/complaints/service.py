@@ -43,6 +43,8 @@ class Arrival:
     channel_message_id: str | None = None
     email_message_id: str | None = None
     attachments: list[StoredAttachment] = field(default_factory=list)
+    category: str | None = None
+    brand: str | None = None
     routed_to: str | None = None
     """Who a phone complaint goes to (§4.5): the person the call floor named; None: the dedicated owner setting."""
 
@@ -79,6 +81,11 @@ def _closed(record: Complaint, at: datetime) -> ComplaintClosed:
     return ComplaintClosed(
         complaint_id=record.id, order_id=record.order_id, resolution=record.resolution or "", closed_at=at
     )
+
+
+def _dimension(value: str | None) -> str | None:
+    """A report dimension as given, trimmed (blank: not given)."""
+    return (value or "").strip() or None
 
 
 def _is_staff(actor: Principal) -> bool:
@@ -152,6 +159,8 @@ class ComplaintService:
             merchant_id=order.merchant_id if order else None,
             paid_minor=order.paid_minor if order else None,
             currency=order.currency if order else None,
+            category=_dimension(arrival.category),
+            brand=_dimension(arrival.brand),
             priority=ranked.priority,
             priority_rule=ranked.rule,
             major=ranked.major,
