@@ -5,6 +5,7 @@ change to good ends the case (W5); a change that stays bad is recorded on the ca
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from ..orders.repository import OrderRepository
 from ..sla import POLICIES
 from . import schemas
 from .models import CaseState, Rating, Review, ReviewCase, ReviewVersion, rating_of
-from .repository import ReviewRepository
+from .repository import NewCase, NewReview, ReviewRepository
 from .state import CASE_FLOW
 
 CALL_STEP = "W1"
@@ -78,11 +79,11 @@ class ReviewIntake:
         for n, data in enumerate(page):
             firsts.setdefault((data.marketplace, data.review_id), n)
         order = list(firsts.values())
-        reviews = [self._new_review(page[n], now) for n in order]
+        reviews = [self._new_review(page[n]) for n in order]
         cases = [self._new_case(review, now) if Rating(review.rating) != Rating.good else None for review in reviews]
         taken = await self.reviews.take_first(reviews, cases, now=now)
         out: dict[int, schemas.IntakeOut] = {}
-        opened: list[tuple[ReviewCase, Review]] = []
+        opened: list[tuple[NewCase, NewReview]] = []
         resent: list[int] = []
         updates: list[int] = []
         for n, review, case, first in zip(order, reviews, cases, taken, strict=True):
@@ -110,7 +111,7 @@ class ReviewIntake:
         return [out[n] for n in range(len(page))]
 
     async def _take_one(self, data: schemas.ReviewIn, actor: Principal, now: datetime) -> schemas.IntakeOut:
-        review = self._new_review(data, now)
+        review = self._new_review(data)
         case = self._new_case(review, now) if Rating(review.rating) != Rating.good else None
         [first] = await self.reviews.take_first([review], [case], now=now)
         if not first.claimed:
@@ -134,13 +135,11 @@ class ReviewIntake:
         if not applied:
             version = ReviewVersion(marketplace=data.marketplace, review_id=data.review_id, updated_at=data.updated_at)
             await self.reviews.mark_version_stale(version)
-            case = await self.reviews.open_case_of(review.id)
-            return _out("stale", review.id, review.rating, case)
-        case = await self._follow(review, previous, data, actor)
-        return _out("applied", review.id, review.rating, case)
+            return _out("stale", review.id, review.rating, await self.reviews.open_case_of(review.id))
+        return _out("applied", review.id, review.rating, await self._follow(review, previous, data, actor))
 
-    def _new_review(self, data: schemas.ReviewIn, now: datetime) -> Review:
-        return Review(
+    def _new_review(self, data: schemas.ReviewIn) -> NewReview:
+        return NewReview(
             id=uuid.uuid4(),
             marketplace=data.marketplace,
             review_id=data.review_id,
@@ -155,8 +154,6 @@ class ReviewIntake:
             dsr_logistics=data.dsr.logistics if data.dsr else None,
             reviewed_at=data.reviewed_at,
             updated_at=data.updated_at,
-            received_at=now,
-            excluded=False,
         )
 
     def _apply_newer(self, review: Review, data: schemas.ReviewIn) -> tuple[bool, Rating | None]:
@@ -184,7 +181,7 @@ class ReviewIntake:
 
     async def _follow(
         self, review: Review, previous: Rating | None, data: schemas.ReviewIn, actor: Principal
-    ) -> ReviewCase | None:
+    ) -> ReviewCase | NewCase | None:
         case = await self.reviews.open_case_of(review.id)
         rating = Rating(review.rating)
         if rating == Rating.good:
@@ -199,11 +196,11 @@ class ReviewIntake:
         # from that update.
         return await self._open(review, data.reviewed_at if previous is None else data.updated_at, actor)
 
-    def _new_case(self, review: Review, now: datetime, bad_since: datetime | None = None) -> ReviewCase:
+    def _new_case(self, review: Review | NewReview, now: datetime, bad_since: datetime | None = None) -> NewCase:
         """A case for a review that is bad (``bad_since``: from the review's own time by
         default), built here and written by the repository in one statement."""
         since = review.reviewed_at if bad_since is None else bad_since
-        return ReviewCase(
+        return NewCase(
             id=uuid.uuid4(),
             review_pk=review.id,
             marketplace=review.marketplace,
@@ -213,22 +210,13 @@ class ReviewIntake:
             phone=None,
             rating=review.rating,
             state=CaseState.awaiting_call,
-            path=None,
             bad_since=since,
             call_due_at=self.sla.calendar.add(since, POLICIES[CALL_STEP].duration),
-            called_at=None,
-            called_by=None,
-            amend_requests=0,
-            amend_window_closes_at=None,
-            amend_max_requests=None,
-            updates_while_bad=0,
-            outcome=None,
             opened_at=now,
             updated_at=now,
-            closed_at=None,
         )
 
-    async def _opened(self, opened: list[tuple[ReviewCase, Review]], actor: Principal) -> None:
+    async def _opened(self, opened: Sequence[tuple[NewCase, Review | NewReview]], actor: Principal) -> None:
         """The cases just written: their audit rows, events and W1 clocks, a statement each.
         The call is due 24 h from when the review turned bad, not from now."""
         if not opened:
@@ -257,7 +245,7 @@ class ReviewIntake:
             CALL_STEP, CASE_FLOW.aggregate, [str(case.id) for case in cases], at=[case.bad_since for case in cases]
         )
 
-    async def _open(self, review: Review, bad_since: datetime, actor: Principal) -> ReviewCase:
+    async def _open(self, review: Review, bad_since: datetime, actor: Principal) -> NewCase:
         """A known review that turned bad on an update (or again, after its case ended)."""
         case = self._new_case(review, self.clock.now(), bad_since)
         order = await self.orders.find(review.order_id) if review.order_id else None
@@ -283,7 +271,7 @@ class ReviewIntake:
         await self.flow.apply(case, "amended", actor, reason=reason, event=event)
 
 
-def _out(outcome: str, review: uuid.UUID, rating: str, case: ReviewCase | None) -> schemas.IntakeOut:
+def _out(outcome: str, review: uuid.UUID, rating: str, case: ReviewCase | NewCase | None) -> schemas.IntakeOut:
     return schemas.IntakeOut(
         outcome=outcome,
         review=review,

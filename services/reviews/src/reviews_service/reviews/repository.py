@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aftersales_chassis import NotFound, PageParams
 from aftersales_chassis.keyset import keyset
 
-from .models import CaseState, Review, ReviewCase, ReviewVersion
+from .models import CaseState, Rating, Review, ReviewCase, ReviewVersion
 
 # The intake's hot path (ADR 0024), one round trip for a page of first versions: each version is
 # claimed (the idempotency key), its review inserted when the claim is new and the review is
@@ -106,6 +106,56 @@ INSERT_CASE = insert(ReviewCase)
 CASE_COLUMNS = tuple(c.name for c in ReviewCase.__table__.columns)
 
 
+@dataclass(slots=True)
+class NewReview:
+    """A review's first version as :meth:`ReviewRepository.take_first` writes it (a plain row,
+    not an ORM object: a page builds a hundred and never flushes them)."""
+
+    id: uuid.UUID
+    marketplace: str
+    review_id: str
+    order_id: str | None
+    customer_id: str | None
+    sku: str | None
+    stars: int
+    rating: Rating
+    text: str
+    dsr_description: int | None
+    dsr_service: int | None
+    dsr_logistics: int | None
+    reviewed_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class NewCase:
+    """A case as the intake opens it (every column of ``review_cases``; the workflow runner
+    sets its state and update time)."""
+
+    id: uuid.UUID
+    review_pk: uuid.UUID
+    marketplace: str
+    review_id: str
+    order_id: str | None
+    customer_id: str | None
+    phone: str | None
+    rating: str
+    state: str
+    bad_since: datetime
+    call_due_at: datetime
+    opened_at: datetime
+    updated_at: datetime
+    path: str | None = None
+    called_at: datetime | None = None
+    called_by: str | None = None
+    amend_requests: int = 0
+    amend_window_closes_at: datetime | None = None
+    amend_max_requests: int | None = None
+    updates_while_bad: int = 0
+    outcome: str | None = None
+    closed_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class FirstTaken:
     """What :meth:`ReviewRepository.take_first` did for one version: claimed it (False: a
@@ -131,7 +181,7 @@ class ReviewRepository:
         self.session = session
 
     async def take_first(
-        self, reviews: Sequence[Review], cases: Sequence[ReviewCase | None], *, now: datetime
+        self, reviews: Sequence[NewReview], cases: Sequence[NewCase | None], *, now: datetime
     ) -> list[FirstTaken]:
         """:data:`TAKE_FIRST` for a page of versions of distinct reviews (built by the caller,
         kept out of the ORM's unit of work), one result per review in the order given. A case
@@ -164,7 +214,7 @@ class ReviewRepository:
             MARK_STALE, {"m": version.marketplace, "r": version.review_id, "u": version.updated_at}
         )
 
-    async def insert_case(self, case: ReviewCase) -> None:
+    async def insert_case(self, case: NewCase) -> None:
         """Writes a case built by the caller (its state and times already set: one INSERT, not
         an ORM flush and an UPDATE)."""
         await self.session.execute(INSERT_CASE, {name: getattr(case, name) for name in CASE_COLUMNS})
