@@ -222,8 +222,9 @@ def main() -> None:
     try:
         with scratch_database("reviews") as url:
             extra = {"REVIEWS_LOG_LEVEL": "WARNING", "REVIEWS_LOG_JSON": "true"}
+            # Up to 5 min to start: on this shared machine at load 20-30, 60 s was not always enough.
             with running_service(
-                "reviews", database_url=url, kafka_bootstrap=bootstrap, jwt_secret=SECRET, extra_env=extra
+                "reviews", database_url=url, kafka_bootstrap=bootstrap, jwt_secret=SECRET, extra_env=extra, timeout=300
             ) as service:
                 run = uuid.uuid4().hex[:6]
                 asyncio.run(_http(service.url, _reviews(f"w{run}")[:50], 1))  # warm-up
