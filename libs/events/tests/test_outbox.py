@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from aftersales_events import Cause, EventEnvelope, correlation_scope, outbox, record_event, record_events
@@ -88,6 +88,38 @@ async def test_a_failed_copy_is_reported_as_a_database_error_and_writes_nothing(
     async with events_db.sessionmaker() as session:
         query = select(func.count()).select_from(outbox).where(outbox.c.topic == thing.topic())
         assert await session.scalar(query) == 0
+
+
+async def test_one_event_is_one_insert_inside_the_transaction_and_fails_as_a_statement(events_db: EventsDb) -> None:
+    # One event goes in by a prepared INSERT (one round trip; COPY takes two): as the first
+    # statement it is still inside the transaction, and what the database refuses is a DBAPIError.
+    thing = thing_type(unique_producer())
+    subject = f"thing-{uuid.uuid4()}"
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(" ".join(statement.split()[:3]))
+
+    async def write_then_fail() -> None:
+        async with events_db.sessionmaker() as session, session.begin():
+            await record_events(session, [(thing(thing_id=subject, quantity=1), subject)], at=now())
+            assert sent == ["INSERT INTO outbox"]
+            query = select(func.count()).select_from(outbox).where(outbox.c.message_key == subject)
+            assert await session.scalar(query) == 1
+            raise Abort
+
+    engine = events_db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with pytest.raises(Abort):
+            await write_then_fail()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert await _outbox_rows(events_db, subject) == []
+    with pytest.raises(DBAPIError) as raised:
+        async with events_db.sessionmaker() as session, session.begin():
+            await record_event(session, thing(thing_id="t", quantity=1), subject="NUL\x00key", at=now())
+    assert getattr(raised.value.orig, "sqlstate", None) == "22021"
 
 
 async def test_committed_transaction_writes_exactly_one_row(events_db: EventsDb) -> None:

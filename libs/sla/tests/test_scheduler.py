@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -190,6 +191,37 @@ async def test_start_steps_writes_what_start_writes_for_each_step_in_one_stateme
         }
     assert len(rows[many]) == 2
     assert rows[many] == rows[one]
+
+
+@pytest.mark.parametrize("step", ["C1", "C2"])
+async def test_start_many_from_each_aggregates_own_instant_writes_what_start_at_writes(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock, step: str
+) -> None:
+    """One statement for a page of aggregates, each clock from its own instant (a review's own
+    time): row for row what ``start(..., at=)`` writes; an aggregate whose clock is open keeps it."""
+    starts = [clock.now() - timedelta(hours=h) for h in (0, 3, 30)]  # C2: one from Sunday, before hours
+    singles = [f"agg-{uuid.uuid4().hex[:10]}" for _ in starts]
+    pages = [f"agg-{uuid.uuid4().hex[:10]}" for _ in starts]
+    [kept] = await _start(database, calendar, clock, step)
+    before = await _clock_row(database, kept)
+    async with database.sessionmaker() as session, session.begin():
+        clocks = SlaClocks(session, calendar, POLICIES, clock.now())
+        for aggregate_id, at in zip(singles, starts, strict=True):
+            await clocks.start(step, "test", aggregate_id, at=at)
+        await clocks.start_many(step, "test", [*pages, kept], at=[*starts, clock.now() - timedelta(hours=1)])
+        with pytest.raises(ValueError, match="start instants"):
+            await clocks.start_many(step, "test", pages, at=starts[:1])
+    columns = [c for c in sla_clocks.c if c.name not in ("id", "aggregate_id", "created_at")]
+    async with database.sessionmaker() as session:
+
+        async def row(aggregate_id: str) -> tuple[object, ...]:
+            found = await session.execute(select(*columns).where(sla_clocks.c.aggregate_id == aggregate_id))
+            return tuple(found.one())
+
+        assert [await row(a) for a in pages] == [await row(a) for a in singles]
+    assert len({(await _clock_row(database, a)).due_at for a in pages}) == 3
+    after = await _clock_row(database, kept)
+    assert (after.id, after.started_at) == (before.id, before.started_at)
 
 
 async def test_start_steps_keeps_a_clock_already_open_and_starts_the_others(

@@ -144,3 +144,38 @@ async def test_history_of_another_aggregate_type_with_the_same_id_is_not_mixed_i
         await _runner(session, calendar, clock).create(Case(id=shared_id), AGENT)
         trail = await history(session, CASE_FLOW, shared_id)
     assert [(t.action, t.to_state) for t in trail] == [("open", "accepted")]
+
+
+async def test_create_many_writes_what_create_writes_for_each_record(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    """A page of new aggregates: audit rows, clocks and events as ``create`` makes them one by
+    one, in a statement each; a role the transition does not admit writes nothing."""
+    single, pair = Case(), [Case(), Case()]
+
+    def opened(case: Case) -> ComplaintClosed:  # any catalogued payload will do
+        return ComplaintClosed(complaint_id=case.id, closed_at=clock.now(), resolution="remedied")
+
+    async with database.sessionmaker() as session, session.begin():
+        flow = _runner(session, calendar, clock)
+        with correlation_scope("corr-many"):
+            await flow.create(single, AGENT, reason="why", event=opened(single))
+            await flow.create_many(pair, AGENT, reasons=["why", "why"], events=[opened(pair[0]), None])
+        with pytest.raises(Forbidden):
+            await flow.create_many([Case()], WAREHOUSE, reasons=[None], events=[None])
+        with pytest.raises(ValueError, match="reasons"):
+            await flow.create_many([Case()], AGENT, reasons=[], events=[None])
+        assert [(c.state, c.updated_at) for c in pair] == [(CaseState.accepted, clock.now())] * 2
+        trails = [await history(session, CASE_FLOW, c.id) for c in (single, *pair)]
+        clocks = [await _clocks(session, c) for c in (single, *pair)]
+        events = [
+            list(await session.scalars(select(outbox.c.event_type).where(outbox.c.message_key == str(c.id))))
+            for c in (single, *pair)
+        ]
+    assert trails[1] == trails[0]
+    assert trails[2] == trails[0]
+    assert [(t.action, t.to_state, t.actor, t.reason, t.correlation_id) for t in trails[0]] == [
+        ("open", "accepted", "alice", "why", "corr-many")
+    ]
+    assert clocks == [{"C1": "running"}] * 3
+    assert [len(e) for e in events] == [1, 1, 0]

@@ -36,6 +36,22 @@ START_MANY = text(
     bindparam("provisional", type_=Boolean()),
 )
 
+# One step's clocks of several aggregates, each from its own instant (a page of reviews, each
+# counted from when it was written): the schedules differ per row, so they go in as arrays.
+START_EACH = text(
+    "INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at,"
+    " warn_at, provisional, warn_rule)"
+    " SELECT gen_random_uuid(), :step, :aggregate_type, c.aggregate_id, 'running', :kind, :duration, c.started_at,"
+    " c.due_at, c.warn_at, c.provisional, :warn_rule"
+    " FROM unnest(:aggregate_ids, :started_ats, :due_ats, :warn_ats, :provisionals)"
+    " AS c(aggregate_id, started_at, due_at, warn_at, provisional) ON CONFLICT DO NOTHING"
+).bindparams(
+    bindparam("aggregate_ids", type_=ARRAY(Text())),
+    *(bindparam(name, type_=ARRAY(DateTime(timezone=True))) for name in ("started_ats", "due_ats", "warn_ats")),
+    bindparam("provisionals", type_=ARRAY(Boolean())),
+    *(bindparam(name, type_=String()) for name in ("step", "aggregate_type", "kind", "duration", "warn_rule")),
+)
+
 # Several steps' clocks of one aggregate (a transition that starts two or three at once).
 START_STEPS = text(
     "INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at,"
@@ -153,10 +169,40 @@ class SlaClocks:
         assert existing is not None  # the conflict was with it
         return uuid.UUID(str(existing.id))
 
-    async def start_many(self, step: str, aggregate_type: str, aggregate_ids: Sequence[str]) -> None:
+    async def start_many(
+        self,
+        step: str,
+        aggregate_type: str,
+        aggregate_ids: Sequence[str],
+        *,
+        at: Sequence[datetime] | None = None,
+    ) -> None:
         """Starts one clock per aggregate in one statement (a batch of scans, say); aggregates
-        that already have an open clock for the step keep it."""
+        that already have an open clock for the step keep it. ``at``, one instant per
+        aggregate: each clock starts then (what :meth:`start` with ``at`` does for each);
+        otherwise all start now."""
         if not aggregate_ids:
+            return
+        if at is not None:
+            if len(at) != len(aggregate_ids):
+                raise ValueError(f"start_many: {len(aggregate_ids)} aggregates but {len(at)} start instants")
+            schedules = [self._schedule(step, started) for started in at]
+            first = schedules[0]
+            await self.session.execute(
+                START_EACH,
+                {
+                    "aggregate_ids": list(aggregate_ids),
+                    "started_ats": list(at),
+                    "due_ats": [s["due_at"] for s in schedules],
+                    "warn_ats": [s["warn_at"] for s in schedules],
+                    "provisionals": [s["provisional"] for s in schedules],
+                    "step": step,
+                    "aggregate_type": aggregate_type,
+                    "kind": first["kind"],
+                    "duration": first["duration"],
+                    "warn_rule": first["warn_rule"],
+                },
+            )
             return
         # One statement over an array of ids: every clock of the batch has the same schedule.
         # The clocks' own ids are made by the server (nothing here needs them).

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
 
 from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.db import Database
@@ -158,7 +160,7 @@ async def test_only_the_marketplace_gateway_posts_reviews_and_bad_input_names_th
         assert refused.headers["content-type"] == "application/problem+json"
 
 
-async def test_a_page_of_reviews_in_one_transaction_each_with_its_outcome(
+async def test_a_page_of_reviews_in_one_transaction_each_with_its_outcome_in_order(
     client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock
 ) -> None:
     gateway = tokens.headers(Role.service, subject="gateway")
@@ -173,22 +175,138 @@ async def test_a_page_of_reviews_in_one_transaction_each_with_its_outcome(
         ("applied", "good", "amended"),  # the same review, later in the page: its case ends
         ("duplicate", "good", None),
     ]
-    # All or nothing: an unknown marketplace refuses the page, naming the review.
-    fresh = review(clock.now())
-    refused = await client.post(
-        "/reviews:batch", json={"reviews": [fresh, {**review(clock.now()), "marketplace": "ebay"}]}, headers=gateway
-    )
-    assert refused.status_code == 422
-    assert (refused.json()["rule"], refused.json()["field"]) == (
-        "intake.marketplace-known",
-        "body.reviews[1].marketplace",
-    )
-    assert (await take_in(client, tokens, fresh))["outcome"] == "applied"  # the first was not kept either
+    assert [r["index"] for r in results] == [0, 1, 2, 3]
+    assert results[0]["case_id"] == results[2]["case_id"]
     too_many = await client.post("/reviews:batch", json={"reviews": [review(clock.now())] * 101}, headers=gateway)
     assert too_many.status_code == 422
     assert (
         await client.post("/reviews:batch", json={"reviews": [bad]}, headers=tokens.headers(Role.agent))
     ).status_code == 403
+
+
+async def test_a_refused_review_of_a_page_names_its_index_and_field_and_the_others_land(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock, database: Database
+) -> None:
+    gateway = tokens.headers(Role.service, subject="gateway")
+    first, last = review(clock.now(), stars=1), review(clock.now(), stars=3)
+    items: list[Any] = [
+        first,
+        {**review(clock.now()), "marketplace": "ebay"},
+        {**review(clock.now()), "stars": 6},
+        {**review(clock.now()), "text": "crushed\x00tea"},
+        "not a review",
+        last,
+    ]
+    page = await client.post("/reviews:batch", json={"reviews": items}, headers=gateway)
+    assert page.status_code == 200, page.text
+    results = page.json()["results"]
+    assert [(r["index"], r["outcome"]) for r in results] == [
+        (0, "applied"),
+        (1, "rejected"),
+        (2, "rejected"),
+        (3, "rejected"),
+        (4, "rejected"),
+        (5, "applied"),
+    ]
+    problems = [r["problem"] for r in results[1:5]]
+    assert [(p["index"], p["field"], p["rule"], p["status"]) for p in problems] == [
+        (1, "body.reviews[1].marketplace", "intake.marketplace-known", 422),
+        (2, "body.reviews[2].stars", None, 422),
+        (3, "body.reviews[3].text", "text.no-nul-character", 422),
+        (4, "body.reviews[4]", None, 422),
+    ]
+    assert problems[0]["type"].endswith("/rule-violation")
+    assert problems[1]["type"].endswith("/validation-error")
+    assert "ebay" in problems[0]["detail"]
+    assert all(r["problem"] is None for r in (results[0], results[5]))
+    for taken in (results[0], results[5]):
+        assert taken["case_state"] == "awaiting_call"
+        assert [name for name, _ in await events_of(database, taken["case_id"])] == ["ReviewCallRequested"]
+    # The page again: every review that landed is a duplicate with its case; the refused stay refused.
+    again = (await client.post("/reviews:batch", json={"reviews": items}, headers=gateway)).json()["results"]
+    assert [r["outcome"] for r in again] == ["duplicate", *["rejected"] * 4, "duplicate"]
+    assert [(r["case_id"], r["review"]) for r in (again[0], again[5])] == [
+        (r["case_id"], r["review"]) for r in (results[0], results[5])
+    ]
+    assert (await take_in(client, tokens, {**review(clock.now()), "review_id": items[2]["review_id"]}))[
+        "outcome"
+    ] == "applied"  # nothing of a refused review was kept
+
+
+async def test_a_page_opens_each_case_as_one_review_at_a_time_does(
+    client: httpx.AsyncClient, tokens: Tokens, runner: ConsumerRunner, database: Database, clock: ManualClock
+) -> None:
+    """The page's statements write what POST /reviews writes: the case with the order's phone,
+    its 24 h call from the review's own time, its audit row and event."""
+    gateway = tokens.headers(Role.service, subject="gateway")
+    order_id = f"TB-{uuid.uuid4().hex[:10]}"
+    await paid_order(runner, order_id, clock.now() - timedelta(days=5), phone="13900002222")
+    written = [clock.now() - timedelta(hours=h) for h in (1, 20, 30)]
+    one = [review(at, stars=2, order_id=order_id) for at in written]
+    many = [review(at, stars=2, order_id=order_id) for at in written]
+    singles = [await take_in(client, tokens, body) for body in one]
+    page = await client.post("/reviews:batch", json={"reviews": many}, headers=gateway)
+    assert page.status_code == 200, page.text
+    for single, paged in zip(singles, page.json()["results"], strict=True):
+        cases = [
+            (await client.get(f"/cases/{r['case_id']}", headers=tokens.headers(Role.agent))).json()
+            for r in (single, paged)
+        ]
+        keep = ("call_due_at", "bad_since", "phone", "customer_id", "order_id", "rating", "state", "allowed_actions")
+        one_case, paged_case = ({k: c[k] for k in keep} for c in cases)
+        assert one_case == paged_case
+        clocks = [await _clocks(client, tokens, r["case_id"]) for r in (single, paged)]
+        one_clocks, paged_clocks = ([(c["step"], c["due_at"], c["status"]) for c in found] for found in clocks)
+        assert one_clocks == paged_clocks
+        histories = [
+            (await client.get(f"/cases/{r['case_id']}/history", headers=tokens.headers(Role.agent))).json()
+            for r in (single, paged)
+        ]
+        one_trail, paged_trail = ([(h["action"], h["step"], h["to_state"], h["reason"]) for h in f] for f in histories)
+        assert one_trail == paged_trail
+        events = [await events_of(database, r["case_id"]) for r in (single, paged)]
+        drop = ("case_id", "review_id", "requested_at")
+        one_events, paged_events = ([{k: v for k, v in d.items() if k not in drop} for _, d in f] for f in events)
+        assert one_events == paged_events
+        assert events[1][0][1]["phone"] == "13900002222"
+
+
+# Not intake's own: the calendar and the SLA policies, read again at most every 2 s by any
+# request, and the outbox relay publishing on its own connection of the same engine.
+REFRESHES = ("SELECT calendar_overrides.", "SELECT calendar_settings.", "SELECT sla_policy_changes.")
+RELAY = ("SELECT pg_try_advisory_xact_lock(", "SELECT outbox.", "UPDATE outbox ")
+
+
+async def test_a_new_review_is_four_statements_and_a_page_of_them_three_and_a_copy(
+    client: httpx.AsyncClient, tokens: Tokens, clock: ManualClock, app: FastAPI
+) -> None:
+    """The hot path (ADR 0024): the version, review and case in one statement, then the audit
+    row, the event and the W1 clock; a good review is the one statement. A page of new reviews
+    costs what one does: its events go in by COPY, which is not a cursor statement."""
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not statement.startswith(REFRESHES + RELAY):
+            sent.append(statement)
+
+    engine = app.state.db.engine.sync_engine
+    gateway = tokens.headers(Role.service, subject="gateway")
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        counts = []
+        for payload in (
+            review(clock.now(), stars=2),
+            review(clock.now(), stars=5),
+            {"reviews": [review(clock.now(), stars=2) for _ in range(20)]},
+        ):
+            sent.clear()
+            path = "/reviews:batch" if "reviews" in payload else "/reviews"
+            assert (await client.post(path, json=payload, headers=gateway)).status_code == 200
+            counts.append([" ".join(s.split()[:3]) for s in sent])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    bad = ["WITH page AS", "INSERT INTO workflow_transitions", "INSERT INTO outbox", "INSERT INTO sla_clocks"]
+    assert counts == [bad, bad[:1], [s for s in bad if s != "INSERT INTO outbox"]]
 
 
 async def test_resends_and_versions_racing_open_one_case(

@@ -34,9 +34,13 @@ async def take_in(body: schemas.ReviewIn, intake: Intake, actor: ServiceAccount)
 
 @intake_router.post(":batch", summary="§5 · Take in a page of reviews (up to 100) in one transaction")
 async def take_in_batch(body: schemas.ReviewBatchIn, intake: Intake, actor: ServiceAccount) -> schemas.IntakeBatchOut:
-    """Role: service. Each review as `POST /reviews` does, in the page's order, with its own
-    outcome; all or nothing: a refused review (e.g. an unknown marketplace) refuses the page,
-    naming it (`body.reviews[i]. ...`)."""
+    """Role: service (a marketplace gateway posting a page as the marketplace's API delivers
+    it). Each review as `POST /reviews` takes it, idempotent on (marketplace, review_id,
+    updated_at), with its own outcome in the page's order (a review twice in one page: in the
+    page's order). A review that cannot be taken in (invalid, an unknown marketplace, a NUL
+    character) is `rejected` with its `problem`, naming its `index` and field
+    (`body.reviews[i].stars`); the others are taken in. A bad page as a whole (not an object,
+    no reviews, over 100) is a 422."""
     return await intake.take_in_batch(body, actor)
 
 

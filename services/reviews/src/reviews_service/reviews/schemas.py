@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from aftersales_chassis.dates import Instant
+from aftersales_chassis.problem_handlers import PROBLEM_BASE
 
 from .models import CasePath
 
@@ -47,9 +48,16 @@ class ReviewIn(BaseModel):
         return self
 
 
+# Each review of a page is read on its own (a bad one is refused alone), so the page takes them
+# as they come and documents them as ReviewIn.
+PageItem = Annotated[Any, WithJsonSchema({"$ref": "#/components/schemas/ReviewIn"})]
+
+
 class ReviewBatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reviews: list[ReviewIn] = Field(min_length=1, max_length=100, description="A page of reviews, up to 100.")
+    reviews: list[PageItem] = Field(
+        min_length=1, max_length=100, description="A page of reviews (each as `POST /reviews` takes it), up to 100."
+    )
 
 
 class IntakeOut(BaseModel):
@@ -101,5 +109,50 @@ class CaseOut(BaseModel):
     allowed_actions: list[str] = Field(default_factory=list, description="What the current state allows.")
 
 
+NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+
+
+class FieldError(BaseModel):
+    field: str = Field(examples=["body.reviews[2].stars"])
+    message: str = Field(examples=["Input should be less than or equal to 5"])
+
+
+class ItemProblem(BaseModel):
+    """Why one review of a page was refused (RFC 9457's fields, for the item alone)."""
+
+    type: str
+    title: str
+    status: int = 422
+    detail: str
+    rule: str | None = Field(default=None, description="The business rule that refused it, if one did.")
+    index: int = Field(description="The review's position in the page.")
+    field: str = Field(description="Its first refused field.", examples=["body.reviews[2].stars"])
+    errors: list[FieldError]
+
+    @classmethod
+    def refused(cls, rule: str | None, index: int, errors: list[FieldError]) -> ItemProblem:
+        fields = ", ".join(sorted({e.field for e in errors}))
+        if rule is None:
+            kind, title, detail = "validation-error", "Review validation failed", f"Invalid fields: {fields}"
+        else:
+            kind, title, detail = "rule-violation", "Business rule violated", f"{errors[0].message} ({fields})"
+        return cls(
+            type=PROBLEM_BASE + kind, title=title, detail=detail, rule=rule, index=index, field=errors[0].field,
+            errors=errors,
+        )  # fmt: skip
+
+
+class IntakeItemOut(BaseModel):
+    """One review of a page: ``rejected`` with its problem, or as `POST /reviews` answers it."""
+
+    index: int = Field(description="The review's position in the page.")
+    outcome: Literal["applied", "duplicate", "stale", "rejected"]
+    review: uuid.UUID | None = None
+    rating: str | None = None
+    case_id: uuid.UUID | None = None
+    case_state: str | None = None
+    problem: ItemProblem | None = Field(default=None, description="Why a `rejected` review was refused.")
+
+
 class IntakeBatchOut(BaseModel):
-    results: list[IntakeOut] = Field(description="One outcome per review, in the page's order.")
+    results: list[IntakeItemOut] = Field(description="One outcome per review, in the page's order.")
