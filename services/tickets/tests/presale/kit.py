@@ -30,7 +30,9 @@ def chat(customer: str, asked_at: str, **overrides: Any) -> dict[str, Any]:
     return body | overrides
 
 
-async def asked(client: httpx.AsyncClient, tokens: Tokens, body: dict[str, Any], *, expect: int = 201) -> dict[str, Any]:
+async def asked(
+    client: httpx.AsyncClient, tokens: Tokens, body: dict[str, Any], *, expect: int = 201
+) -> dict[str, Any]:
     response = await client.post("/inquiries/intake", json=body, headers=tokens.headers(Role.service, **GATEWAY))
     assert response.status_code == expect, response.text
     found: dict[str, Any] = response.json()

@@ -23,7 +23,10 @@ ASKED = "2026-11-24T10:00:00+08:00"
 async def test_the_gateway_hands_over_once_per_chat_message(client: httpx.AsyncClient, tokens: Tokens) -> None:
     body = chat(unique("C"), ASKED, first_reply_at="2026-11-24T10:00:40+08:00", products=["SKU-A", "SKU-A", "SKU-B"])
     answers = await asyncio.gather(
-        *(client.post("/inquiries/intake", json=body, headers=tokens.headers(Role.service, **GATEWAY)) for _ in range(3))
+        *(
+            client.post("/inquiries/intake", json=body, headers=tokens.headers(Role.service, **GATEWAY))
+            for _ in range(3)
+        )
     )
     assert sorted(a.status_code for a in answers) == [200, 200, 201], [a.text for a in answers]
     assert len({a.json()["id"] for a in answers}) == 1
