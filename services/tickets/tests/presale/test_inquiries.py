@@ -56,12 +56,13 @@ async def test_only_the_gateway_hands_over_and_only_staff_record_or_read(
     assert refused.status_code == 403
     made = await client.post("/inquiries", json=by_hand, headers=tokens.headers(Role.agent, subject="ann"))
     assert made.status_code == 201, made.text
-    assert (made.json()["agent"], made.json()["channel"], made.json()["asked_at"]) == ("ann", "phone",
-                                                                                       "2026-11-24T02:00:00Z")  # fmt: skip
+    by_ann = made.json()
+    assert (by_ann["agent"], by_ann["channel"], by_ann["asked_at"]) == ("ann", "phone", "2026-11-24T02:00:00Z")
     for role in (Role.customer, Role.warehouse, Role.merchant):
         assert (await client.get(f"/inquiries/{made.json()['id']}", headers=tokens.headers(role))).status_code == 403
     rule = await client.get("/inquiries/conversion-rule", headers=tokens.headers(Role.agent))
-    assert rule.status_code == 200 and rule.json()["window_days"] == 4
+    assert rule.status_code == 200
+    assert rule.json()["window_days"] == 4
 
 
 async def test_an_order_placed_within_the_window_converts_it_and_one_after_does_not(
@@ -123,7 +124,8 @@ async def test_failed_inquiries_keep_their_reason_and_still_convert_within_the_w
     made = await asked(client, tokens, chat(customer, ASKED))
     agent = tokens.headers(Role.agent, subject="alice")
     empty = await client.post(f"/inquiries/{made['id']}/fail", json={"reason": ""}, headers=agent)
-    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "body.reason"
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["field"] == "body.reason"
     failed = await client.post(f"/inquiries/{made['id']}/fail", json={"reason": "price"}, headers=agent)
     assert failed.status_code == 200, failed.text
     assert (failed.json()["state"], failed.json()["failure_reason"], failed.json()["failed_by"]) == (
@@ -170,7 +172,8 @@ async def test_the_follow_up_queue_holds_unconverted_inquiries_whose_window_clos
     converted = await client.post(f"/inquiries/{made[2]['id']}/follow-up", json={"outcome": "other"}, headers=agent)
     assert converted.status_code == 409
     bad_sort = await client.get("/inquiries/follow-up", params={"sort": "agent"}, headers=agent)
-    assert bad_sort.status_code == 422 and bad_sort.json()["errors"][0]["field"] == "query.sort"
+    assert bad_sort.status_code == 422
+    assert bad_sort.json()["errors"][0]["field"] == "query.sort"
     bad_cursor = await client.get("/inquiries/follow-up", params={"cursor": "nope"}, headers=agent)
     assert bad_cursor.status_code == 422
 
