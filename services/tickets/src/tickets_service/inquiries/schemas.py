@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +12,7 @@ from aftersales_chassis.dates import Instant
 
 from .models import InquiryChannel, InquiryOutcome, InquiryState
 
-Sku = Field(min_length=1, max_length=64)
+Sku = Annotated[str, Field(min_length=1, max_length=64)]
 TellVia = Literal["chat", "sms", "phone", "email"]
 
 
@@ -43,7 +43,7 @@ class InquiryIntakeIn(BaseModel):
     asked_at: Instant = Field(description="When the customer asked (with a UTC offset).")
     customer_id: str = Field(min_length=1, max_length=64, description="The shop's customer (buyer) id.")
     customer_handle: str = Field(default="", max_length=200)
-    products: list[str] = Field(default_factory=list, max_length=50, description="SKUs asked about.")
+    products: list[Sku] = Field(default_factory=list, max_length=50, description="SKUs asked about.")
     question: str = Field(min_length=1, max_length=20_000)
     agent: str = Field(min_length=1, max_length=64, description="The agent who served the customer.")
     first_reply_at: Instant | None = Field(default=None, description="The agent's first reply, if already sent.")
@@ -70,7 +70,7 @@ class InquiryIn(BaseModel):
     asked_at: Instant | None = Field(default=None, description="Default: now.")
     customer_id: str = Field(min_length=1, max_length=64)
     customer_handle: str = Field(default="", max_length=200)
-    products: list[str] = Field(default_factory=list, max_length=50)
+    products: list[Sku] = Field(default_factory=list, max_length=50)
     question: str = Field(min_length=1, max_length=20_000)
     first_reply_at: Instant | None = None
 
