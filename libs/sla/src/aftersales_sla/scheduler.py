@@ -161,7 +161,9 @@ class SlaScheduler:
         return ran
 
     @staticmethod
-    async def _claim_run(session: AsyncSession, job: FixedTimeJob, instant: datetime, calendar: BusinessCalendar) -> bool:
+    async def _claim_run(
+        session: AsyncSession, job: FixedTimeJob, instant: datetime, calendar: BusinessCalendar
+    ) -> bool:
         """The run's once-across-replicas claim: True for the one replica that got it."""
         claimed = await session.scalar(
             pg_insert(scheduled_runs)

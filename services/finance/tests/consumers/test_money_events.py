@@ -70,6 +70,15 @@ CASES: list[tuple[str, EventPayload, dict[str, int]]] = [
         {"sales_allowances": 600, "customer_refunds_payable": -600},
     ),
     (
+        "A5 pre-sale discount",
+        tix.DiscountApproved(
+            discount_id=U(), order_id="O-11", amount_minor=2500, currency="CNY", authority="supervisor",
+            agent_limit_minor=2000, order_discounts_minor=2500, requested_by="ann", approved_by="sam",
+            approved_at=NOW,
+        ),
+        {"sales_allowances": 2500, "sales": -2500},
+    ),
+    (
         "Z6 remedy",
         rev.RemedyApproved(
             review_id=U(), remedy_id=U(), order_id="O-8", amount_minor=400, approved_by="sup", approved_at=NOW, **CNY
@@ -155,3 +164,23 @@ async def test_a_refund_whose_parts_do_not_add_up_is_dead_lettered(
     )  # fmt: skip
     assert await runner.process(consumer_record(envelope)) == "dead-lettered"
     assert await _booked(client, tokens, envelope.id) == []
+
+
+async def test_a_presale_discount_is_booked_under_a5_with_who_granted_it(
+    runner: ConsumerRunner, client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """A5: within the agents' authority the agent approved it; above it, a supervisor did."""
+    envelope = wrap(
+        tix.DiscountApproved(
+            discount_id=U(), order_id="O-12", amount_minor=2000, currency="CNY", authority="agent",
+            agent_limit_minor=2000, order_discounts_minor=2000, requested_by="ann", approved_by="ann",
+            approved_at=NOW, merchant_id="M-1",
+        )
+    )  # fmt: skip
+    assert await runner.process(consumer_record(envelope)) == "applied"
+    [booked] = await _booked(client, tokens, envelope.id)
+    details = booked["details"]
+    assert isinstance(details, dict)
+    assert (details["step"], details["authority"], details["approved_by"], details["order_id"]) == (
+        "A5", "agent", "ann", "O-12",
+    )  # fmt: skip

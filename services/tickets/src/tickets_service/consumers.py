@@ -14,12 +14,19 @@ from .cases.returns_followed import FOLLOWED, follow_return_event
 from .complaints.calls import complaint_call
 from .complaints.service import on_clock_breached
 from .flags.service import FlagService
+from .inquiries.service import convert_on_order
 from .orders.service import apply_order_fact
 
 
 async def order_fact(ctx: EventContext, event: orders.OrderFact) -> None:
     """OrderPlaced/OrderPaid/OrderCancelled → the order read model complaints link to."""
     await apply_order_fact(ctx.session, event)
+
+
+async def order_placed(ctx: EventContext, event: orders.OrderPlaced) -> None:
+    """OrderPlaced → the read model, then §1: the customer's inquiries whose window holds it convert."""
+    await apply_order_fact(ctx.session, event)
+    await convert_on_order(ctx.session, ctx.resources, event)
 
 
 async def clock_breached(ctx: EventContext, event: SlaBreachedBase) -> None:
@@ -43,7 +50,7 @@ async def return_step(ctx: EventContext, event: EventPayload) -> None:
 
 
 HANDLERS: dict[type[EventPayload], Handler] = {
-    orders.OrderPlaced: order_fact,
+    orders.OrderPlaced: order_placed,
     orders.OrderPaid: order_fact,
     orders.OrderCancelled: order_fact,
     SLA_BREACHED["tickets"]: clock_breached,

@@ -54,3 +54,18 @@ class TicketsSettings(ServiceSettings):
         description="§4: the published rules nominating the month's red and black lists (JSON object); "
         "GET /red-black-lists/rules returns them.",
     )
+    # Issue 19: pre-sale (§1), A5 discount authority, satisfaction (§9).
+    inquiry_conversion_days: int = Field(
+        default=4,
+        ge=1,
+        le=90,
+        description="§1: an inquiry converts when its customer places an order within this many days of asking "
+        "(default: the pre-sale cycle of 4 days).",
+    )
+    discount_agent_limit_minor: int = Field(
+        default=2000,
+        ge=0,
+        description="A5: what agents may grant alone per order, all grants together, in fen (20 yuan); above it a "
+        "supervisor other than the requester approves.",
+    )
+    csat_target: float = Field(default=0.9, ge=0, le=1, description="§9: customer satisfaction at least 90%.")

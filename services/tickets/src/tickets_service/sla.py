@@ -154,4 +154,19 @@ COMPLAINT_POLICIES = [
     ),
 ]
 
-POLICIES = PolicyBook("tickets", [*COMPLAINT_POLICIES, *CASE_POLICIES, RED_BLACK_POLICY])
+# Pre-sale (§1): a question about a detail the product page does not give (seed 002).
+PRESALE_POLICIES = [
+    SlaPolicy(
+        step="A3",
+        title="Answer a question about a detail not on the product page; the customer is told when and how",
+        duration=_DAY,
+        warn_before=_DAY_WARN,
+        role="agent",
+        starts="the agent records the detail question (POST /inquiries/{id}/detail-question)",
+        stops="the answer recorded with when and how the customer was told (POST /inquiries/{id}/detail-answer)",
+        source="seed 002: detalles no indicados en la descripción del producto: no debe exceder 24 horas, "
+        "indicando el tiempo y el método de respuesta",
+    ),
+]
+
+POLICIES = PolicyBook("tickets", [*COMPLAINT_POLICIES, *CASE_POLICIES, RED_BLACK_POLICY, *PRESALE_POLICIES])

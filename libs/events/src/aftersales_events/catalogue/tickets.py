@@ -143,3 +143,25 @@ class RedBlackListDecided(EventPayload):
     rules: dict[str, float | int]
     decided_by: str
     decided_at: datetime
+
+
+@event("tickets", "DiscountApproved", step="A5")
+class DiscountApproved(EventPayload):
+    """A pre-sale discount on an order was granted (A5): by the agent alone while the order's
+    discounts, all grants together, stay within the agents' authority (20 yuan), or, above it,
+    approved by a supervisor other than the requester. Finance books it as a sales allowance."""
+
+    discount_id: UUID
+    order_id: str
+    inquiry_id: UUID | None = None
+    customer_id: str | None = None
+    merchant_id: str | None = None
+    amount_minor: MinorUnits
+    currency: CurrencyCode
+    authority: Literal["agent", "supervisor"]
+    agent_limit_minor: MinorUnits  # the agents' per-order authority in force when granted
+    order_discounts_minor: MinorUnits  # the order's granted discounts, this one included
+    reason: str = ""
+    requested_by: str
+    approved_by: str
+    approved_at: datetime

@@ -178,6 +178,28 @@ async def book_abnormal_refund(ctx: EventContext, event: tix.AbnormalRefundAppro
     )
 
 
+async def book_presale_discount(ctx: EventContext, event: tix.DiscountApproved) -> None:
+    """A5: a discount granted on an order before it is paid: the customer pays the reduced price
+    (OrderPaid books what they paid), so the discount is a sales allowance against the sale it
+    reduced (contra-revenue out of sales, no cash and no payable). The shop bears it."""
+    await _book(
+        ctx,
+        f"Pre-sale discount for order {event.order_id} ({event.authority}: {event.approved_by})",
+        event.currency,
+        event.approved_at,
+        [Leg(A.sales_allowances, event.amount_minor), Leg(A.sales, -event.amount_minor)],
+        "A5",
+        discount_id=str(event.discount_id),
+        order_id=event.order_id,
+        inquiry_id=str(event.inquiry_id) if event.inquiry_id else None,
+        merchant_id=event.merchant_id,
+        authority=event.authority,
+        requested_by=event.requested_by,
+        approved_by=event.approved_by,
+        amount_minor=event.amount_minor,
+    )
+
+
 async def book_remedy(ctx: EventContext, event: rev.RemedyApproved) -> None:
     """Z6: a remedy approved by a supervisor (Z5) and agreed with the customer (Z6) is
     compensation owed to the customer. Reviews publishes RemedyApproved at Z6, so the line
@@ -253,6 +275,7 @@ MONEY_HANDLERS: dict[type[EventPayload], Handler] = {
     orders.OrderPaid: book_order_paid,
     tix.AbnormalRefundApproved: book_abnormal_refund,
     rev.RemedyApproved: book_remedy,
+    tix.DiscountApproved: book_presale_discount,
     tix.CourierLiabilityAssigned: book_courier_liability,
     tix.QualityReturnFreightAdvanced: book_freight_advanced,
     cc.DepositCancelled: book_deposit_cancelled,

@@ -4,7 +4,7 @@ list's versions and entries, immutable once decided (triggers: constraint
 ``red_black_list_decided``).
 
 Revision ID: tickets_0005
-Revises: tickets_0003
+Revises: tickets_0004
 Create Date: 2026-12-04 17:30:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "tickets_0005"
-down_revision: str | None = "tickets_0003"
+down_revision: str | None = "tickets_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
