@@ -26,7 +26,7 @@ def _five_services(
             )
             processes[name] = ServiceProcess(name, env)
         for process in processes.values():
-            process.wait_healthy(60)
+            process.wait_healthy(180)
         yield processes
     finally:
         for process in processes.values():
