@@ -93,7 +93,8 @@ class WorkflowRunner:
         order given: each checked as :meth:`apply` checks it (a record created earlier in the
         batch is in its new state for a later move), then all their audit rows in one
         statement, all the clocks they start in one, all their events in one. Stops, pauses
-        and resumes look their clock up one by one, as :meth:`apply` does."""
+        and resumes look their clock up one by one, as :meth:`apply` does, after the clocks and
+        events of the moves before them are written."""
         workflow = self.workflow
         now = self.clock.now()
         correlation_id = current_correlation_id()
@@ -117,6 +118,12 @@ class WorkflowRunner:
             setattr(move.record, workflow.state_attribute, target)
             if workflow.touches is not None:
                 setattr(move.record, workflow.touches, now)
+            if transition.stops or transition.pauses or transition.resumes:
+                # They look the open clock up, and a stop may record its breach: what the moves
+                # before started and recorded goes first, so this one finds it and keeps the order.
+                await self.sla.start_each(starts)
+                await record_events(self.session, events, at=now)
+                starts, events = [], []
             for step in transition.stops:
                 await self.sla.stop(step, key, by=actor.subject)
             for step in transition.pauses:
