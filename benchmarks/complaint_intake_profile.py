@@ -56,6 +56,7 @@ def _instrument() -> None:
     for name in ("fetch", "fetchrow", "fetchval", "executemany"):
         _count(PreparedStatement, name, sql)
     _count(asyncpg.Connection, "prepare", lambda _s, query, *a, **k: "prepare")
+    _count(asyncpg.Connection, "executemany", lambda _s, query, *a, **k: "executemany: " + " ".join(query.split())[:60])
     _count(asyncpg.Connection, "fetchrow", lambda _s, query, *a, **k: f"fetchrow {query!r} (pre-ping)")
     _count(asyncpg.Connection, "copy_records_to_table", lambda *a, **k: "COPY outbox")
     _count(Transaction, "start", lambda *a, **k: "BEGIN")
@@ -102,7 +103,7 @@ async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool) -> N
         out.write(f"  {count / requests:6.1f}  {what}\n")
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(25)
-    out.write(text.getvalue())
+    out.write(text.getvalue() if "--stats" in sys.argv else "")
 
 
 def time_now() -> Any:
