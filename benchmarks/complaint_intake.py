@@ -359,22 +359,25 @@ AGAINST = {"one": "raw", "many": "raw_parallel", "batch_one": "raw_batch", "batc
 
 
 def _round(service_url: str, url: str, tag: str) -> dict[str, tuple[float, list[float]]]:
-    """Every path once, back to back; the relay's backlog drained before each raw path."""
+    """Every path once, back to back; the relay's backlog drained before each raw path.
+    BENCH_BATCH=0 runs the single-message paths only (code from before the batch endpoint)."""
     done = {}
     done["one"] = asyncio.run(_http(service_url, _messages(f"s{tag}"), 1))
     done["many"] = asyncio.run(_http(service_url, _messages(f"c{tag}"), CONCURRENCY))
     asyncio.run(outbox_drained(url))  # the relay's backlog does not share the raw paths' CPU
     done["raw"] = asyncio.run(_raw(url, _messages(f"r{tag}")))
     done["raw_parallel"] = asyncio.run(_raw_parallel(url, _messages(f"p{tag}"), CONCURRENCY))
-    done["batch_one"] = asyncio.run(_batches(service_url, _messages(f"b{tag}"), 1))
-    done["batch_many"] = asyncio.run(_batches(service_url, _messages(f"m{tag}"), CONCURRENCY))
-    asyncio.run(outbox_drained(url))
-    done["raw_batch"] = asyncio.run(_raw_batches(url, _messages(f"q{tag}")))
-    done["raw_batch_parallel"] = asyncio.run(_raw_batches_parallel(url, _messages(f"x{tag}"), CONCURRENCY))
+    if BATCH:
+        done["batch_one"] = asyncio.run(_batches(service_url, _messages(f"b{tag}"), 1))
+        done["batch_many"] = asyncio.run(_batches(service_url, _messages(f"m{tag}"), CONCURRENCY))
+        asyncio.run(outbox_drained(url))
+        done["raw_batch"] = asyncio.run(_raw_batches(url, _messages(f"q{tag}")))
+        done["raw_batch_parallel"] = asyncio.run(_raw_batches_parallel(url, _messages(f"x{tag}"), CONCURRENCY))
     done["paced"] = asyncio.run(_paced(service_url, _messages(f"g{tag}"), RATE))
     asyncio.run(outbox_drained(url))
-    done["paced_batch"] = asyncio.run(_paced_batches(service_url, _messages(f"h{tag}"), RATE))
-    asyncio.run(outbox_drained(url))
+    if BATCH:
+        done["paced_batch"] = asyncio.run(_paced_batches(service_url, _messages(f"h{tag}"), RATE))
+        asyncio.run(outbox_drained(url))
     return done
 
 
@@ -395,7 +398,8 @@ def main() -> None:
             ) as service:
                 run = uuid.uuid4().hex[:6]
                 asyncio.run(_http(service.url, _messages(f"w{run}")[:50], 1))  # warm-up
-                asyncio.run(_batches(service.url, _messages(f"v{run}")[: 2 * BATCH], 1))
+                if BATCH:
+                    asyncio.run(_batches(service.url, _messages(f"v{run}")[: 2 * BATCH], 1))
                 for r in range(ROUNDS):
                     rounds.append(_round(service.url, url, f"{run}{r}"))
                     if r == 0:
@@ -406,12 +410,15 @@ def main() -> None:
                         }  # fmt: skip
                         written["raw"] = asyncio.run(_rows_written(url, f"p{run}{r}-%R"))
                         written["raw batches"] = asyncio.run(_rows_written(url, f"x{run}{r}-%R"))
+                        if not BATCH:
+                            del written["app batches"], written["raw batches"]
     finally:
         if broker is not None:
             broker.stop()
+    paths = [path for path in PATHS if path in rounds[0]]
     median = {
         path: (statistics.median([r[path][0] for r in rounds]), [lat for r in rounds for lat in r[path][1]])
-        for path in PATHS
+        for path in paths
     }
     out, raw_rate = sys.stdout, median["raw"][0]
     out.write(f"\nComplaint intake: {COMPLAINTS} new WeChat complaints per path, POST /complaints/intake and "
@@ -427,18 +434,21 @@ def main() -> None:
         return {k: v for k, v in counts.items() if k != "idempotency_keys"}
 
     assert same(written["app"]) == same(written["raw"]), "the raw baseline must write the rows the app writes"
-    assert same(written["app batches"]) == same(written["raw batches"]) == same(written["app"]), "batches too"
+    if BATCH:
+        assert same(written["app batches"]) == same(written["raw batches"]) == same(written["app"]), "batches too"
     out.write(f"{'':<36} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9} {'of raw':>9}\n")
-    for path, name in PATHS.items():
-        out.write(_row(name, *median[path], raw_rate))
+    for path in paths:
+        out.write(_row(PATHS[path], *median[path], raw_rate))
     out.write("(of raw: against the raw path, 1 connection, one transaction per complaint)\n")
     for path, against in AGAINST.items():
+        if path not in median:
+            continue
         ratios = [r[path][0] / r[against][0] for r in rounds]
         out.write(
             f"{PATHS[path]} vs {PATHS[against]}, same round (goal ≥ 50%): median {statistics.median(ratios):.0%} "
             f"(rounds {', '.join(f'{x:.0%}' for x in ratios)})\n"
         )
-    for path in ("paced", "paced_batch"):
+    for path in ("paced", "paced_batch")[: 2 if BATCH else 1]:
         p99s = [_p(r[path][1], 99) * 1000 for r in rounds]
         out.write(
             f"p99 at {RATE:.0f} complaints/s, {PATHS[path]} (goal < 50 ms): {_p(median[path][1], 99) * 1000:.1f} ms "

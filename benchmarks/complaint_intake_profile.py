@@ -3,10 +3,10 @@ PostgreSQL counted at the driver (asyncpg: prepares, statements, BEGIN/COMMIT, t
 pre-ping, COPY), CPU per complaint, and cProfile's top functions.
 
 Not part of ``make bench`` (it prints a profile, not a figure to compare). Run:
-``.venv/bin/python -m benchmarks.complaint_intake_profile [single|batch] [N] [pre-ping on|off]``
+``.venv/bin/python -m benchmarks.complaint_intake_profile [single|batch] [N] [pre-ping on|off] [relay on|off]``
 with TEST_DATABASE_URL set (or an embedded server starts). The app runs in this process
-behind httpx's ASGI transport (no socket); the relay and the SLA scheduler are off, so what
-is counted is the request's own work.
+behind httpx's ASGI transport (no socket); the SLA scheduler is off, the relay too unless
+asked for, so what is counted is the request's own work (with the relay: its share too).
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ def _instrument() -> None:
     _count(Transaction, "rollback", lambda *a, **k: "ROLLBACK")
 
 
-async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool) -> None:
+async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool, relay: bool) -> None:
     settings = TicketsSettings(
         environment="test", database_url=url, kafka_bootstrap_servers=bootstrap, jwt_secret=SECRET,
-        log_json=False, log_level="WARNING", sla_scheduler_enabled=False, outbox_relay_enabled=False,
+        log_json=False, log_level="WARNING", sla_scheduler_enabled=False, outbox_relay_enabled=relay,
         storage_url="memory:///", db_pool_pre_ping=pre_ping,
     )  # fmt: skip
     app = create_app(definition, settings=settings, clock=ManualClock(time_now()))
@@ -94,12 +94,14 @@ async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool) -> N
         await send(bodies)
         profile.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        trips = Counter(TRIPS)  # before the shutdown's own statements
     out = sys.stdout
     requests = n if path == "single" else 1
-    out.write(f"\n{path}: {n} complaints in {requests} request(s), pre-ping {'on' if pre_ping else 'off'}\n")
+    out.write(f"\n{path}: {n} complaints in {requests} request(s), pre-ping {'on' if pre_ping else 'off'}, "
+              f"relay {'on' if settings.outbox_relay_enabled else 'off'}\n")  # fmt: skip
     out.write(f"CPU {cpu / n * 1000:.2f} ms per complaint, wall {wall / n * 1000:.2f} ms per complaint\n")
-    out.write(f"round trips per request: {sum(TRIPS.values()) / requests:.1f}\n")
-    for what, count in TRIPS.most_common():
+    out.write(f"round trips per request: {sum(trips.values()) / requests:.1f}\n")
+    for what, count in trips.most_common():
         out.write(f"  {count / requests:6.1f}  {what}\n")
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(25)
@@ -116,11 +118,12 @@ def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else "single"
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     pre_ping = (sys.argv[3] if len(sys.argv) > 3 else "on") == "on"
+    relay = (sys.argv[4] if len(sys.argv) > 4 else "off") == "on"
     _instrument()
     broker = Broker()
     try:
         with scratch_database("tickets") as url:
-            asyncio.run(_run(url, broker.bootstrap, path, n, pre_ping))
+            asyncio.run(_run(url, broker.bootstrap, path, n, pre_ping, relay))
     finally:
         broker.stop()
 
