@@ -394,7 +394,7 @@ def main() -> None:
                 "TICKETS_DB_POOL_PRE_PING": PRE_PING,
             }  # fmt: skip
             with running_service(
-                "tickets", database_url=url, kafka_bootstrap=bootstrap, jwt_secret=SECRET, extra_env=extra
+                "tickets", database_url=url, kafka_bootstrap=bootstrap, jwt_secret=SECRET, extra_env=extra, timeout=240
             ) as service:
                 run = uuid.uuid4().hex[:6]
                 asyncio.run(_http(service.url, _messages(f"w{run}")[:50], 1))  # warm-up
