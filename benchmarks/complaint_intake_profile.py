@@ -104,7 +104,9 @@ async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool, rela
     for what, count in trips.most_common():
         out.write(f"  {count / requests:6.1f}  {what}\n")
     text = io.StringIO()
-    pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profile, stream=text).sort_stats("cumtime" if "--cumulative" in sys.argv else "tottime").print_stats(
+        40
+    )
     out.write(text.getvalue() if "--stats" in sys.argv else "")
 
 
