@@ -10,10 +10,23 @@ the §4.2 and §4.3 clocks and ComplaintOpened to the outbox, in one transaction
 
 Raw baseline: the same six rows per complaint, one transaction each, from one asyncpg connection
 and from CONCURRENCY connections (the like-for-like baseline of CONCURRENCY gateways); its outbox
-rows are written as already published, so the app's relay leaves them alone. Then the app paced
-at RATE complaints/s (open loop: each request starts on schedule whatever the previous did), the
-latency the goal's p99 is about. Sizes: BENCH_COMPLAINTS (default 1000) per path, ROUNDS rounds,
-medians printed; ratios are taken within a round (this machine's speed drifts between minutes).
+rows are written as already published, so the app's relay leaves them alone.
+
+Batches (ADR 0023): gateways posting BATCH messages per request to POST /complaints/intake:batch,
+beside a raw batch of the same size in one transaction (asyncpg's executemany, one per table:
+the cheapest way a hand-written client writes those rows), one gateway against one connection,
+CONCURRENCY against CONCURRENCY.
+
+Then the app paced at RATE complaints/s, open loop (each message is due at its scheduled instant
+whatever the previous did), latency measured from that scheduled instant, not from when the
+client got round to sending it: one message per request, and a gateway that batches by itself
+(INFLIGHT requests out at most; each takes all that arrived meanwhile, up to BATCH; a message's
+latency includes its wait in the gateway).
+
+Sizes: BENCH_COMPLAINTS (default 1000) per path, ROUNDS rounds, medians printed; ratios are taken
+within a round (this machine's speed drifts between minutes). The service's pool pre-ping is off
+(BENCH_PRE_PING=true turns it on): the bench's PostgreSQL is local, nothing drops idle
+connections, and the raw paths ping nothing either.
 
 Like for like: after the first round the rows each path wrote are counted table by table
 (complaints, messages, audit rows, clocks, outbox rows, idempotency keys: the gateways send no
@@ -47,6 +60,9 @@ COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "1000"))
 CONCURRENCY = 4
 RATE = 200.0  # complaints/s: the goal's load
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BATCH = int(os.environ.get("BENCH_BATCH", "100"))  # messages per batch request (and per raw batch)
+INFLIGHT = int(os.environ.get("BENCH_INFLIGHT", "2"))  # a paced batching gateway's requests out at once
+PRE_PING = os.environ.get("BENCH_PRE_PING", "false")
 SECRET = "bench-secret-bench-secret-bench-secret"  # 32+ bytes: HS256 wants a key as long as its hash
 BODY = "收到的茶叶包装破了，罐子也凹了，客服两个小时没人回复，要求补发或退款。"
 
@@ -129,17 +145,95 @@ async def _http(url: str, bodies: list[dict[str, Any]], concurrency: int) -> tup
 
 
 async def _paced(url: str, bodies: list[dict[str, Any]], rate: float) -> tuple[float, list[float]]:
-    """Open loop at ``rate``/s: the latency a gateway sees at that load."""
+    """Open loop at ``rate``/s, one message per request: message n is due at ``n / rate``; its
+    latency runs from then to its answer (waiting for a free connection counts)."""
     latencies: list[float] = []
     async with _client(url, 32) as client:
         started = time.perf_counter()
+
+        async def send(due: float, body: dict[str, Any]) -> None:
+            response = await client.post("/complaints/intake", json=body)
+            latencies.append(time.perf_counter() - due)
+            assert response.status_code == 201, response.text
+
         tasks = []
         for n, body in enumerate(bodies):
-            delay = started + n / rate - time.perf_counter()
-            if delay > 0:
+            due = started + n / rate
+            if (delay := due - time.perf_counter()) > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_post(client, body, latencies)))
+            tasks.append(asyncio.create_task(send(due, body)))
         await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+    return len(bodies) / elapsed, latencies
+
+
+async def _paced_batches(url: str, bodies: list[dict[str, Any]], rate: float) -> tuple[float, list[float]]:
+    """Open loop at ``rate``/s into a gateway that batches by itself: with fewer than INFLIGHT
+    requests out, it posts everything that has arrived (up to BATCH) at once; otherwise the
+    messages wait for an answer. Light load: one message per request, at once; heavy load:
+    bigger batches. A message's latency runs from its scheduled arrival to the answer of the
+    batch that carried it (its wait in the gateway counts)."""
+    latencies: list[float] = []
+    pending: list[tuple[float, dict[str, Any]]] = []
+    arrived = asyncio.Event()
+    slots = asyncio.Semaphore(INFLIGHT)
+    async with _client(url, INFLIGHT) as client:
+        started = time.perf_counter()
+
+        async def send(batch: list[tuple[float, dict[str, Any]]]) -> None:
+            try:
+                response = await client.post("/complaints/intake:batch", json=[body for _, body in batch])
+                now = time.perf_counter()
+                latencies.extend(now - due for due, _ in batch)
+                assert response.status_code == 200, response.text
+                assert response.json()["created"] == len(batch), response.text
+            finally:
+                slots.release()
+
+        async def gateway() -> None:
+            tasks, sent = [], 0
+            while sent < len(bodies):
+                await slots.acquire()
+                while not pending:
+                    arrived.clear()
+                    await arrived.wait()
+                batch = pending[:BATCH]
+                del pending[:BATCH]
+                tasks.append(asyncio.create_task(send(batch)))
+                sent += len(batch)
+            await asyncio.gather(*tasks)
+
+        posting = asyncio.create_task(gateway())
+        for n, body in enumerate(bodies):
+            due = started + n / rate
+            if (delay := due - time.perf_counter()) > 0:
+                await asyncio.sleep(delay)
+            pending.append((due, body))
+            arrived.set()
+        await posting
+        elapsed = time.perf_counter() - started
+    return len(bodies) / elapsed, latencies
+
+
+async def _batches(url: str, bodies: list[dict[str, Any]], concurrency: int) -> tuple[float, list[float]]:
+    """As fast as ``concurrency`` gateways can post batches of BATCH, each waiting for its answer."""
+    latencies: list[float] = []
+    queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
+    for k in range(0, len(bodies), BATCH):
+        queue.put_nowait(bodies[k : k + BATCH])
+    async with _client(url, concurrency) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                batch = queue.get_nowait()
+                sent = time.perf_counter()
+                response = await client.post("/complaints/intake:batch", json=batch)
+                latencies.append(time.perf_counter() - sent)
+                assert response.status_code == 200, response.text
+                assert response.json()["created"] == len(batch), response.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return len(bodies) / elapsed, latencies
 
@@ -171,6 +265,42 @@ async def _raw(url: str, bodies: list[dict[str, Any]]) -> tuple[float, list[floa
     elapsed = time.perf_counter() - started_all
     await connection.close()
     return len(bodies) / elapsed, latencies
+
+
+async def _raw_batches(url: str, bodies: list[dict[str, Any]]) -> tuple[float, list[float]]:
+    """The same rows, BATCH complaints per transaction, one executemany per table."""
+    connection = await asyncpg.connect(libpq(url))
+    envelope, latencies = _opened_envelope(), []
+    started_all = time.perf_counter()
+    for k in range(0, len(bodies), BATCH):
+        started = time.perf_counter()
+        batch = bodies[k : k + BATCH]
+        ids = [uuid.uuid4() for _ in batch]
+        keys = [(str(i),) for i in ids]
+        at = [datetime.fromisoformat(body["received_at"]) for body in batch]
+        async with connection.transaction():
+            await connection.executemany(RAW_COMPLAINT, [
+                (i, body["channel_message_id"] + "R", body["body"], body["sender"]["handle"],
+                 body["sender"]["customer_id"], body["order_id"], t)
+                for i, body, t in zip(ids, batch, at, strict=True)
+            ])  # fmt: skip
+            await connection.executemany(RAW_MESSAGE, [
+                (i, body["sender"]["handle"], body["body"], t) for i, body, t in zip(ids, batch, at, strict=True)
+            ])  # fmt: skip
+            await connection.executemany(RAW_AUDIT, keys)
+            await connection.executemany(RAW_CLOCKS, keys)
+            await connection.executemany(RAW_OUTBOX, [(key, envelope) for (key,) in keys])
+        latencies.append(time.perf_counter() - started)
+    elapsed = time.perf_counter() - started_all
+    await connection.close()
+    return len(bodies) / elapsed, latencies
+
+
+async def _raw_batches_parallel(url: str, bodies: list[dict[str, Any]], connections: int) -> tuple[float, list[float]]:
+    started = time.perf_counter()
+    share = -(-len(bodies) // connections)
+    parts = await asyncio.gather(*(_raw_batches(url, bodies[k * share : (k + 1) * share]) for k in range(connections)))
+    return len(bodies) / (time.perf_counter() - started), [lat for _, lats in parts for lat in lats]
 
 
 async def _raw_parallel(url: str, bodies: list[dict[str, Any]], connections: int) -> tuple[float, list[float]]:
@@ -212,6 +342,45 @@ def _row(name: str, rate: float, latencies: list[float], baseline: float) -> str
     return f"{name:<36} {rate:>9,.0f} {p50:>9.1f} {p99:>9.1f} {rate / baseline:>9.0%}\n"
 
 
+PATHS = {
+    "raw": "raw asyncpg, 1 connection",
+    "raw_parallel": f"raw asyncpg, {CONCURRENCY} connections",
+    "one": "HTTP app, 1 gateway",
+    "many": f"HTTP app, {CONCURRENCY} gateways",
+    "raw_batch": f"raw batches of {BATCH}, 1 connection",
+    "raw_batch_parallel": f"raw batches of {BATCH}, {CONCURRENCY} conns",
+    "batch_one": f"batches of {BATCH}, 1 gateway",
+    "batch_many": f"batches of {BATCH}, {CONCURRENCY} gateways",
+    "paced": f"single paced at {RATE:.0f}/s",
+    "paced_batch": f"batches paced at {RATE:.0f}/s",
+}
+# What each app path is held against, in the same round (like for like).
+AGAINST = {"one": "raw", "many": "raw_parallel", "batch_one": "raw_batch", "batch_many": "raw_batch_parallel"}
+
+
+def _round(service_url: str, url: str, tag: str) -> dict[str, tuple[float, list[float]]]:
+    """Every path once, back to back; the relay's backlog drained before each raw path.
+    BENCH_BATCH=0 runs the single-message paths only (code from before the batch endpoint)."""
+    done = {}
+    done["one"] = asyncio.run(_http(service_url, _messages(f"s{tag}"), 1))
+    done["many"] = asyncio.run(_http(service_url, _messages(f"c{tag}"), CONCURRENCY))
+    asyncio.run(outbox_drained(url))  # the relay's backlog does not share the raw paths' CPU
+    done["raw"] = asyncio.run(_raw(url, _messages(f"r{tag}")))
+    done["raw_parallel"] = asyncio.run(_raw_parallel(url, _messages(f"p{tag}"), CONCURRENCY))
+    if BATCH:
+        done["batch_one"] = asyncio.run(_batches(service_url, _messages(f"b{tag}"), 1))
+        done["batch_many"] = asyncio.run(_batches(service_url, _messages(f"m{tag}"), CONCURRENCY))
+        asyncio.run(outbox_drained(url))
+        done["raw_batch"] = asyncio.run(_raw_batches(url, _messages(f"q{tag}")))
+        done["raw_batch_parallel"] = asyncio.run(_raw_batches_parallel(url, _messages(f"x{tag}"), CONCURRENCY))
+    done["paced"] = asyncio.run(_paced(service_url, _messages(f"g{tag}"), RATE))
+    asyncio.run(outbox_drained(url))
+    if BATCH:
+        done["paced_batch"] = asyncio.run(_paced_batches(service_url, _messages(f"h{tag}"), RATE))
+        asyncio.run(outbox_drained(url))
+    return done
+
+
 def main() -> None:
     given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     broker = None if given else Broker()
@@ -220,57 +389,72 @@ def main() -> None:
     written: dict[str, dict[str, int]] = {}
     try:
         with scratch_database("tickets") as url:
-            extra = {"TICKETS_LOG_LEVEL": "WARNING", "TICKETS_LOG_JSON": "true", "TICKETS_STORAGE_URL": "memory:///"}
+            extra = {
+                "TICKETS_LOG_LEVEL": "WARNING", "TICKETS_LOG_JSON": "true", "TICKETS_STORAGE_URL": "memory:///",
+                "TICKETS_DB_POOL_PRE_PING": PRE_PING,
+            }  # fmt: skip
             with running_service(
-                "tickets", database_url=url, kafka_bootstrap=bootstrap, jwt_secret=SECRET, extra_env=extra
+                "tickets", database_url=url, kafka_bootstrap=bootstrap, jwt_secret=SECRET, extra_env=extra, timeout=240
             ) as service:
                 run = uuid.uuid4().hex[:6]
                 asyncio.run(_http(service.url, _messages(f"w{run}")[:50], 1))  # warm-up
+                if BATCH:
+                    asyncio.run(_batches(service.url, _messages(f"v{run}")[: 2 * BATCH], 1))
                 for r in range(ROUNDS):
-                    one = asyncio.run(_http(service.url, _messages(f"s{run}{r}"), 1))
-                    many = asyncio.run(_http(service.url, _messages(f"c{run}{r}"), CONCURRENCY))
-                    asyncio.run(outbox_drained(url))  # the relay's backlog does not share the raw paths' CPU
-                    raw = asyncio.run(_raw(url, _messages(f"r{run}{r}")))
-                    raw_parallel = asyncio.run(_raw_parallel(url, _messages(f"p{run}{r}"), CONCURRENCY))
-                    paced = asyncio.run(_paced(service.url, _messages(f"g{run}{r}"), RATE))
-                    asyncio.run(outbox_drained(url))
-                    rounds.append({"one": one, "many": many, "raw": raw, "raw_parallel": raw_parallel, "paced": paced})
+                    rounds.append(_round(service.url, url, f"{run}{r}"))
                     if r == 0:
                         written = {
-                            "app": asyncio.run(_rows_written(url, f"c{run}{r}-%")),
-                            "raw": asyncio.run(_rows_written(url, f"p{run}{r}-%R")),
-                        }
+                            name: asyncio.run(_rows_written(url, f"{prefix}{run}{r}-%"))
+                            for name, prefix in (("app", "c"), ("raw", "p"), ("app batches", "m"),
+                                                 ("raw batches", "x"))
+                        }  # fmt: skip
+                        written["raw"] = asyncio.run(_rows_written(url, f"p{run}{r}-%R"))
+                        written["raw batches"] = asyncio.run(_rows_written(url, f"x{run}{r}-%R"))
+                        if not BATCH:
+                            del written["app batches"], written["raw batches"]
     finally:
         if broker is not None:
             broker.stop()
+    paths = [path for path in PATHS if path in rounds[0]]
     median = {
         path: (statistics.median([r[path][0] for r in rounds]), [lat for r in rounds for lat in r[path][1]])
-        for path in ("raw", "raw_parallel", "one", "many", "paced")
+        for path in paths
     }
     out, raw_rate = sys.stdout, median["raw"][0]
-    out.write(f"\nComplaint intake: {COMPLAINTS} new WeChat complaints per path, POST /complaints/intake\n")
-    out.write("app = uvicorn subprocess on a real socket (relay + scheduler running); raw = asyncpg, same 6 rows\n")
-    out.write(f"median of {ROUNDS} rounds (each runs every path back to back); latencies over all rounds\n")
+    out.write(f"\nComplaint intake: {COMPLAINTS} new WeChat complaints per path, POST /complaints/intake and "
+              f"POST /complaints/intake:batch ({BATCH} per request)\n")  # fmt: skip
+    out.write("app = uvicorn subprocess on a real socket (relay + scheduler running, pool pre-ping "
+              f"{'on' if PRE_PING == 'true' else 'off'}); raw = asyncpg, same 6 rows\n")  # fmt: skip
+    out.write(f"median of {ROUNDS} rounds (each runs every path back to back); latencies over all rounds "
+              "(batch paths: per request; paced: per message, from its scheduled instant)\n")  # fmt: skip
     for path, counts in written.items():
         out.write(f"rows written by {path} for {COMPLAINTS} complaints: {counts}\n")
-    assert {k: v for k, v in written["app"].items() if k != "idempotency_keys"} == {
-        k: v for k, v in written["raw"].items() if k != "idempotency_keys"
-    }, "the raw baseline must write the rows the app writes"
+
+    def same(counts: dict[str, int]) -> dict[str, int]:
+        return {k: v for k, v in counts.items() if k != "idempotency_keys"}
+
+    assert same(written["app"]) == same(written["raw"]), "the raw baseline must write the rows the app writes"
+    if BATCH:
+        assert same(written["app batches"]) == same(written["raw batches"]) == same(written["app"]), "batches too"
     out.write(f"{'':<36} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9} {'of raw':>9}\n")
-    out.write(_row("raw asyncpg, 1 connection", *median["raw"], raw_rate))
-    out.write(_row(f"raw asyncpg, {CONCURRENCY} connections", *median["raw_parallel"], raw_rate))
-    out.write(_row("HTTP app, 1 gateway", *median["one"], raw_rate))
-    out.write(_row(f"HTTP app, {CONCURRENCY} gateways", *median["many"], raw_rate))
-    out.write(_row(f"HTTP app paced at {RATE:.0f}/s", *median["paced"], raw_rate))
-    alone = [r["one"][0] / r["raw"][0] for r in rounds]
-    like = [r["many"][0] / r["raw_parallel"][0] for r in rounds]
-    out.write(
-        f"HTTP app vs raw, same round (goal ≥ 50%): 1 gateway vs 1 connection median {statistics.median(alone):.0%} "
-        f"(rounds {', '.join(f'{x:.0%}' for x in alone)}); {CONCURRENCY} gateways vs {CONCURRENCY} connections "
-        f"median {statistics.median(like):.0%} (rounds {', '.join(f'{x:.0%}' for x in like)})\n"
-    )
-    p99 = _p(median["paced"][1], 99) * 1000
-    out.write(f"p99 at {RATE:.0f} complaints/s (goal < 50 ms): {p99:.1f} ms\n")
+    for path in paths:
+        out.write(_row(PATHS[path], *median[path], raw_rate))
+    out.write("(of raw: against the raw path, 1 connection, one transaction per complaint)\n")
+    for path, against in AGAINST.items():
+        if path not in median:
+            continue
+        ratios = [r[path][0] / r[against][0] for r in rounds]
+        out.write(
+            f"{PATHS[path]} vs {PATHS[against]}, same round (goal ≥ 50%): median {statistics.median(ratios):.0%} "
+            f"(rounds {', '.join(f'{x:.0%}' for x in ratios)})\n"
+        )
+    for path in ("paced", "paced_batch")[: 2 if BATCH else 1]:
+        p99s = [_p(r[path][1], 99) * 1000 for r in rounds]
+        out.write(
+            f"p99 at {RATE:.0f} complaints/s, {PATHS[path]} (goal < 50 ms): {_p(median[path][1], 99) * 1000:.1f} ms "
+            f"over all rounds (rounds {', '.join(f'{x:.1f}' for x in p99s)} ms; done at "
+            f"{', '.join(f'{r[path][0]:.0f}' for r in rounds)}/s)\n"
+        )
 
 
 if __name__ == "__main__":

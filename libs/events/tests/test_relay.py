@@ -191,3 +191,44 @@ async def test_retention_purges_only_published_rows_older_than_it(
         # Not left for another test's relay to publish.
         await session.execute(delete(outbox).where(outbox.c.event_id == old_unpublished))
     assert left == {old_unpublished, *recent}
+
+
+async def test_wake_ups_within_the_gather_window_go_out_in_one_batch_and_no_empty_poll_follows(
+    events_db: EventsDb, producer: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    """Commits that wake the relay close together share one claim (one transaction), and a
+    partial batch is not followed by a poll of the emptied outbox: the next commit wakes it."""
+    name = unique_producer()
+    topic = f"{name}.events"
+    await create_topics(kafka_bootstrap, topic)
+    await OutboxRelay(events_db.sessionmaker, producer, service="test").drain()  # other tests' rows
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", idle_interval=30.0, gather=0.5)
+    batches: list[int] = []
+    publish = relay.publish_batch
+
+    async def counted() -> int:
+        published = await publish()
+        batches.append(published)
+        return published
+
+    relay.publish_batch = counted  # type: ignore[method-assign]
+    relay.start()
+    try:
+        await asyncio.sleep(0.2)
+        assert batches == [0]  # the first look, then asleep until woken (idle 30 s)
+        expected: dict[str, list[str]] = {}
+        for _ in range(3):  # three commits, each waking the relay, within its 0.5 s window
+            for key, ids in (await _write_rows(events_db, name, 2)).items():
+                expected.setdefault(key, []).extend(ids)
+            relay.wake()
+        for _ in range(100):
+            if await _unpublished(events_db) == 0:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        assert batches == [0, 6]  # one batch for the three commits, then no empty poll
+    finally:
+        await relay.stop()
+    assert {k: v for k, v in _ids_by_key(await read_topic(kafka_bootstrap, topic)).items() if v} == {
+        k: v for k, v in expected.items() if v
+    }

@@ -238,3 +238,32 @@ async def test_start_steps_keeps_a_clock_already_open_and_starts_the_others(
     assert rows["C1"].started_at == first.started_at
     assert rows["C2"].started_at == clock.now()
     assert rows["C2"].state == "running"
+
+
+async def test_start_each_writes_what_start_writes_for_each_aggregate_and_keeps_an_open_clock(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    [kept] = await _start(database, calendar, clock, "C1")
+    before = await _clock_row(database, kept)
+    clock.advance(timedelta(minutes=5))
+    one, many = f"agg-{uuid.uuid4().hex[:10]}", f"agg-{uuid.uuid4().hex[:10]}"
+    async with database.sessionmaker() as session, session.begin():
+        clocks = SlaClocks(session, calendar, POLICIES, clock.now())
+        for step in ("C1", "C2"):
+            await clocks.start(step, "test", one)
+        await clocks.start_each([("C1", "test", many), ("C2", "test", many), ("C1", "test", kept)])
+    columns = [c for c in sla_clocks.c if c.name not in ("id", "aggregate_id", "created_at")]
+    async with database.sessionmaker() as session:
+        rows = {
+            agg: [
+                tuple(r)
+                for r in await session.execute(
+                    select(*columns).where(sla_clocks.c.aggregate_id == agg).order_by(sla_clocks.c.step)
+                )
+            ]
+            for agg in (one, many)
+        }
+    assert len(rows[many]) == 2
+    assert rows[many] == rows[one]
+    after = await _clock_row(database, kept)  # still one clock: the open one kept its start
+    assert (after.id, after.started_at) == (before.id, before.started_at)

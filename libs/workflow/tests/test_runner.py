@@ -16,7 +16,7 @@ from aftersales_chassis.db import Database
 from aftersales_events import correlation_scope, outbox
 from aftersales_events.catalogue.tickets import ComplaintClosed
 from aftersales_sla import SlaClocks, sla_clocks
-from aftersales_workflow import WorkflowRunner, history, workflow_transitions
+from aftersales_workflow import Move, WorkflowRunner, history, workflow_transitions
 
 from .workflow_kit import CASE_FLOW, POLICIES, Case, CaseState
 
@@ -179,3 +179,56 @@ async def test_create_many_writes_what_create_writes_for_each_record(
     ]
     assert clocks == [{"C1": "running"}] * 3
     assert [len(e) for e in events] == [1, 1, 0]
+
+
+async def test_take_many_writes_what_create_and_apply_write_one_by_one(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    """The audit rows, states, clocks and events of a batch are those of the same transitions
+    taken one at a time; a record created earlier in the batch is in its new state for a later move."""
+    alone, batched = [Case(), Case()], [Case(), Case()]
+    event = ComplaintClosed(complaint_id=uuid.uuid4(), order_id="TB-1", resolution="r", closed_at=clock.now())
+    async with database.sessionmaker() as session, session.begin():
+        flow = _runner(session, calendar, clock)
+        await flow.create(alone[0], AGENT, reason="first", event=event)
+        await flow.create(alone[1], AGENT, reason="second")
+        await flow.apply(alone[1], "investigate", AGENT, reason="look")
+        await flow.take_many(
+            [
+                Move(batched[0], reason="first", events=[event], new=True),
+                Move(batched[1], reason="second", new=True),
+                Move(batched[1], "investigate", reason="look"),
+            ],
+            AGENT,
+        )
+        for one, other in zip(alone, batched, strict=True):
+            assert (one.state, one.updated_at) == (other.state, other.updated_at)
+            assert await _clocks(session, one) == await _clocks(session, other)
+            trail = [(h.action, h.from_state, h.to_state, h.reason) for h in await history(session, CASE_FLOW, one.id)]
+            assert trail == [
+                (h.action, h.from_state, h.to_state, h.reason) for h in await history(session, CASE_FLOW, other.id)
+            ]
+        assert await _clocks(session, batched[1]) == {"C1": "stopped", "C2": "running"}
+        for one, other in zip(alone, batched, strict=True):
+            written = [
+                await session.scalar(select(func.count()).where(outbox.c.message_key == str(case.id)))
+                for case in (one, other)
+            ]
+            assert written[0] == written[1]
+        assert written == [0, 0]  # the second case recorded no event, the first one (checked above) did
+        first = await session.scalar(select(func.count()).where(outbox.c.message_key == str(batched[0].id)))
+        assert first == 1
+
+
+async def test_take_many_refuses_a_move_the_table_refuses_and_writes_nothing(
+    database: Database, calendar: BusinessCalendar, clock: ManualClock
+) -> None:
+    good, bad = Case(), Case()
+    async with database.sessionmaker() as session:
+        flow = _runner(session, calendar, clock)
+        with pytest.raises(Forbidden):
+            await flow.take_many([Move(good, new=True), Move(bad, new=True)], WAREHOUSE)
+        with pytest.raises(InvalidTransition):
+            await flow.take_many([Move(good, new=True), Move(bad, "remedy")], AGENT)
+        assert await _audit_rows(session, good) == 0
+        await session.rollback()

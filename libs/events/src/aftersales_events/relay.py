@@ -89,13 +89,17 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_interval: float = 0.25,
         retention: timedelta = timedelta(days=7),
+        gather: float = 0.005,
     ) -> None:
+        """``gather``: how long a woken relay lets further wake-ups gather before it claims, so
+        that many requests' rows go out in one transaction instead of one each (ADR 0023)."""
         self._sessionmaker = sessionmaker
         self._producer = producer
         self._service = service
         self._batch_size = batch_size
         self._idle_interval = idle_interval
         self._retention = retention
+        self._gather = gather
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -185,7 +189,9 @@ class OutboxRelay:
                 log.exception("events.relay.batch_failed", service=self._service)
                 published = 0
                 backoff = min(backoff * 2, 5.0)
-            if published == 0:
+            if published < self._batch_size:
+                # Nothing left when the rows were claimed: the next commit wakes us (no empty
+                # poll right after every batch). A full batch: there may be more, go on.
                 await self._sleep(backoff)
 
     async def _sleep(self, seconds: float) -> None:
@@ -195,6 +201,9 @@ class OutboxRelay:
             return
         finally:
             self._wake.clear()
+        if self._gather > 0 and not self._stopping:
+            # Woken by a commit: the requests committing alongside it join this batch.
+            await asyncio.sleep(self._gather)
 
     async def _observe_and_purge(self) -> None:
         async with self._sessionmaker() as session, session.begin():

@@ -68,6 +68,25 @@ START_STEPS = text(
     bindparam("started_at", type_=DateTime(timezone=True)),
 )
 
+# Clocks of many aggregates, each its own step (a batch of transitions: complaints handed over together).
+START_EACH = text(
+    "INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at,"
+    " warn_at, provisional, warn_rule)"
+    " SELECT gen_random_uuid(), c.step, c.aggregate_type, c.aggregate_id, 'running', c.kind, c.duration, :started_at,"
+    " c.due_at, c.warn_at, c.provisional, c.warn_rule"
+    " FROM unnest(:steps, :aggregate_types, :aggregate_ids, :kinds, :durations, :due_ats, :warn_ats, :provisionals,"
+    " :warn_rules) AS c(step, aggregate_type, aggregate_id, kind, duration, due_at, warn_at, provisional, warn_rule)"
+    " ON CONFLICT DO NOTHING"
+).bindparams(
+    *(
+        bindparam(name, type_=ARRAY(Text()))
+        for name in ("steps", "aggregate_types", "aggregate_ids", "kinds", "durations", "warn_rules")
+    ),
+    *(bindparam(name, type_=ARRAY(DateTime(timezone=True))) for name in ("due_ats", "warn_ats")),
+    bindparam("provisionals", type_=ARRAY(Boolean())),
+    bindparam("started_at", type_=DateTime(timezone=True)),
+)
+
 
 @dataclass(frozen=True)
 class StoppedClock:
@@ -230,6 +249,33 @@ class SlaClocks:
                 "warn_rules": [s["warn_rule"] for s in schedules],
                 "aggregate_type": aggregate_type,
                 "aggregate_id": aggregate_id,
+                "started_at": self.now,
+            },
+        )
+
+    async def start_each(self, clocks: Sequence[tuple[str, str, str]]) -> None:
+        """Starts ``(step, aggregate_type, aggregate_id)`` clocks of many aggregates in one
+        statement (what :meth:`start` does for each); one already open keeps its clock. A
+        step's schedule is worked out once: every clock here starts now."""
+        if not clocks:
+            return
+        schedules: dict[str, dict[str, Any]] = {}
+        for step, _, _ in clocks:
+            if step not in schedules:
+                schedules[step] = self._schedule(step, self.now)
+        rows = [schedules[step] for step, _, _ in clocks]
+        await self.session.execute(
+            START_EACH,
+            {
+                "steps": [step for step, _, _ in clocks],
+                "aggregate_types": [kind for _, kind, _ in clocks],
+                "aggregate_ids": [key for _, _, key in clocks],
+                "kinds": [s["kind"] for s in rows],
+                "durations": [s["duration"] for s in rows],
+                "due_ats": [s["due_at"] for s in rows],
+                "warn_ats": [s["warn_at"] for s in rows],
+                "provisionals": [s["provisional"] for s in rows],
+                "warn_rules": [s["warn_rule"] for s in rows],
                 "started_at": self.now,
             },
         )

@@ -3,7 +3,7 @@
 from aftersales_events.steps import SPEC_STEPS
 
 from .machine import CREATE, NEW, Transition, Workflow, WorkflowDefinitionError, on
-from .runner import WorkflowRunner, history
+from .runner import Move, WorkflowRunner, history
 from .schemas import TransitionOut
 from .tables import workflow_metadata, workflow_transitions
 
@@ -11,6 +11,7 @@ __all__ = [
     "CREATE",
     "NEW",
     "SPEC_STEPS",
+    "Move",
     "Transition",
     "TransitionOut",
     "Workflow",

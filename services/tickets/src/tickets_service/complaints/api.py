@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Query, Request, Response, status
+from fastapi import Body, Query, Request, Response, status
 
 from aftersales_chassis import Page, PageDep, problems, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, ServiceAccount, SupervisorOnly
@@ -13,6 +13,7 @@ from aftersales_chassis.storage import AttachmentsDep
 from aftersales_workflow import TransitionOut
 
 from . import schemas
+from .batch_intake import take_batch
 from .dependencies import ComplaintReader, Complaints, MerchantOnly
 from .email_intake import take_email
 from .merging import merge, unmerge
@@ -54,6 +55,53 @@ async def intake(
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"/complaints/{record.id}"
     return to_out(record)
+
+
+_BATCH_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": schemas.MAX_BATCH,
+                "items": schemas.IntakeIn.model_json_schema(),
+            },
+            "example": schemas.INTAKE_BATCH_REQUEST_EXAMPLE,
+        }
+    },
+}
+
+
+@router.post(
+    "/intake:batch",
+    summary="§4 · A channel gateway hands over many messages at once, each with its own outcome",
+    openapi_extra={"requestBody": _BATCH_BODY},
+    responses={
+        200: {
+            "description": "Per-message outcome in the request's order (207-style, sent as 200): `created`, "
+            "`resent` (the complaint its (channel, channel_message_id) made before) or `rejected` with its "
+            "problem naming `body[<index>].<field>`. A bad message never fails the others.",
+            "content": {"application/json": {"example": schemas.INTAKE_BATCH_EXAMPLE}},
+        }
+    },
+)
+async def intake_batch(
+    items: Annotated[list[Any], Body(min_length=1, max_length=schemas.MAX_BATCH)],
+    service: Complaints,
+    actor: ServiceAccount,
+) -> schemas.IntakeBatchOut:
+    """Roles: service (the channel gateways). Up to 200 messages of `POST /complaints/intake`'s
+    shape; each is what that endpoint makes of it alone, as if they arrived one after another
+    in the order sent: idempotent by `(channel, channel_message_id)` (a resend, in this batch
+    or an earlier request, is `resent` with the complaint it made), the same customer about
+    the same order merged into the earliest live complaint (in this batch too), the same
+    clocks (§4.2, §4.3; §4.4 forum and Weibo; §4.5 phone), audit rows and `ComplaintOpened`.
+    Each message is validated on its own: a bad one is `rejected` (status 422, its problem's
+    `errors` naming `body[<index>].<field>`) and nothing is written for it. The messages that
+    pass are written in one transaction, all or none: when the transaction itself fails (the
+    database unreachable: 503) nothing is written, and the gateway sends the batch again."""
+    return await take_batch(service, items, actor)
 
 
 RAW_EMAIL = {

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Insert, Row, Table, bindparam, insert, select, text
+from sqlalchemy import Insert, Row, Table, bindparam, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import NotFound, PageParams
@@ -16,22 +16,27 @@ from .models import Complaint, ComplaintAttachment, ComplaintMessage, ComplaintS
 
 LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:keys AS text[])) AS k")
 
-# The intake's hot path (ADR 0022): statements built once, one round trip each.
-# The keys' locks, in the order given (sorted), and the order's row in the same statement. The
+# The intake's hot path (ADR 0022, 0023): statements built once, one round trip each, for one
+# complaint or a gateway's batch alike.
+# The keys' locks, in the order given (sorted), and the orders' rows in the same statement. The
 # order read model needs no lock: it was read before the locks before, and still is.
-LOCK_AND_ORDER = text(
+LOCK_AND_ORDERS = text(
     "SELECT o.order_id, o.customer_id, o.merchant_id, o.currency, o.total_minor, o.paid_minor"
     " FROM (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n"
     " FROM unnest(CAST(:keys AS text[])) AS k) AS locked"
-    " LEFT JOIN orders AS o ON o.order_id = CAST(:order_id AS text)"
+    " LEFT JOIN orders AS o ON o.order_id = ANY(CAST(:order_ids AS text[]))"
 )
 # After the locks, in a statement of its own (its snapshot sees what the holders before us
-# committed): the complaint the message already made, and whether a live one would absorb it.
+# committed): the channel messages that already made a complaint, and the (customer, order)
+# pairs a live complaint would absorb a newcomer of.
 ARRIVED = text(
-    "SELECT (SELECT id FROM complaints WHERE channel = CAST(:channel AS text)"
-    " AND channel_message_id = CAST(:message_id AS text)) AS existing,"
-    " EXISTS (SELECT FROM complaints WHERE customer_id = CAST(:customer_id AS text)"
-    " AND order_id = CAST(:order_id AS text) AND state NOT IN ('closed', 'merged')) AS live"
+    "SELECT c.channel, c.channel_message_id, NULL AS customer_id, NULL AS order_id FROM complaints AS c"
+    " JOIN unnest(CAST(:channels AS text[]), CAST(:message_ids AS text[])) AS m(channel, id)"
+    " ON c.channel = m.channel AND c.channel_message_id = m.id"
+    " UNION ALL"
+    " SELECT DISTINCT NULL, NULL, c.customer_id, c.order_id FROM complaints AS c"
+    " JOIN unnest(CAST(:customer_ids AS text[]), CAST(:order_ids AS text[])) AS p(customer_id, order_id)"
+    " ON c.customer_id = p.customer_id AND c.order_id = p.order_id WHERE c.state NOT IN ('closed', 'merged')"
 )
 
 
@@ -50,6 +55,8 @@ def _insert_new() -> Insert:
 
 
 INSERT_NEW = _insert_new()
+INSERT_COMPLAINTS = insert(cast(Table, Complaint.__table__))
+INSERT_MESSAGES = insert(cast(Table, ComplaintMessage.__table__))
 COMPLAINT_COLUMNS = tuple(c.name for c in Complaint.__table__.columns)
 MESSAGE_COLUMNS = tuple(c.name for c in ComplaintMessage.__table__.columns)
 
@@ -65,31 +72,73 @@ class ComplaintRepository:
         if keys:
             await self.session.execute(LOCK, {"keys": sorted(set(keys))})
 
-    async def lock_and_find_order(self, keys: list[str], order_id: str | None) -> Row[Any] | None:
-        """:meth:`lock` and the order read model's row of ``order_id`` in one round trip."""
-        rows = await self.session.execute(LOCK_AND_ORDER, {"keys": sorted(set(keys)), "order_id": order_id})
-        row = rows.one()
-        return row if row.order_id is not None else None
+    async def lock_and_find_orders(self, keys: Sequence[str], order_ids: Sequence[str]) -> dict[str, Row[Any]]:
+        """:meth:`lock` and the order read model's rows of ``order_ids`` in one round trip."""
+        rows = await self.session.execute(
+            LOCK_AND_ORDERS, {"keys": sorted(set(keys)), "order_ids": sorted(set(order_ids))}
+        )
+        return {row.order_id: row for row in rows if row.order_id is not None}
 
     async def arrived(
-        self, channel: str, message_id: str | None, customer_id: str | None, order_id: str | None
-    ) -> tuple[uuid.UUID | None, bool]:
-        """(the complaint this channel message made, whether a live complaint of the customer
-        about the order exists), in one round trip; run it after :meth:`lock`."""
-        row = (
-            await self.session.execute(
-                ARRIVED,
-                {"channel": channel, "message_id": message_id, "customer_id": customer_id, "order_id": order_id},
-            )
-        ).one()
-        return row.existing, bool(row.live)
+        self, messages: Sequence[tuple[str, str]], pairs: Sequence[tuple[str, str]]
+    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        """(the ``(channel, channel_message_id)`` of ``messages`` that already made a complaint,
+        the ``(customer_id, order_id)`` of ``pairs`` with a live complaint), in one round trip;
+        run it after :meth:`lock`."""
+        rows = await self.session.execute(
+            ARRIVED,
+            {
+                "channels": [c for c, _ in messages], "message_ids": [m for _, m in messages],
+                "customer_ids": [c for c, _ in pairs], "order_ids": [o for _, o in pairs],
+            },
+        )  # fmt: skip
+        made, live = set(), set()
+        for row in rows:
+            if row.channel is not None:
+                made.add((row.channel, row.channel_message_id))
+            else:
+                live.add((row.customer_id, row.order_id))
+        return made, live
 
-    async def insert_new(self, record: Complaint, message: ComplaintMessage) -> None:
-        """Writes a new complaint and its first message (both built by the caller, kept out of
-        the ORM's unit of work: one statement instead of two flushes)."""
-        values = {f"c_{name}": getattr(record, name) for name in COMPLAINT_COLUMNS}
-        values |= {f"m_{name}": getattr(message, name) for name in MESSAGE_COLUMNS}
-        await self.session.execute(INSERT_NEW, values)
+    async def by_channel_messages(self, messages: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Complaint]:
+        found = await self.session.scalars(
+            select(Complaint).where(tuple_(Complaint.channel, Complaint.channel_message_id).in_(messages))
+        )
+        return {(c.channel, c.channel_message_id or ""): c for c in found}
+
+    async def live_primaries(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Complaint]:
+        """The earliest complaint still being worked on per ``(customer_id, order_id)``, locked
+        (``FOR UPDATE``): the one a newcomer of that customer about that order is merged into."""
+        query = (
+            select(Complaint)
+            .where(
+                tuple_(Complaint.customer_id, Complaint.order_id).in_(pairs),
+                Complaint.state.not_in([ComplaintState.closed, ComplaintState.merged]),
+            )
+            .order_by(Complaint.received_at, Complaint.id)
+            .with_for_update()
+        )
+        earliest: dict[tuple[str, str], Complaint] = {}
+        for record in await self.session.scalars(query):
+            earliest.setdefault((record.customer_id or "", record.order_id or ""), record)
+        return earliest
+
+    async def insert_new(self, written: Sequence[tuple[Complaint, ComplaintMessage]]) -> None:
+        """Writes new complaints and their first messages (built by the caller, kept out of the
+        ORM's unit of work): one statement for one complaint, two for a batch (all complaints,
+        then all messages), never a flush per row."""
+        if len(written) == 1:
+            [(record, message)] = written
+            values = {f"c_{name}": getattr(record, name) for name in COMPLAINT_COLUMNS}
+            values |= {f"m_{name}": getattr(message, name) for name in MESSAGE_COLUMNS}
+            await self.session.execute(INSERT_NEW, values)
+        elif written:
+            await self.session.execute(
+                INSERT_COMPLAINTS, [{name: getattr(r, name) for name in COMPLAINT_COLUMNS} for r, _ in written]
+            )
+            await self.session.execute(
+                INSERT_MESSAGES, [{name: getattr(m, name) for name in MESSAGE_COLUMNS} for _, m in written]
+            )
 
     async def add(self, *records: Complaint | ComplaintMessage | ComplaintAttachment) -> None:
         self.session.add_all(records)
@@ -103,27 +152,6 @@ class ComplaintRepository:
         if record is None:
             raise NotFound(f"complaint {record_id} does not exist", resource="complaint", id=str(record_id))
         return record
-
-    async def by_channel_message(self, channel: str, channel_message_id: str) -> Complaint | None:
-        return await self.session.scalar(
-            select(Complaint).where(Complaint.channel == channel, Complaint.channel_message_id == channel_message_id)
-        )
-
-    async def live_about(self, customer_id: str, order_id: str, *, for_update: bool = False) -> Complaint | None:
-        """The earliest complaint still being worked on by this customer about this order."""
-        query = (
-            select(Complaint)
-            .where(
-                Complaint.customer_id == customer_id,
-                Complaint.order_id == order_id,
-                Complaint.state.not_in([ComplaintState.closed, ComplaintState.merged]),
-            )
-            .order_by(Complaint.received_at, Complaint.id)
-            .limit(1)
-        )
-        if for_update:
-            query = query.with_for_update()
-        return await self.session.scalar(query)
 
     async def merged_into(self, primary_id: uuid.UUID) -> list[Complaint]:
         query = (

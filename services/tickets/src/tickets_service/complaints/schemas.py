@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aftersales_chassis.dates import Instant
+from aftersales_chassis.openapi import ProblemDetail
 
 from ..flags.schemas import CustomerFlagOut
 from .models import Channel, Priority
@@ -66,6 +67,88 @@ class IntakeIn(BaseModel):
     brand: str | None = Field(
         default=None, min_length=1, max_length=64, description="§4 monthly analysis: the brand (品牌), if known."
     )
+
+
+MAX_BATCH = 200
+"""Messages per `POST /complaints/intake:batch` (a gateway's backlog goes in several)."""
+
+INTAKE_EXAMPLE = cast(dict[str, Any], IntakeIn.model_config["json_schema_extra"]["examples"][0])  # type: ignore[index]
+
+
+class ComplaintBrief(BaseModel):
+    """What a gateway needs back about the complaint a message made (`GET /complaints/{id}` has the rest)."""
+
+    id: uuid.UUID
+    state: str = Field(description="`merged` when it was folded into `merged_into` (the same customer and order).")
+    merged_into: uuid.UUID | None
+    priority: str
+    major: bool
+
+
+class BatchItemOut(BaseModel):
+    """One message's outcome, what `POST /complaints/intake` would have answered for it alone."""
+
+    index: int = Field(description="The message's position in the request, from 0.")
+    channel_message_id: str | None = Field(description="As sent (null when the item carried none).")
+    outcome: Literal["created", "resent", "rejected"] = Field(
+        description="`created`: a new complaint (201 alone; merged ones too); `resent`: the complaint this "
+        "(channel, channel_message_id) made before, in this batch or an earlier request (200 alone); "
+        "`rejected`: refused, with its problem (422 alone), and nothing written for it."
+    )
+    status: int = Field(description="The status `POST /complaints/intake` answers for this message alone.")
+    complaint: ComplaintBrief | None = Field(description="The complaint it made or had made; null when rejected.")
+    problem: ProblemDetail | None = Field(
+        description="Why it was refused (RFC 9457): `errors` names each field as `body[<index>].<field>`."
+    )
+
+
+class IntakeBatchOut(BaseModel):
+    """Per-message outcome of a batch, in the request's order (207-style, sent with 200)."""
+
+    results: list[BatchItemOut]
+    created: int
+    resent: int
+    rejected: int
+
+
+_BRIEF = {"state": "open", "merged_into": None, "priority": "normal", "major": False}
+INTAKE_BATCH_REQUEST_EXAMPLE: list[dict[str, Any]] = [
+    INTAKE_EXAMPLE,
+    {**INTAKE_EXAMPLE, "channel": "wechat", "channel_message_id": "wx-20261124-0007",
+     "sender": {"customer_id": "C-42"}},
+    {**INTAKE_EXAMPLE, "channel_message_id": "wb-4951234568", "received_at": "2026-11-24T10:07:00"},
+]  # fmt: skip
+INTAKE_BATCH_EXAMPLE: dict[str, Any] = {
+    "results": [
+        {
+            "index": 0, "channel_message_id": "wb-4951234567", "outcome": "created", "status": 201,
+            "complaint": {"id": "5b7e0c1a-2f4d-4b8e-9c61-0d3e5f7a9b21", **_BRIEF}, "problem": None,
+        },
+        {
+            "index": 1, "channel_message_id": "wx-20261124-0007", "outcome": "created", "status": 201,
+            "complaint": {
+                **_BRIEF, "id": "8c2d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f", "state": "merged",
+                "merged_into": "5b7e0c1a-2f4d-4b8e-9c61-0d3e5f7a9b21",
+            },
+            "problem": None,
+        },
+        {
+            "index": 2, "channel_message_id": "wb-4951234568", "outcome": "rejected", "status": 422,
+            "complaint": None,
+            "problem": {
+                "type": "https://aftersales.dev/problems/validation-error", "title": "Request validation failed",
+                "status": 422, "detail": "Invalid fields: body[2].received_at",
+                "errors": [
+                    {"field": "body[2].received_at", "message": "Input should have timezone info",
+                     "code": "timezone_aware"},
+                ],
+            },
+        },
+    ],
+    "created": 2,
+    "resent": 0,
+    "rejected": 1,
+}  # fmt: skip
 
 
 class ComplaintIn(BaseModel):

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Forbidden, NotFound, Page, PageParams, Principal, Role, page_of
 from aftersales_chassis.storage import StoredAttachment
-from aftersales_events import record_event
+from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue.sla import SlaBreachedBase
 from aftersales_events.catalogue.tickets import ComplaintClosed, ComplaintOpened, MajorComplaintRaised
 from aftersales_sla import SlaClocks
-from aftersales_workflow import TransitionOut
+from aftersales_workflow import Move, TransitionOut
 
 from ..flags.service import FlagService
 from ..settings import TicketsSettings
@@ -88,6 +90,29 @@ def _dimension(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
+def _message_key(arrival: Arrival) -> tuple[str, str] | None:
+    return None if arrival.channel_message_id is None else (str(arrival.channel), arrival.channel_message_id)
+
+
+def _customer(arrival: Arrival, orders: dict[str, Row[Any]]) -> str | None:
+    """The customer the merge is keyed by: as the sender names them, else the order's."""
+    if arrival.sender.customer_id:
+        return arrival.sender.customer_id
+    order = orders.get(arrival.order_id) if arrival.order_id else None
+    return order.customer_id if order is not None else None
+
+
+def _lock_keys(arrivals: Sequence[Arrival], customers: Sequence[str | None]) -> list[str]:
+    """Serialise intakes of one channel message, and of one customer's order (the merge)."""
+    keys = []
+    for arrival, customer_id in zip(arrivals, customers, strict=True):
+        if arrival.channel_message_id is not None:
+            keys.append(f"complaint-intake:{arrival.channel}:{arrival.channel_message_id}")
+        if customer_id and arrival.order_id:
+            keys.append(f"complaint-merge:{customer_id}:{arrival.order_id}")
+    return keys
+
+
 def _is_staff(actor: Principal) -> bool:
     return any(actor.has(role) for role in (Role.agent, Role.supervisor, Role.warehouse, Role.finance, Role.service))
 
@@ -106,35 +131,88 @@ class ComplaintService:
         """§4: recorded the moment it arrives. A resend of a channel message is the complaint it
         made (False); the same customer about the same order again is merged into the earliest
         complaint still being worked on (its clocks are the ones kept)."""
-        # Round trips counted (ADR 0022): the locks and the order in one statement, then what
-        # arrived before us in one, then the writes.
-        customer_id = arrival.sender.customer_id or None
-        if customer_id is None and arrival.order_id:
-            # The merge key needs the order's customer: the order first, then the locks.
-            order = await self.repository.lock_and_find_order([], arrival.order_id)
-            customer_id = order.customer_id if order else None
-            await self.repository.lock(*self._lock_keys(arrival, customer_id))
-        elif (keys := self._lock_keys(arrival, customer_id)) or arrival.order_id:
-            order = await self.repository.lock_and_find_order(keys, arrival.order_id)
+        [recorded] = await self.record_many([arrival], actor)
+        return recorded
+
+    async def record_many(self, arrivals: Sequence[Arrival], actor: Principal) -> list[tuple[Complaint, bool]]:
+        """:meth:`record` for each arrival, in order, as if they came one after another, with
+        the round trips of one (ADR 0023): the locks and the orders in one statement, what
+        arrived before us in one, then the writes of all of them together. A message twice in
+        the batch is made once (the second is its resend); a customer's second message about an
+        order is merged into the first's complaint, in the batch or before it."""
+        # Round trips counted (ADR 0022, 0023): the locks and the orders, then what arrived
+        # before us, then the writes; none per complaint.
+        order_ids = [a.order_id for a in arrivals if a.order_id]
+        if any(a.order_id and not a.sender.customer_id for a in arrivals):
+            # The merge key needs the order's customer: the orders first, then the locks.
+            orders = await self.repository.lock_and_find_orders([], order_ids)
+            customers = [_customer(a, orders) for a in arrivals]
+            await self.repository.lock(*_lock_keys(arrivals, customers))
         else:
-            order = None  # an agent's complaint with no order: nothing to lock, nothing to link
-        merge_key = bool(customer_id and arrival.order_id)
-        if arrival.channel_message_id is not None or merge_key:
-            existing_id, live = await self.repository.arrived(
-                arrival.channel,
-                arrival.channel_message_id,
-                customer_id if merge_key else None,
-                arrival.order_id if merge_key else None,
-            )
-        else:
-            existing_id, live = None, False
-        if existing_id is not None and arrival.channel_message_id is not None:
-            existing = await self.repository.by_channel_message(arrival.channel, arrival.channel_message_id)
-            if existing is not None:
-                return existing, False
-        primary = None
-        if live and customer_id and arrival.order_id:
-            primary = await self.repository.live_about(customer_id, arrival.order_id, for_update=True)
+            customers = [_customer(a, {}) for a in arrivals]
+            keys = _lock_keys(arrivals, customers)
+            # An agent's complaint with no order: nothing to lock, nothing to link.
+            orders = await self.repository.lock_and_find_orders(keys, order_ids) if keys or order_ids else {}
+        pairs = [(c, a.order_id) if c and a.order_id else None for a, c in zip(arrivals, customers, strict=True)]
+        messages = [(str(a.channel), a.channel_message_id) for a in arrivals if a.channel_message_id is not None]
+        wanted = sorted({p for p in pairs if p is not None})
+        made, live = await self.repository.arrived(messages, wanted) if messages or wanted else (set(), set())
+        resends = await self.repository.by_channel_messages(sorted(made)) if made else {}
+        merging = {p for a, p in zip(arrivals, pairs, strict=True) if p in live and _message_key(a) not in resends}
+        primaries = await self.repository.live_primaries(sorted(merging)) if merging else {}
+
+        now = self.clock.now()
+        recorded: list[tuple[Complaint, bool]] = []
+        moves: list[Move] = []
+        written: list[tuple[Complaint, ComplaintMessage]] = []
+        kept: list[ComplaintAttachment] = []
+        for arrival, customer_id, pair in zip(arrivals, customers, pairs, strict=True):
+            key = _message_key(arrival)
+            if key is not None and (earlier := resends.get(key)) is not None:
+                recorded.append((earlier, False))
+                continue
+            primary = primaries.get(pair) if pair is not None else None
+            order = orders.get(arrival.order_id) if arrival.order_id else None
+            record, outcome, rule = self._new(arrival, actor, customer_id, order, primary, now)
+            message, attachments = self._message(record, "in", arrival.sender.handle or arrival.sender.name
+                                                 or actor.subject, arrival.body, at=arrival.received_at,
+                                                 email_message_id=arrival.email_message_id,
+                                                 attachments=arrival.attachments)  # fmt: skip
+            # Published even when merged: finance holds the order until every complaint about it closes.
+            events: list[EventPayload] = [_opened(record)]
+            if record.major:
+                events.append(self._major(record, actor, rule))
+            moves.append(Move(record, outcome=outcome, reason=arrival.subject or None, events=events, new=True))
+            if primary is not None:
+                moves.append(Move(primary, "absorb", reason=f"merged {record.id} ({record.channel})"))
+            elif pair is not None:
+                primaries[pair] = record  # the customer's next message about the order joins it
+            if key is not None:
+                resends[key] = record  # the same message again in this batch is its resend
+            written.append((record, message))
+            kept.extend(attachments)
+            recorded.append((record, True))
+        # The flow's rows (audit, clocks, outbox) have no foreign key to the complaint: they go first,
+        # so each complaint is written once, with the state and update time the flow gave it.
+        await self.flow.take_many(moves, actor)
+        await self.repository.insert_new(written)
+        if kept:
+            await self.repository.add(*kept)
+        for record, _ in written:
+            complaint_received(record.channel, merged=record.merged_into is not None)
+        return recorded
+
+    def _new(
+        self,
+        arrival: Arrival,
+        actor: Principal,
+        customer_id: str | None,
+        order: Row[Any] | None,
+        primary: Complaint | None,
+        now: datetime,
+    ) -> tuple[Complaint, str | None, str]:
+        """A new complaint (not yet written), the outcome of its opening transition, and the
+        rule that ranked it."""
         order_minor = (
             None if order is None else (order.paid_minor if order.paid_minor is not None else order.total_minor)
         )
@@ -144,7 +222,6 @@ class ComplaintService:
             text=f"{arrival.subject}\n{arrival.body}",
             order_minor=order_minor,
         )
-        now = self.clock.now()
         record = Complaint(
             id=uuid.uuid4(),
             channel=arrival.channel,
@@ -179,33 +256,7 @@ class ComplaintService:
         else:
             outcome = "public" if arrival.channel in PUBLIC_CHANNELS else None
         record.state = ComplaintState.open  # the flow sets the real one
-        message, attachments = self._message(record, "in", arrival.sender.handle or arrival.sender.name
-                                             or actor.subject, arrival.body, at=arrival.received_at,
-                                             email_message_id=arrival.email_message_id,
-                                             attachments=arrival.attachments)  # fmt: skip
-        # Published even when merged: finance holds the order until every complaint about it closes.
-        # The flow's rows (audit, clocks, outbox) have no foreign key to the complaint: they go first,
-        # so the complaint is written once, with the state and update time the flow gave it.
-        await self.flow.create(record, actor, outcome=outcome, reason=arrival.subject or None, event=_opened(record))
-        await self.repository.insert_new(record, message)
-        if attachments:
-            await self.repository.add(*attachments)
-        if primary is not None:
-            await self.flow.apply(primary, "absorb", actor, reason=f"merged {record.id} ({record.channel})")
-        if record.major:
-            await self._raise_major(record, actor, ranked.rule)
-        complaint_received(record.channel, merged=primary is not None)
-        return record, True
-
-    @staticmethod
-    def _lock_keys(arrival: Arrival, customer_id: str | None) -> list[str]:
-        """Serialise intakes of one channel message, and of one customer's order (the merge)."""
-        keys = []
-        if arrival.channel_message_id is not None:
-            keys.append(f"complaint-intake:{arrival.channel}:{arrival.channel_message_id}")
-        if customer_id and arrival.order_id:
-            keys.append(f"complaint-merge:{customer_id}:{arrival.order_id}")
-        return keys
+        return record, outcome, ranked.rule
 
     async def customer_message(self, record: Complaint, arrival: Arrival, actor: Principal) -> None:
         """The customer wrote again in a thread we know (an e-mail reply): the message joins the
@@ -268,13 +319,15 @@ class ComplaintService:
         ]
         return message, kept
 
-    async def _raise_major(self, record: Complaint, actor: Principal, rule: str) -> None:
-        event = MajorComplaintRaised(
+    def _major(self, record: Complaint, actor: Principal, rule: str) -> MajorComplaintRaised:
+        return MajorComplaintRaised(
             complaint_id=record.id, order_id=record.order_id, merchant_id=record.merchant_id,
             customer_id=record.customer_id, channel=record.channel, priority=record.priority, rule=rule,
             raised_by=actor.subject, raised_at=self.clock.now(),
         )  # fmt: skip
-        await record_event(self.session, event, subject=str(record.id), at=self.clock.now())
+
+    async def _raise_major(self, record: Complaint, actor: Principal, rule: str) -> None:
+        await record_event(self.session, self._major(record, actor, rule), subject=str(record.id), at=self.clock.now())
 
     # -- working on it ----------------------------------------------------------------------------
 
