@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from .settings import asyncpg_url
@@ -39,3 +41,26 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) -> dict[str, Any] | None:
+    """One statement sent by asyncpg itself on the session's connection (``$1``-style
+    parameters), for a hot path whose whole work is that statement; its first row, or None.
+
+    It skips SQLAlchemy's execution pipeline and the adapter's lazy ``BEGIN``: when the session
+    has already sent a statement, it runs inside that transaction (committed or rolled back
+    with it); when it is the session's first, it is its own transaction (autocommit), so
+    write it as one statement that is whole on its own: one round trip, no ``BEGIN`` or
+    ``COMMIT``. A driver error is raised as SQLAlchemy's ``DBAPIError`` (the problem handlers
+    answer it, a 503 for a lost connection), and a connection found closed is invalidated,
+    so the pool does not hand it out again."""
+    connection = await session.connection()
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    try:
+        row = await driver.fetchrow(statement, *args)
+    except Exception as error:
+        closed = bool(driver.is_closed())
+        if closed:
+            await connection.invalidate(error)
+        raise DBAPIError(statement, args, error, connection_invalidated=closed) from error
+    return None if row is None else dict(row.items())
