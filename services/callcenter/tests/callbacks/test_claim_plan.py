@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from aftersales_chassis import ManualClock
 from aftersales_chassis.db import Database
@@ -42,19 +42,26 @@ async def test_the_claim_under_an_override_reads_the_same_index(database: Databa
 
 
 async def _sent_by_a_claim(database: Database, at: datetime) -> list[str]:
+    """Every statement on the wire while a claim runs as the route runs it: a session, the
+    use case's one call, the commit (on every connection the pool hands out meanwhile)."""
     sent: list[str] = []
+    logged: list[Any] = []
 
     def record(query: Any) -> None:
         sent.append(query.query)
 
-    async with database.sessionmaker() as session:  # as the route: its session, one commit
-        driver = (await (await session.connection()).get_raw_connection()).driver_connection
-        driver.add_query_logger(record)
-        try:
-            repository = CallbackRepository(session)
-            await repository.claim_next("ann", at, timedelta(minutes=10))
+    def checkout(_dbapi: object, _record: object, proxy: Any) -> None:
+        proxy.driver_connection.add_query_logger(record)
+        logged.append(proxy.driver_connection)
+
+    event.listen(database.engine.sync_engine, "checkout", checkout)
+    try:
+        async with database.sessionmaker() as session:
+            await CallbackRepository(session).claim_next("ann", at, timedelta(minutes=10))
             await session.commit()
-        finally:
+    finally:
+        event.remove(database.engine.sync_engine, "checkout", checkout)
+        for driver in logged:
             driver.remove_query_logger(record)
     return sent
 
