@@ -45,6 +45,7 @@ from sqlalchemy import event
 from aftersales_calendar import default_calendar
 from aftersales_chassis import ManualClock, Principal, Role
 from aftersales_chassis.db import Database
+from aftersales_chassis.uow import commit_begun
 from aftersales_sla import SlaClocks
 from callcenter_service.callbacks.repository import CLAIM
 from callcenter_service.callbacks.service import CallbackService
@@ -156,7 +157,7 @@ def _paths(url: str, size: int, sent: list[str] | None = None) -> dict[str, Path
             async with database.sessionmaker() as session:  # as the route's unit of work
                 sla = SlaClocks(session, calendar, POLICIES, NOW)
                 claimed = await CallbackService(session, clock, sla, SETTINGS).claim(principal)
-                await session.commit()
+                await commit_begun(session)
                 return None if claimed is None else claimed.task.id
 
         await asyncio.gather(*(_warm(database) for _ in range(size)))  # as the raw pool's min_size
