@@ -267,6 +267,9 @@ def main() -> None:
         rate = statistics.median(rates)
         out.write(f"{name:<48} {rate:>9,.0f} {rate / raw_rate:>7.0%} {_quantile(latencies, 0.5) * 1000:>8.2f} "
                   f"{_quantile(latencies, 0.99) * 1000:>8.2f}   {' '.join(f'{r:,.0f}' for r in rates)}\n")  # fmt: skip
+    paired = [app / raw for raw, app in zip(found["saturated", "raw"][0], found["saturated", "app"][0], strict=True)]
+    out.write(f"{'÷ raw of the round (raw ran just before)':<48} {statistics.median(paired):>17.0%}{'':>20}"
+              f"{' '.join(f'{r:.0%}' for r in paired)}\n")  # fmt: skip
     out.write(f"\n2. Latency at an offered {RATE:,.0f} claims/s: open loop ({AGENTS} agents x {RATE / AGENTS:g}/s on a "
               f"schedule; a floor of {AGENTS} agents claims well under 1/s in all), {ROUNDS} rounds x {PACED:,} "
               "claims per path, latency from each claim's scheduled send time. Goal p99 < 20 ms.\n")  # fmt: skip
