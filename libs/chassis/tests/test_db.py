@@ -3,12 +3,15 @@ unseen), off on request (the caller saves the round trips and meets the dropped 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from aftersales_chassis import ServiceSettings
-from aftersales_chassis.db import Database
+from aftersales_chassis.db import Database, driver_fetchrow
+from aftersales_chassis.uow import commit_begun
 
 
 async def _drop_pooled_connection(database: Database) -> None:
@@ -45,3 +48,52 @@ async def test_without_pre_ping_a_dropped_connection_fails_its_first_use(chassis
             assert await conn.scalar(text("SELECT 1")) == 1
     finally:
         await database.dispose()
+
+
+async def test_a_statement_sent_by_the_driver_answers_its_row_as_a_dict(chassis_db_url: str) -> None:
+    database = Database.connect(chassis_db_url, pool_size=1, pre_ping=False)
+    try:
+        async with database.sessionmaker() as session:
+            assert await driver_fetchrow(session, "SELECT $1::int AS n, 'x' AS s", 7) == {"n": 7, "s": "x"}
+            assert await driver_fetchrow(session, "SELECT 1 WHERE false") is None
+    finally:
+        await database.dispose()
+
+
+async def test_a_driver_statement_on_a_dropped_connection_is_a_dbapi_error_and_the_pool_discards_it(
+    chassis_db_url: str,
+) -> None:
+    database = Database.connect(chassis_db_url, pool_size=1, pre_ping=False)
+    try:
+        await _drop_pooled_connection(database)
+        async with database.sessionmaker() as session:
+            with pytest.raises(DBAPIError) as raised:
+                await driver_fetchrow(session, "SELECT 1")
+            assert raised.value.connection_invalidated
+            await session.rollback()
+        async with database.sessionmaker() as session:  # a new connection: it works
+            assert await driver_fetchrow(session, "SELECT 1 AS one") == {"one": 1}
+    finally:
+        await database.dispose()
+
+
+async def test_the_unit_of_work_commits_only_a_transaction_begun(chassis_db_url: str) -> None:
+    database = Database.connect(chassis_db_url, pool_size=1, pre_ping=False)
+    commits: list[bool] = []
+    try:
+        for begin in (False, True):
+            async with database.sessionmaker() as session:
+                commit = session.commit
+
+                async def counted(commit: Any = commit, begin: bool = begin) -> None:
+                    commits.append(begin)
+                    await commit()
+
+                session.commit = counted  # type: ignore[method-assign]
+                if begin:
+                    await session.execute(text("SELECT 1"))
+                await commit_begun(session)
+                assert not session.in_transaction()
+    finally:
+        await database.dispose()
+    assert commits == [True]

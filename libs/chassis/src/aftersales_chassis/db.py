@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import greenlet_spawn
 
 from .settings import asyncpg_url
 
@@ -39,3 +43,46 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) -> dict[str, Any] | None:
+    """One statement sent by asyncpg itself (``$1``-style parameters), for a hot path whose
+    whole work is that statement; its first row as a dict, or None.
+
+    It skips SQLAlchemy's execution pipeline. When the session has already begun (a statement
+    before this one), it runs on the session's connection, inside that transaction, and is
+    committed or rolled back with it. When it is the session's first, it runs on a connection
+    of its own from the engine's pool, returned at once, as its own transaction (autocommit):
+    one round trip, no ``BEGIN`` or ``COMMIT``, no ORM session machinery; so write it as one
+    statement that is whole on its own. A driver error is raised as SQLAlchemy's ``DBAPIError``
+    (the problem handlers answer it: a 503 for a lost connection), and a connection found
+    closed is invalidated, so the pool does not hand it out again. ADR 0025."""
+    if session.in_transaction():
+        connection = await session.connection()
+        return await _fetchrow(
+            (await connection.get_raw_connection()).driver_connection, connection.invalidate, statement, args
+        )
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine), "driver_fetchrow needs a session bound to an AsyncEngine"
+    pooled = await engine.raw_connection()  # the pool's connection, without a Connection around it
+
+    async def invalidate(error: BaseException) -> None:
+        await greenlet_spawn(pooled.invalidate, error)
+
+    try:
+        return await _fetchrow(pooled.driver_connection, invalidate, statement, args)
+    finally:
+        await greenlet_spawn(pooled.close)  # back to the pool (which may close it: IO, so in a greenlet)
+
+
+async def _fetchrow(
+    driver: Any, invalidate: Callable[[BaseException], Awaitable[None]], statement: str, args: tuple[object, ...]
+) -> dict[str, Any] | None:
+    try:
+        row = await driver.fetchrow(statement, *args)
+    except Exception as error:
+        closed = bool(driver.is_closed())
+        if closed:
+            await invalidate(error)
+        raise DBAPIError(statement, args, error, connection_invalidated=closed) from error
+    return None if row is None else dict(row.items())

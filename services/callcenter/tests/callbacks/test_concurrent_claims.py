@@ -31,7 +31,7 @@ async def test_fifty_concurrent_claimers_never_claim_one_task_twice(
         await start.wait()
         while True:  # each claim its own transaction, as each request is
             async with database.sessionmaker() as session, session.begin():
-                task = await CallbackRepository(session).claim_next(agent, now, timedelta(minutes=10), None)
+                task = await CallbackRepository(session).claim_next(agent, now, timedelta(minutes=10))
             if task is None:
                 return mine
             mine.append(str(task["id"]))

@@ -6,11 +6,12 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, case, func, or_, select, text, update
+from sqlalchemy import Table, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import NotFound, PageParams
+from aftersales_chassis.db import driver_fetchrow
 from aftersales_chassis.keyset import keyset
 
 from .models import (
@@ -26,19 +27,37 @@ from .models import (
 TASKS: Table = CallbackTask.__table__  # type: ignore[assignment]
 
 _CLAIM_COLUMNS = ", ".join(column.name for column in TASKS.columns)
-# Formatted from the model's own names only (no input reaches it): S608 does not apply.
+# The claim's statements are formatted from the model's own names only (no input reaches
+# them): S608 does not apply. $1 the agent, $2 now, $3 the lease's end.
+_NEXT = """SELECT id FROM callback_tasks
+              WHERE state = 'open' AND not_before <= $2 AND (lease_expires_at IS NULL OR lease_expires_at <= $2){window}
+              ORDER BY priority, due_at, requested_at, id
+              LIMIT 1 FOR UPDATE SKIP LOCKED"""
+_LEASE = f"lease_holder = $1, lease_token = nextval('{LEASE_TOKENS.name}'), lease_expires_at = $3, updated_at = $2"
 CLAIM = f"""
 UPDATE callback_tasks
-   SET lease_holder = $1, lease_token = nextval('{LEASE_TOKENS.name}'), lease_expires_at = $3,
-       claimed_by_override = $4, updated_at = $2
- WHERE id = (SELECT id FROM callback_tasks
-              WHERE state = 'open' AND not_before <= $2 AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
-              ORDER BY priority, due_at, requested_at, id
-              LIMIT 1 FOR UPDATE SKIP LOCKED)
+   SET {_LEASE}, claimed_by_override = NULL
+ WHERE id = ({_NEXT.format(window="")})
 RETURNING {_CLAIM_COLUMNS}
 """  # noqa: S608
-"""The claim, as the driver receives it: the partial index ``ix_callback_tasks_queue``
-(open tasks by priority, due, requested, id) serves its ORDER BY ... LIMIT 1."""
+"""The claim in working time: the first claimable open task in queue order (priority class
+and rank, due time, original request time; the partial index ``ix_callback_tasks_queue`` in
+that order, read until the first row it can lock), leased with the next fencing token."""
+CLAIM_UNDER_OVERRIDE = f"""
+WITH calling_window AS MATERIALIZED (
+    SELECT id FROM calling_window_overrides WHERE starts_at <= $2 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1
+), claimed AS (
+    UPDATE callback_tasks
+       SET {_LEASE}, claimed_by_override = (SELECT id FROM calling_window)
+     WHERE id = ({_NEXT.format(window=" AND EXISTS (SELECT FROM calling_window)")})
+    RETURNING {_CLAIM_COLUMNS}
+)
+SELECT calling_window.id AS calling_window_override, claimed.*
+  FROM (VALUES (1)) AS one LEFT JOIN calling_window ON true LEFT JOIN claimed ON true
+"""  # noqa: S608
+"""The claim outside working time, in the same statement as its calling window: leases only
+while a supervisor's override is in force, and names it on the task. Always one row: the
+override in force (NULL: none, nothing claimed) and the claimed task's columns (NULL: none)."""
 
 
 class CallbackRepository:
@@ -75,21 +94,25 @@ class CallbackRepository:
         )
         return list(await self.session.scalars(query.order_by(CallbackTask.id).with_for_update()))
 
-    async def claim_next(
-        self, agent: str, now: datetime, lease: timedelta, override: uuid.UUID | None
-    ) -> RowMapping | None:
-        """Leases the first claimable task in queue order to ``agent`` with a new fencing token;
-        answers the leased row's columns, or None when nothing is claimable.
+    async def claim_next(self, agent: str, now: datetime, lease: timedelta) -> dict[str, Any] | None:
+        """Leases the first claimable task in queue order to ``agent`` with a new fencing token
+        (working time); the leased row's columns, or None when nothing is claimable.
 
-        One statement, one round trip (with BEGIN and COMMIT, as a bare driver's claim):
-        ``SKIP LOCKED`` lets concurrent claimers each lock a different row without waiting on
-        each other; a row whose lease lapsed is claimable again (its old token is then stale).
-        Sent as written (``exec_driver_sql``): the claim is the queue's hot path, and SQLAlchemy's
-        compile-and-process pipeline cost twice the driver's own CPU per claim (benchmarks/
-        callback_claim.py). The scan walks ``ix_callback_tasks_queue`` in ORDER BY order."""
-        connection = await self.session.connection()
-        result = await connection.exec_driver_sql(CLAIM, (agent, now, now + lease, override))
-        return result.mappings().one_or_none()
+        One statement, one round trip, and no ``BEGIN``/``COMMIT`` when it is the request's
+        first (``driver_fetchrow``: the statement is whole on its own, ADR 0025). ``SKIP
+        LOCKED`` lets concurrent claimers each lock a different row without waiting on each
+        other; a row whose lease lapsed is claimable again (its old token is then stale)."""
+        return await driver_fetchrow(self.session, CLAIM, agent, now, now + lease)
+
+    async def claim_under_override(
+        self, agent: str, now: datetime, lease: timedelta
+    ) -> tuple[uuid.UUID | None, dict[str, Any] | None]:
+        """Outside working time: the supervisor override in force (None: none, so nothing was
+        claimed) and the task leased under it (None: nothing claimable), in one statement."""
+        row = await driver_fetchrow(self.session, CLAIM_UNDER_OVERRIDE, agent, now, now + lease)
+        assert row is not None  # the statement always answers one row
+        override: uuid.UUID | None = row.pop("calling_window_override")
+        return override, (row if row["id"] is not None else None)
 
     async def add_attempt(self, attempt: CallAttempt) -> None:
         self.session.add(attempt)
@@ -202,16 +225,6 @@ class CallbackRepository:
         return (await self.session.scalar(statement)) is not None
 
     # -- calling window -----------------------------------------------------------------------
-
-    async def active_override(self, now: datetime) -> CallingWindowOverride | None:
-        query = (
-            select(CallingWindowOverride)
-            .where(CallingWindowOverride.starts_at <= now, CallingWindowOverride.ends_at > now)
-            .order_by(CallingWindowOverride.ends_at.desc())
-            .limit(1)
-        )
-        found: CallingWindowOverride | None = await self.session.scalar(query)
-        return found
 
     async def add_override(self, record: CallingWindowOverride) -> None:
         self.session.add(record)

@@ -183,20 +183,22 @@ class CallbackService:
     async def claim(self, actor: Principal) -> schemas.ClaimOut | None:
         """The next task in queue order, leased to ``actor``; None when nothing is callable.
 
-        Only inside the calling window: working time, or a supervisor's recorded override."""
+        Only inside the calling window: working time, or a supervisor's recorded override
+        (checked in the claim's own statement, which names it on the task). One statement
+        either way (ADR 0025)."""
         now = self.clock.now()
+        lease = timedelta(seconds=self.settings.callback_lease_seconds)
         override_id: uuid.UUID | None = None
-        if not self.calendar.is_working_time(now):
-            override = await self.repository.active_override(now)
-            if override is None:
+        if self.calendar.is_working_time(now):
+            row = await self.repository.claim_next(actor.subject, now, lease)
+        else:
+            override_id, row = await self.repository.claim_under_override(actor.subject, now, lease)
+            if override_id is None:
                 raise Conflict(
                     "outside the calling window (working time) and no supervisor override is in force",
                     rule="§7.2.calling-window",
                     next_opening=self.calendar.next_opening(now).isoformat(),
                 )
-            override_id = override.id
-        lease = timedelta(seconds=self.settings.callback_lease_seconds)
-        row = await self.repository.claim_next(actor.subject, now, lease, override_id)
         if row is None:
             return None
         task = schemas.TaskOut.model_validate(row)
