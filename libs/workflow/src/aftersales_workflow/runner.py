@@ -247,16 +247,6 @@ class WorkflowRunner:
         if event is not None:
             await record_event(self.session, event, subject=workflow.subject(record), at=now)
 
-    @staticmethod
-    def _admit(transition: Transition, actor: Principal) -> None:
-        if not transition.admits(actor):
-            allowed = [str(g) for g in transition.grants]
-            raise Forbidden(
-                f"{transition.step} '{transition.action}' requires one of: {', '.join(allowed)}",
-                rule=f"{transition.step}.role",
-                allowed=allowed,
-            )
-
     async def history(self, aggregate_id: Any) -> list[TransitionOut]:
         return await history(self.session, self.workflow, aggregate_id)
 
