@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -158,11 +158,18 @@ class SettingsIn(BaseModel):
         return {int(day): hours for day, hours in self.weekly_hours.items()}
 
 
+OpeningHours = Annotated[list[time], Field(min_length=2, max_length=2)]
+"""A day's ``[opens, closes]``: two items of one schema, not a ``prefixItems`` tuple, which
+generated clients and schemathesis' response validation misread."""
+
+
 class SettingsOut(BaseModel):
     owner: str = Field(description="The service that takes changes and publishes them to every service.")
     version: int = Field(description="The owner's version this service holds (0: the code's defaults).")
     zone: str
-    weekly_hours: dict[str, tuple[time, time] | None]
+    weekly_hours: dict[str, OpeningHours | None] = Field(
+        description='Monday is "0": `[opens, closes]`, or null for a closed day.'
+    )
 
     @classmethod
     def of(cls, calendar: BusinessCalendar, *, version: int) -> SettingsOut:
@@ -170,7 +177,9 @@ class SettingsOut(BaseModel):
             owner=CALENDAR_OWNER,
             version=version,
             zone=calendar.zone.key,
-            weekly_hours={str(day): hours for day, hours in sorted(calendar.weekly_hours.items())},
+            weekly_hours={
+                str(day): list(hours) if hours else None for day, hours in sorted(calendar.weekly_hours.items())
+            },
         )
 
 

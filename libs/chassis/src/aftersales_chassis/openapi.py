@@ -228,8 +228,8 @@ def add_links(schema: dict[str, Any]) -> None:
                                 "operationId": target["operationId"],
                                 "parameters": parameters,
                             }
-                if links:
-                    operation["responses"][status]["links"] = links
+                if links:  # a copy: operations may share one response object
+                    operation["responses"][status] = {**operation["responses"][status], "links": links}
 
 
 def _link_parameters(prefix: str, given: Mapping[str, str], target_path: str) -> dict[str, str] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query, Request, Response, status
 
@@ -26,7 +26,18 @@ router = service_router(
 )
 
 
-@router.post("/intake", status_code=status.HTTP_201_CREATED, summary="§4 · A channel gateway hands over a complaint")
+RESENT: dict[int | str, dict[str, Any]] = {
+    200: {"model": schemas.ComplaintOut, "description": "A resend (or a reply): the complaint recorded before"}
+}
+"""Intake answers 201 for a new complaint and 200 for one it holds: both documented."""
+
+
+@router.post(
+    "/intake",
+    status_code=status.HTTP_201_CREATED,
+    summary="§4 · A channel gateway hands over a complaint",
+    responses=RESENT,
+)
 async def intake(
     body: schemas.IntakeIn, service: Complaints, actor: ServiceAccount, response: Response
 ) -> schemas.ComplaintOut:
@@ -72,6 +83,7 @@ RAW_EMAIL = {
     status_code=status.HTTP_201_CREATED,
     summary="§4 · The e-mail gateway hands over a raw message",
     openapi_extra=RAW_EMAIL,
+    responses=RESENT,
 )
 async def intake_email(
     request: Request, service: Complaints, store: AttachmentsDep, actor: ServiceAccount, response: Response
