@@ -149,9 +149,15 @@ def _clear(value: str) -> bool:
 
 
 def _fragments(pii: dict[str, str]) -> list[str]:
-    """What must not appear: each value whole, and its distinctive parts."""
+    """What must not appear: each value whole, and its distinctive parts (words with a letter
+    and five characters or more; a short run of digits also occurs in ids and timestamps)."""
     parts = set(pii.values())
-    parts.update(piece for value in pii.values() for piece in value.split() if len(piece) >= 4)
+    parts.update(
+        piece
+        for value in pii.values()
+        for piece in value.split()
+        if len(piece) >= 5 and any(not c.isdigit() for c in piece)
+    )
     return sorted(parts)
 
 

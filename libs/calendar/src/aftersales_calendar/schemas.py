@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from aftersales_events.catalogue.calendar import CALENDAR_OWNER
 
@@ -158,7 +158,15 @@ class SettingsIn(BaseModel):
         return {int(day): hours for day, hours in self.weekly_hours.items()}
 
 
-OpeningHours = Annotated[list[time], Field(min_length=2, max_length=2)]
+WallClock = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$", "examples": ["09:00:00"]}
+    ),
+]
+"""A local wall-clock time, ``HH:MM[:SS]``, in the calendar's zone. Not ``format: time``:
+that is RFC 3339's full-time, which carries an offset these times do not have."""
+OpeningHours = Annotated[list[WallClock], Field(min_length=2, max_length=2)]
 """A day's ``[opens, closes]``: two items of one schema, not a ``prefixItems`` tuple, which
 generated clients and schemathesis' response validation misread."""
 
