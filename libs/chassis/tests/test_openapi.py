@@ -137,3 +137,45 @@ async def test_the_problems_the_handlers_send_fit_the_schema(harness: Harness) -
         "/widgets/doomed", json={"name": "w", "quantity": 1}, headers=harness.auth(Role.agent)
     )
     assert ProblemDetail.model_validate(refused.json()).rule == "W1"
+
+
+def test_links_lead_from_an_answer_to_what_can_be_done_next() -> None:
+    """``add_links``: a created member to its operations, a page to its first item, an action
+    to the member's other operations, a named ``<thing>_id`` to that thing's operations."""
+    from aftersales_chassis.openapi import add_links
+
+    ok = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReturnOut"}}}}
+    page = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}
+    schema: dict[str, Any] = {
+        "paths": {
+            "/returns": {
+                "post": {"operationId": "create", "responses": {"201": ok}},
+                "get": {"operationId": "list", "responses": {"200": page}},
+            },
+            "/returns/{return_id}": {"get": {"operationId": "get", "responses": {"200": ok}}},
+            "/returns/{return_id}/approve": {"post": {"operationId": "approve", "responses": {"200": ok}}},
+            "/orders/{order_id}": {"get": {"operationId": "order", "responses": {"200": {}}}},
+            "/calendar/{day}": {"get": {"operationId": "day", "responses": {"200": {}}}},
+        },
+        "components": {
+            "schemas": {
+                "ReturnOut": {"properties": {"id": {"type": "string"}, "order_id": {"type": "string"}}},
+                "Page": {
+                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ReturnOut"}}}
+                },
+            }
+        },
+    }
+    add_links(schema)
+    paths = schema["paths"]
+    created = paths["/returns"]["post"]["responses"]["201"]["links"]
+    assert created["get"] == {"operationId": "get", "parameters": {"path.return_id": "$response.body#/id"}}
+    assert created["approve"]["parameters"] == {"path.return_id": "$response.body#/id"}
+    assert created["order"]["parameters"] == {"path.order_id": "$response.body#/order_id"}
+    assert "day" not in created  # nothing names a day
+    listed = paths["/returns"]["get"]["responses"]["200"]["links"]
+    assert listed["approve"]["parameters"] == {"path.return_id": "$response.body#/items/0/id"}
+    approved = paths["/returns/{return_id}/approve"]["post"]["responses"]["200"]["links"]
+    assert approved["get"]["parameters"] == {"path.return_id": "$request.path.return_id"}
+    assert "approve" not in approved  # not to itself
+    assert "links" not in paths["/orders/{order_id}"]["get"]["responses"]["200"]  # no JSON body to follow

@@ -44,7 +44,7 @@ async def test_invalid_fields_are_named(harness: Harness, payload: dict[str, obj
     assert field in str(body["detail"])
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2", b"\xff\xfe"])
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2", b"\xff\xfe", b"X7\xc3\x28 not utf-8"])
 async def test_malformed_json_is_422_not_500(harness: Harness, raw: bytes) -> None:
     headers = {**harness.auth(Role.agent), "Content-Type": "application/json"}
     response = await harness.client.post("/widgets", content=raw, headers=headers)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from aftersales_events.catalogue.calendar import CALENDAR_OWNER
 
@@ -158,11 +158,26 @@ class SettingsIn(BaseModel):
         return {int(day): hours for day, hours in self.weekly_hours.items()}
 
 
+WallClock = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$", "examples": ["09:00:00"]}
+    ),
+]
+"""A local wall-clock time, ``HH:MM[:SS]``, in the calendar's zone. Not ``format: time``:
+that is RFC 3339's full-time, which carries an offset these times do not have."""
+OpeningHours = Annotated[list[WallClock], Field(min_length=2, max_length=2)]
+"""A day's ``[opens, closes]``: two items of one schema, not a ``prefixItems`` tuple, which
+generated clients and schemathesis' response validation misread."""
+
+
 class SettingsOut(BaseModel):
     owner: str = Field(description="The service that takes changes and publishes them to every service.")
     version: int = Field(description="The owner's version this service holds (0: the code's defaults).")
     zone: str
-    weekly_hours: dict[str, tuple[time, time] | None]
+    weekly_hours: dict[str, OpeningHours | None] = Field(
+        description='Monday is "0": `[opens, closes]`, or null for a closed day.'
+    )
 
     @classmethod
     def of(cls, calendar: BusinessCalendar, *, version: int) -> SettingsOut:
@@ -170,7 +185,9 @@ class SettingsOut(BaseModel):
             owner=CALENDAR_OWNER,
             version=version,
             zone=calendar.zone.key,
-            weekly_hours={str(day): hours for day, hours in sorted(calendar.weekly_hours.items())},
+            weekly_hours={
+                str(day): list(hours) if hours else None for day, hours in sorted(calendar.weekly_hours.items())
+            },
         )
 
 

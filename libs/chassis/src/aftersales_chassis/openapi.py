@@ -12,6 +12,11 @@ itself, for each operation (:func:`document_operation`):
 
 What an operation answers because of its domain (no such resource, not in this state) is
 declared on the route or its router in one short form: ``responses=problems(404, 409)``.
+
+The document also carries OpenAPI **links** between operations (:func:`add_links`), derived
+from the paths once for every service, so that a client or a stateful test generator
+(schemathesis) can follow a resource from the answer that made it to what can be done with
+it next: ``POST /returns`` → ``/returns/{return_id}/...``.
 """
 
 from __future__ import annotations
@@ -140,8 +145,121 @@ def document_operation(route: APIRoute) -> None:
     route.responses = dict(sorted(merged.items(), key=lambda item: str(item[0])))
 
 
+_PARAM = re.compile(r"^\{([^}]+)\}$")
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def _resolve(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in schema:
+        schema = components.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+    return schema
+
+
+def _properties(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Mapping[str, Any]:
+    properties: Mapping[str, Any] = _resolve(schema, components).get("properties") or {}
+    return properties
+
+
+def _success_bodies(operation: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for status, response in (operation.get("responses") or {}).items():
+        if str(status).startswith("2"):
+            body = ((response.get("content") or {}).get("application/json") or {}).get("schema")
+            if body:
+                yield str(status), body
+
+
+def _path_params(path: str) -> list[tuple[int, str]]:
+    return [(i, m.group(1)) for i, part in enumerate(path.split("/")) if (m := _PARAM.match(part))]
+
+
+def _sources(path: str, body: Mapping[str, Any], components: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, str]]]:
+    """``(prefix, parameters)``: operations under ``prefix`` can follow this answer, given the
+    parameters (target path parameter → runtime expression)."""
+    own = {name: f"$request.path.{name}" for _, name in _path_params(path)}
+    properties = _properties(body, components)
+    if "id" in properties:
+        yield path, {**own, "": "$response.body#/id"}  # the new member: {path}/{its id}
+    items = properties.get("items")
+    if items is not None and "id" in _properties(_resolve(items, components).get("items") or {}, components):
+        yield path, {**own, "": "$response.body#/items/0/id"}  # a listed member
+    parts = path.split("/")
+    params = _path_params(path)
+    if params:
+        last = params[-1][0]
+        yield "/".join(parts[: last + 1]), own  # the same resource, its other operations
+    for name, value in properties.items():
+        if name.endswith("_id") and name not in own and _resolve(value, components).get("type") in {"string", None}:
+            yield "", {name: f"$response.body#/{name}"}  # another resource it names, by its id
+
+
+def add_links(schema: dict[str, Any]) -> None:
+    """Adds OpenAPI links to every success answer, derived from the paths:
+
+    - an answer with an ``id`` (a created or a fetched member) links to the operations on
+      ``{its path}/{param}/...``, the id as that parameter: ``POST /returns`` →
+      ``GET /returns/{return_id}``, ``POST /returns/{return_id}/approve``;
+    - a page (``items`` with ``id``) links the same way to its first item;
+    - an operation on a member links to the member's other operations, its path parameters
+      passed on: ``POST /returns/{return_id}/approve`` → ``.../receipt``, ``.../refund``;
+    - a ``<thing>_id`` in the answer links to the operations whose first path parameter has
+      that name: a review's ``case_id`` → ``/cases/{case_id}/...``.
+    """
+    components = (schema.get("components") or {}).get("schemas") or {}
+    paths: Mapping[str, Any] = schema.get("paths") or {}
+    targets = [
+        (path, method, operation)
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if method in _HTTP_METHODS and "operationId" in operation and _path_params(path)
+    ]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method not in _HTTP_METHODS:
+                continue
+            for status, body in _success_bodies(operation):
+                links: dict[str, Any] = {}
+                for prefix, given in _sources(path, body, components):
+                    for target_path, target_method, target in targets:
+                        if (target_path, target_method) == (path, method):
+                            continue
+                        parameters = _link_parameters(prefix, given, target_path)
+                        if parameters is not None:
+                            links[target["operationId"]] = {
+                                "operationId": target["operationId"],
+                                "parameters": parameters,
+                            }
+                if links:  # a copy: operations may share one response object
+                    operation["responses"][status] = {**operation["responses"][status], "links": links}
+
+
+def _link_parameters(prefix: str, given: Mapping[str, str], target_path: str) -> dict[str, str] | None:
+    """The link's parameters when ``target_path`` is one the source can reach, else None."""
+    target_params = _path_params(target_path)
+    if prefix == "":  # by name: the target's first path parameter is the one given
+        (name, expression), *_ = given.items()
+        if not target_params or target_params[0][1] != name:
+            return None
+        return {f"path.{name}": expression}
+    if "" in given:  # a member of the collection at prefix
+        if not target_path.startswith(prefix + "/"):
+            return None
+        rest = target_path[len(prefix) + 1 :].split("/")
+        member = _PARAM.match(rest[0])
+        if member is None:
+            return None
+        known = {name: value for name, value in given.items() if name}
+        parameters = {f"path.{name}": known[name] for _, name in target_params if name in known}
+        parameters[f"path.{member.group(1)}"] = given[""]
+        return parameters if len(parameters) == len(target_params) else None
+    if target_path != prefix and not target_path.startswith(prefix + "/"):
+        return None  # the same member: its other operations
+    parameters = {f"path.{name}": given[name] for _, name in target_params if name in given}
+    return parameters if len(parameters) == len(target_params) else None
+
+
 def install_problem_schema(app: FastAPI) -> None:
-    """Puts :class:`ProblemDetail` (and what it refers to) in the app's OpenAPI components."""
+    """Puts :class:`ProblemDetail` (and what it refers to) in the app's OpenAPI components,
+    and the links between operations (:func:`add_links`) in the document."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -152,6 +270,7 @@ def install_problem_schema(app: FastAPI) -> None:
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas.update(found.pop("$defs", {}))
         schemas["ProblemDetail"] = found
+        add_links(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -64,8 +64,17 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.code, exc.title, exc.detail, **exc.extensions)
 
 
+BODY_NOT_PARSED = "There was an error parsing the body"
+"""FastAPI's 400 for a body it cannot read at all (bytes that are not UTF-8, a broken form)."""
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
+        # The body is invalid input like any other: the 422 every operation with a body
+        # documents, naming the field, as for JSON that does not parse (json_invalid).
+        errors = [{"field": "body", "message": BODY_NOT_PARSED, "code": "body_not_parsed"}]
+        return problem(422, "validation-error", "Request validation failed", "Invalid fields: body", errors=errors)
     code = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}
     return problem(exc.status_code, code.get(exc.status_code, "http-error"), str(exc.detail), None)
 

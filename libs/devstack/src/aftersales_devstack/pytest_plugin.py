@@ -21,7 +21,7 @@ import pytest
 
 from .broker import Broker
 from .postgres import EmbeddedPostgres, drop_databases, ensure_databases
-from .services import ServiceProcess, running_service
+from .services import LOG_DIR_ENV, ServiceProcess, running_service
 from .stack import migrate
 from .urls import DEV_JWT_SECRET, database_name, service, with_database
 
@@ -70,6 +70,22 @@ class _NothingRanGuard:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_NothingRanGuard(), "aftersales-devstack-nothing-ran")
+    config.addinivalue_line("markers", "last: run after every other test of the session (a scan of what the run left)")
+    if not os.environ.get(LOG_DIR_ENV):
+        # Service processes of this session log to files here (kept after the session, for
+        # reading when a test fails), not onto the terminal.
+        os.environ[LOG_DIR_ENV] = tempfile.mkdtemp(prefix="aftersales-service-logs-")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``last`` go to the end, in their order (the sort is stable)."""
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+
+@pytest.fixture(scope="session")
+def service_log_dir() -> Path:
+    """Where this session's service processes write their logs (``ServiceProcess``)."""
+    return Path(os.environ[LOG_DIR_ENV])
 
 
 @pytest.fixture(scope="session")
@@ -189,5 +205,6 @@ __all__ = [
     "pg_server_url",
     "run_service",
     "service_database_url",
+    "service_log_dir",
     "test_run_id",
 ]

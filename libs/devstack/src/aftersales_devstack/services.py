@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 from ._proc import free_port, spawn, stop, wait_until
@@ -20,6 +21,11 @@ GRACEFUL_SHUTDOWN_SECONDS = 15
 
 
 TEST_POOL_SIZE = 3
+
+LOG_DIR_ENV = "AFTERSALES_SERVICE_LOG_DIR"
+"""When set (the test plugin sets it for a session), a service process started without
+explicit ``stdout``/``stderr`` writes both to ``<dir>/<name>-<port>.log``: the fault suite
+scans every line the run's services wrote for personal data (issue 23, scenario 10)."""
 """Pooled connections of a service process under test (as many again may overflow)."""
 
 
@@ -91,10 +97,21 @@ class ServiceProcess:
             "--no-access-log",
         ]
         full_env = {**os.environ, **env}
+        self.log_path: Path | None = None
+        log_file: IO[bytes] | None = None
+        log_dir = os.environ.get(LOG_DIR_ENV)
+        if log_dir and stdout is None and stderr is None:
+            self.log_path = Path(log_dir) / f"{name}-{self.port}.log"
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_file = stdout = stderr = self.log_path.open("ab")
         level = full_env.get(f"{name.upper()}_LOG_LEVEL")
         if level:  # uvicorn logs its start-up lines before the app configures logging
             argv += ["--log-level", level.lower()]
-        self.process = spawn(argv, env=full_env, stdout=stdout, stderr=stderr)
+        try:
+            self.process = spawn(argv, env=full_env, stdout=stdout, stderr=stderr)
+        finally:
+            if log_file is not None:
+                log_file.close()  # the child holds its own descriptor
         _logger.info(
             "devstack.service.spawned service=%s pid=%s url=%s",
             name,
@@ -110,7 +127,7 @@ class ServiceProcess:
         wait_until(
             lambda: _healthy(self.url),
             timeout=timeout,
-            what=f"{self.name} at {self.url}/healthz",
+            what=f"{self.name} at {self.url}/healthz" + (f" (log: {self.log_path})" if self.log_path else ""),
             alive=lambda: self.running,
             interval=0.1,
         )
@@ -149,3 +166,29 @@ def running_service(
         yield proc
     finally:
         proc.stop()
+
+
+@contextmanager
+def running_services(
+    urls: Mapping[str, str],
+    *,
+    kafka_bootstrap: str,
+    jwt_secret: str,
+    environment: str = "test",
+    timeout: float = 60.0,
+) -> Iterator[dict[str, ServiceProcess]]:
+    """Starts one process per service of ``urls`` (name → its migrated database) side by side,
+    yields them once all answer /healthz, and stops them all."""
+    processes: dict[str, ServiceProcess] = {}
+    try:
+        for name, url in urls.items():
+            env = service_env(
+                name, database_url=url, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret, environment=environment
+            )
+            processes[name] = ServiceProcess(name, env)
+        for process in processes.values():
+            process.wait_healthy(timeout)
+        yield processes
+    finally:
+        for process in processes.values():
+            process.stop()

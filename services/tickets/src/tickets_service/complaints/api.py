@@ -27,7 +27,18 @@ router = service_router(
 )
 
 
-@router.post("/intake", status_code=status.HTTP_201_CREATED, summary="§4 · A channel gateway hands over a complaint")
+RESENT: dict[int | str, dict[str, Any]] = {
+    200: {"model": schemas.ComplaintOut, "description": "A resend (or a reply): the complaint recorded before"}
+}
+"""Intake answers 201 for a new complaint and 200 for one it holds: both documented."""
+
+
+@router.post(
+    "/intake",
+    status_code=status.HTTP_201_CREATED,
+    summary="§4 · A channel gateway hands over a complaint",
+    responses=RESENT,
+)
 async def intake(
     body: schemas.IntakeIn, service: Complaints, actor: ServiceAccount, response: Response
 ) -> schemas.ComplaintOut:
@@ -122,6 +133,7 @@ RAW_EMAIL = {
     status_code=status.HTTP_201_CREATED,
     summary="§4 · The e-mail gateway hands over a raw message",
     openapi_extra=RAW_EMAIL,
+    responses=RESENT,
 )
 async def intake_email(
     request: Request, service: Complaints, store: AttachmentsDep, actor: ServiceAccount, response: Response
