@@ -9,7 +9,9 @@ Each batch runs in one transaction that
 3. publishes them and waits for the broker's acks;
 4. marks them published and commits.
 A crash between 3 and 4 leaves the rows unpublished: they go out again (a duplicate
-that consumers drop), never lost.
+that consumers drop), never lost. With a :class:`~.recovery.BrokerWatch`, the relay checks
+before a batch (every few seconds, and after a failed batch) that the broker still holds
+its log, and queues the retained rows again if it does not (ADR 0023).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -29,6 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_LAG
 from .partitioning import partition_for
 from .tables import outbox
+
+if TYPE_CHECKING:
+    from .recovery import BrokerWatch
 
 log = structlog.get_logger("events.relay")
 
@@ -89,6 +94,7 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_interval: float = 0.25,
         retention: timedelta = timedelta(days=7),
+        watch: BrokerWatch | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._producer = producer
@@ -96,6 +102,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_interval = idle_interval
         self._retention = retention
+        self._watch = watch
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -174,6 +181,8 @@ class OutboxRelay:
         backoff = self._idle_interval
         while not self._stopping:
             try:
+                if self._watch is not None and self._watch.due():
+                    await self._watch.check()
                 published = await self.publish_batch()
                 backoff = self._idle_interval
                 self._loop_count += 1
@@ -183,6 +192,8 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("events.relay.batch_failed", service=self._service)
+                if self._watch is not None:
+                    self._watch.suspect()
                 published = 0
                 backoff = min(backoff * 2, 5.0)
             if published == 0:
