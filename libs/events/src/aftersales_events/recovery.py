@@ -112,6 +112,8 @@ class BrokerWatch:
         on_lost: Callable[[], Awaitable[None]] | None = None,
         interval: float = 2.0,
         timeout: float = 3.0,
+        refresh_after: float = 3600.0,
+        max_holds: int = 5,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._producer = producer
@@ -122,6 +124,18 @@ class BrokerWatch:
         self._timeout = timeout
         self._last = time.monotonic()
         self._suspect = False
+        self._refresh_after = refresh_after
+        self._written = time.monotonic()  # at start the marker was checked or written
+        self._max_holds = max_holds
+        self._unknown = 0
+
+    def hold(self) -> bool:
+        """Publish nothing now: the last check could not read the broker. A broker that just
+        came back empty is checked before the first batch goes out, so its topics are
+        created as configured and the lost rows go out before new ones. Bounded: after
+        ``max_holds`` checks in a row that cannot tell, the relay publishes anyway (the
+        marker may be unreadable for good) rather than stall."""
+        return 0 < self._unknown <= self._max_holds
 
     def due(self) -> bool:
         return self._suspect or time.monotonic() - self._last >= self._interval
@@ -153,8 +167,13 @@ class BrokerWatch:
             count = await mark_unpublished(self._sessionmaker)
             BROKER_LOG_LOST.labels(self._service).inc()
             log.warning("events.recovery.broker_log_lost", service=self._service, republishing=count, running=True)
+        if state == "lost" or (state == "intact" and time.monotonic() - self._written >= self._refresh_after):
+            # Also refreshed while intact: a marker older than the topic's retention would be
+            # deleted by the broker and read as a lost log.
             await _write_marker(self._sessionmaker, self._producer, self._service)
+            self._written = time.monotonic()
         self._suspect = state == "unknown"
+        self._unknown = self._unknown + 1 if state == "unknown" else 0
         return state
 
 

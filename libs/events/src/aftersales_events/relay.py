@@ -183,7 +183,7 @@ class OutboxRelay:
             try:
                 if self._watch is not None and self._watch.due():
                     await self._watch.check()
-                published = await self.publish_batch()
+                published = 0 if self._watch is not None and self._watch.hold() else await self.publish_batch()
                 backoff = self._idle_interval
                 self._loop_count += 1
                 if self._loop_count % 20 == 1:
