@@ -7,6 +7,7 @@ from aftersales_chassis.logging import configure_logging
 from . import (
     callback_claim,
     complaint_intake,
+    event_pipeline,
     finance_ledger,
     review_intake,
     scan_ingestion,
@@ -23,3 +24,4 @@ tracing_overhead.main()
 callback_claim.main()
 complaint_intake.main()
 review_intake.main()
+event_pipeline.main()

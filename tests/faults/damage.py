@@ -31,6 +31,7 @@ import httpx
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
+from aftersales_devstack._embedded import PostgresServer
 from aftersales_devstack._proc import free_port
 from aftersales_devstack.broker import Broker
 from aftersales_devstack.postgres import EmbeddedPostgres, drop_databases, ensure_databases
@@ -110,6 +111,9 @@ class PrivatePostgres:
 
     def start(self) -> None:
         assert self.server is None
+        # The wheel keeps one handle per pgdata and hands the stopped one back: drop it, so
+        # the server is started again.
+        PostgresServer._instances.pop((self.workdir / "data").resolve(), None)
         self.server = EmbeddedPostgres(self.workdir / "data")
         assert self.server.url == self.url, (self.server.url, self.url)
 

@@ -53,7 +53,9 @@ def _app(database_url: str) -> FastAPI:
 async def client(service_database_url: object) -> AsyncIterator[httpx.AsyncClient]:
     assert callable(service_database_url)
     app = _app(service_database_url("finance"))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    # Exceptions the app re-raises would surface here: each case must be answered and done
+    # with (a re-raise after answering makes uvicorn drop the client's keep-alive connection).
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 

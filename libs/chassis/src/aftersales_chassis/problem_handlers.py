@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftersales_events.unavailable import database_unavailable
@@ -135,6 +136,17 @@ async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
     return problem(503, "database-unavailable", "Database error", None)
 
 
+async def _os_or_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """A refused or cut connection, the unix socket gone, a connect or pool timeout: raised
+    by the driver unwrapped. Handled here rather than by the catch-all, whose middleware
+    re-raises after answering (uvicorn then drops the keep-alive connection under the
+    client's next request)."""
+    if database_unavailable(exc):
+        return database_unavailable_problem(exc)
+    log.exception("http.unhandled_error", path=request.url.path)
+    return problem(500, "internal-error", "Internal server error", None)
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     if database_unavailable(exc):  # a refused connect, a pool timeout: not wrapped as DBAPIError
         return database_unavailable_problem(exc)
@@ -148,4 +160,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DBAPIError, _dbapi)
+    app.add_exception_handler(OSError, _os_or_timeout)  # TimeoutError and ConnectionError included
+    app.add_exception_handler(PoolTimeoutError, _os_or_timeout)
     app.add_exception_handler(Exception, _unhandled)
