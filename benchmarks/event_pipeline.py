@@ -269,9 +269,11 @@ def main() -> None:
         # As deployed (environment dev: the default pool of 10, not the tests' 3).
         with (
             running_service(
-                "returns", database_url=returns_db, kafka_bootstrap=broker.bootstrap, jwt_secret=SECRET
+                "returns", database_url=returns_db, kafka_bootstrap=broker.bootstrap, jwt_secret=SECRET, timeout=300
             ) as returns,
-            running_service("finance", database_url=finance_db, kafka_bootstrap=broker.bootstrap, jwt_secret=SECRET),
+            running_service(
+                "finance", database_url=finance_db, kafka_bootstrap=broker.bootstrap, jwt_secret=SECRET, timeout=300
+            ),
         ):
             results = asyncio.run(_measure(returns.url, returns_db, finance_db, broker.bootstrap))
     _report(results)

@@ -39,6 +39,10 @@ from aftersales_devstack.services import ServiceProcess, service_env
 from aftersales_devstack.stack import migrate
 from aftersales_devstack.urls import libpq_url, with_database
 
+START_TIMEOUT = 240.0
+"""Seconds a service may take to answer /healthz: on a machine shared by many test runs,
+five services importing at once took over a minute."""
+
 
 class PrivateBroker:
     """A Tansu of the test's own on a fixed port (the services keep their bootstrap across a
@@ -180,7 +184,7 @@ def services(
             with (logs / f"{name}.log").open("ab") as out:
                 processes[name] = ServiceProcess(name, env, stdout=out, stderr=out)
         for process in processes.values():
-            process.wait_healthy(90)
+            process.wait_healthy(START_TIMEOUT)
         yield Stack(processes, urls, logs)
     finally:
         for process in processes.values():

@@ -4,9 +4,10 @@ Requests are scheduled open-loop (request k at start + k / rate, whatever the an
 before it took), cycling through writes and reads of all five services: an order fact
 (returns), a complaint (tickets), an outreach callback (callcenter), a ledger transaction
 (finance), and lists of returns, complaints, review cases, callbacks and ledger
-transactions. Figures: p50/p99 latency, errors (anything but the expected status, or no
-answer), each process's memory growth from after a warm-up to the end. Every write that
-was answered as created is read back afterwards: one missing is lost.
+transactions. The five run as processes on a broker of the test's own. Figures: p50/p99
+latency, errors (anything but the expected status, or no answer), each process's memory
+growth from after a warm-up to the end. Every write that was answered as created is read
+back afterwards: one missing is lost.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import psutil
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
 from aftersales_devstack.services import ServiceProcess
+from aftersales_devstack.urls import SERVICE_NAMES
 
-from .damage import percentile
+from .damage import percentile, private_broker, services
 from .figures import Figure, record, seconds
 
 RATE = 20.0  # requests per second, the five services together
@@ -35,7 +37,17 @@ def _rss(process: ServiceProcess) -> int:
     return int(psutil.Process(process.process.pid).memory_info().rss)
 
 
-async def test_soak_mixed_traffic(stack: dict[str, ServiceProcess], jwt_secret: str) -> None:
+async def test_soak_mixed_traffic(pg_server_url: str, jwt_secret: str) -> None:
+    with (
+        private_broker() as broker,
+        services(
+            SERVICE_NAMES, server_url=pg_server_url, bootstrap=broker.bootstrap, jwt_secret=jwt_secret, tag="f11"
+        ) as running,
+    ):
+        await _soak(running.processes, jwt_secret)
+
+
+async def _soak(stack: dict[str, ServiceProcess], jwt_secret: str) -> None:
     duration = seconds(15.0, 300.0)
     tokens = Tokens(jwt_secret)
     run = uuid.uuid4().hex[:6]

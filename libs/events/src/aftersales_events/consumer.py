@@ -19,6 +19,7 @@ else: without the header, or when it names a handled type, the message is parsed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import random
 from collections import Counter
@@ -47,6 +48,8 @@ from .relay import TYPE_HEADER
 from .unavailable import database_unavailable
 
 log = structlog.get_logger("events.consumer")
+
+COMMIT_TIMEOUT = 10.0
 
 # A batch's dedupe rows in one statement of arrays; the ones returned are new.
 # The relay's header, and the one it set before it followed the CloudEvents binding.
@@ -121,6 +124,26 @@ class _FromTheStart(ConsumerRebalanceListener):  # type: ignore[misc]
             self.consumer.seek_to_beginning(*fresh)
             self._rewound.update(fresh)
         await self._inner.on_partitions_assigned(assigned)
+
+
+async def _tear_down(consumer: AIOKafkaConsumer) -> None:
+    """What ``stop()`` did not get to once it timed out (it waits for the group coordination
+    first, which a broker restart can leave stuck): a member still heartbeating would keep
+    partitions assigned that nobody fetches. aiokafka has no public call for this part."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    for name in ("_stop_heartbeat_task", "_stop_commit_offsets_refresh_task"):
+        stop = getattr(coordinator, name, None)
+        if stop is not None:
+            with contextlib.suppress(Exception):
+                await stop()
+    fetcher = getattr(consumer, "_fetcher", None)
+    if fetcher is not None:
+        with contextlib.suppress(Exception):
+            await fetcher.close()
+    client = getattr(consumer, "_client", None)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            await client.close()
 
 
 class ConsumerRunner:
@@ -209,6 +232,7 @@ class ConsumerRunner:
                     await asyncio.wait_for(self._consumer.stop(), timeout)
                 except (TimeoutError, KafkaError) as error:
                     log.warning("events.consumer.rewind_stop_failed", group=self._group_id, error=repr(error))
+                    await _tear_down(self._consumer)
         finally:
             self._discarding = False
         self._rewound = set()
@@ -246,7 +270,12 @@ class ConsumerRunner:
         if self._discarding:
             return
         try:
-            await self._consumer.commit(offsets)
+            # Bounded: aiokafka retries a commit for as long as the group is in trouble (a
+            # broker restarted under it), and a commit inside a rebalance callback would hold
+            # the whole group coordination. Uncommitted offsets cost re-reads, never events.
+            await asyncio.wait_for(self._consumer.commit(offsets), COMMIT_TIMEOUT)
+        except TimeoutError:
+            log.warning("events.consumer.commit_timed_out", group=self._group_id, partitions=len(offsets))
         except CommitFailedError:
             # The group rebalanced: the new owner re-reads from the last commit and the
             # processed_events rows drop what this member already applied.
