@@ -105,7 +105,7 @@ async def test_broker_restart_loses_its_log_and_nothing_is_lost(pg_server_url: s
             # 3. The last third after the restart.
             await refund_all(items[2 * third :])
 
-            counts = await settle(lambda: ledger_counts(finance_db, refunded), timeout=size(90, 300))
+            counts = await settle(lambda: ledger_counts(finance_db, refunded), timeout=size(150, 300))
             lost, doubled = lost_and_doubled(counts)
             unbalanced = await unbalanced_transactions(finance_db)
             ready = {name: (await http.get(f"{proc.url}/readyz")).status_code for name, proc in stack.processes.items()}

@@ -121,7 +121,7 @@ class _FromTheStart(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         fresh = [tp for tp in assigned if tp not in self._rewound]
         if fresh and self.consumer is not None:
-            self.consumer.seek_to_beginning(*fresh)
+            await self.consumer.seek_to_beginning(*fresh)
             self._rewound.update(fresh)
         await self._inner.on_partitions_assigned(assigned)
 
