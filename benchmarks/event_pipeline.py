@@ -237,7 +237,8 @@ async def _measure(returns_url: str, returns_db: str, finance_db: str, bootstrap
     await listener.add_listener(CHANNEL, applied)
     pipeline = Pipeline(returns_url, returns_db, applied)
     token = mint_token(SECRET, subject="bench-shop", roles=[Role.service])
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    # Idle connections dropped before uvicorn drops them (5 s): reusing one it just closed is a ReadError.
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=2)
     run = uuid.uuid4().hex[:6]
     try:
         async with httpx.AsyncClient(

@@ -20,6 +20,7 @@ from aftersales_chassis.testing import Tokens
 from .damage import (
     Outcomes,
     RefundFlow,
+    http_client,
     ledger_counts,
     lost_and_doubled,
     percentile,
@@ -45,7 +46,7 @@ async def test_frozen_broker_costs_no_write_and_no_event(pg_server_url: str, jwt
             tag="f4",
         ) as stack,
     ):
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with http_client(30) as http:
             flow = RefundFlow(http, stack.url("returns"), Tokens(jwt_secret), run)
             rids = await flow.prepare(count)
             outcomes = Outcomes()

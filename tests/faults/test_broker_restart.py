@@ -16,7 +16,6 @@ import secrets
 import time
 
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
-import httpx
 
 from aftersales_chassis.testing import Tokens, eventually
 from aftersales_devstack.urls import libpq_url
@@ -24,6 +23,7 @@ from aftersales_devstack.urls import libpq_url
 from .damage import (
     Outcomes,
     RefundFlow,
+    http_client,
     ledger_counts,
     lost_and_doubled,
     percentile,
@@ -65,7 +65,7 @@ async def test_broker_restart_loses_its_log_and_nothing_is_lost(pg_server_url: s
         ) as stack,
     ):
         returns_db, finance_db = stack.databases["returns"], stack.databases["finance"]
-        async with httpx.AsyncClient(timeout=60) as http:
+        async with http_client(60) as http:
             flow = RefundFlow(http, stack.url("returns"), Tokens(jwt_secret), run)
             rids = await flow.prepare(count)
             outcomes = Outcomes()

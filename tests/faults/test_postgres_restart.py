@@ -27,6 +27,7 @@ from aftersales_devstack.urls import libpq_url
 from .damage import (
     Outcomes,
     RefundFlow,
+    http_client,
     ledger_counts,
     lost_and_doubled,
     percentile,
@@ -74,7 +75,7 @@ async def test_postgres_restart_answers_503_with_retry_after_and_loses_nothing(j
     ):
         pids = {name: proc.process.pid for name, proc in stack.processes.items()}
         tokens = Tokens(jwt_secret)
-        async with httpx.AsyncClient(timeout=HANG) as http:
+        async with http_client(HANG) as http:
             flow = RefundFlow(http, stack.url("returns"), tokens, run)
             rids = await flow.prepare(count)
             outcomes = Outcomes()

@@ -26,7 +26,7 @@ from aftersales_chassis.testing import Tokens
 from aftersales_devstack.services import ServiceProcess
 from aftersales_devstack.urls import SERVICE_NAMES
 
-from .damage import percentile, private_broker, services
+from .damage import http_client, percentile, private_broker, services
 from .figures import Figure, record, seconds
 
 RATE = 20.0  # requests per second, the five services together
@@ -90,7 +90,7 @@ async def _soak(stack: dict[str, ServiceProcess], jwt_secret: str) -> None:
         mix = writes(k) + reads
         return mix[k % len(mix)]
 
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=50)) as http:
+    async with http_client(30, connections=50) as http:
 
         async def one(k: int, measure: bool) -> None:
             method, target, headers, body, expected, readback = request(k)
