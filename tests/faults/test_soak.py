@@ -57,6 +57,7 @@ async def _soak(stack: dict[str, ServiceProcess], jwt_secret: str) -> None:
     created: list[tuple[str, str]] = []  # (url to read it back, id)
     latencies: list[float] = []
     errors: list[str] = []
+    retried: list[str] = []
 
     def writes(k: int) -> list[tuple[str, str, dict[str, str], Any, int, str | None]]:
         order = f"SOAK-{run}-{k}"
@@ -96,7 +97,16 @@ async def _soak(stack: dict[str, ServiceProcess], jwt_secret: str) -> None:
             method, target, headers, body, expected, readback = request(k)
             started = time.perf_counter()
             try:
-                response = await http.request(method, target, json=body, headers=headers)
+                try:
+                    response = await http.request(method, target, json=body, headers=headers)
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    if method != "GET":
+                        raise
+                    # A keep-alive connection closed under a read before any answer: an
+                    # idempotent request is retried once, as clients do (RFC 9110 9.2.2);
+                    # counted. A write is never retried: it counts as an error.
+                    retried.append(target)
+                    response = await http.request(method, target, json=body, headers=headers)
             except httpx.HTTPError as error:
                 errors.append(f"{method} {target}: {error!r}")
                 return
@@ -142,6 +152,7 @@ async def _soak(stack: dict[str, ServiceProcess], jwt_secret: str) -> None:
                 "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
                 "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
                 "achieved_rps": round((end - sent) / elapsed, 1),
+                "reads_retried_on_closed_connection": len(retried),
                 "max_memory_growth_pct": round(max(growth.values()), 1),
                 **{f"rss_{name}_mb": round(after[name] / 2**20) for name in stack},
             },
