@@ -7,6 +7,7 @@ from aftersales_chassis.logging import configure_logging
 from . import (
     callback_claim,
     complaint_intake,
+    event_pipeline,
     finance_ledger,
     review_intake,
     scan_ingestion,
@@ -25,3 +26,4 @@ callback_claim.main()
 complaint_intake.main()
 review_intake.main()
 tickets_reports.main()
+event_pipeline.main()

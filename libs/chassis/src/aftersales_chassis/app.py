@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 
 from aftersales_events import ConsumerRunner, EventPayload, Handler, OutboxRelay, dlq_topic_for, topics_of
 from aftersales_events.kafka import ensure_topics, make_producer
-from aftersales_events.recovery import MARKER_TOPIC, check_broker_log
+from aftersales_events.recovery import MARKER_TOPIC, BrokerWatch, check_broker_log
 
 from .auth import TokenVerifier
 from .clock import Clock, SystemClock
@@ -93,18 +93,37 @@ def create_app(
                 handlers.update(contributed())
         used = topics_of(definition.name) | {model.topic() for model in handlers}
         topics = used | {dlq_topic_for(t) for t in used}
-        for names, partitions in ((topics, config.topic_partitions), ([MARKER_TOPIC], 1)):
-            await ensure_topics(
-                config.kafka_bootstrap_servers,
-                names,
-                partitions=partitions,
-                replication=config.kafka_topic_replication,
-                min_insync_replicas=config.kafka_min_insync_replicas,
-            )
+
+        async def create_topics() -> None:
+            for names, partitions in ((topics, config.topic_partitions), ([MARKER_TOPIC], 1)):
+                await ensure_topics(
+                    config.kafka_bootstrap_servers,
+                    names,
+                    partitions=partitions,
+                    replication=config.kafka_topic_replication,
+                    min_insync_replicas=config.kafka_min_insync_replicas,
+                )
+
+        async def broker_log_lost() -> None:
+            # While running (ADR 0027): topics as at start, then consumers from the new log's start.
+            await create_topics()
+            if app.state.consumer is not None:
+                await app.state.consumer.rewind()
+
+        await create_topics()
         # Before publishing anything: if the broker lost its log, queue retained rows again.
         await check_broker_log(db.sessionmaker, producer, config.kafka_bootstrap_servers, service=definition.name)
+        app.state.consumer = None
+        watch = BrokerWatch(
+            db.sessionmaker,
+            producer,
+            config.kafka_bootstrap_servers,
+            service=definition.name,
+            on_lost=broker_log_lost,
+            interval=config.broker_watch_interval,
+        )
         app.state.relay = relay = OutboxRelay(
-            db.sessionmaker, producer, service=definition.name, batch_size=config.outbox_batch_size
+            db.sessionmaker, producer, service=definition.name, batch_size=config.outbox_batch_size, watch=watch
         )
         if config.outbox_relay_enabled:
             relay.start()

@@ -10,7 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aftersales_events.unavailable import database_unavailable
 
 from .db_errors import refusal_of
 from .errors import DomainError, RuleViolation
@@ -20,13 +23,40 @@ PROBLEM_BASE = "https://aftersales.dev/problems/"
 log = structlog.get_logger("http.problem")
 
 
-def problem(status: int, code: str, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": PROBLEM_BASE + code, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
+
+
+RETRY_AFTER_SECONDS = 2
+"""What a client is told to wait when the database is out of reach (a restart takes seconds)."""
+
+
+def database_unavailable_problem(exc: Exception) -> JSONResponse:
+    """503 with ``Retry-After``: the database restarts, fails over or has no connection free.
+    Nothing of the request was committed (the unit of work commits last), so a retry is safe."""
+    log.warning("http.database_unavailable", error=repr(exc))
+    return problem(
+        503,
+        "database-unavailable",
+        "The database is unavailable; retry shortly",
+        f"Retry after {RETRY_AFTER_SECONDS} seconds; nothing of this request was stored.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 # Where a request carries a field: the first part of every field path a problem names.
@@ -91,6 +121,8 @@ TEXT_NOT_STORABLE = frozenset({"22021", "22P05"})
 
 async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
+    if database_unavailable(exc):
+        return database_unavailable_problem(exc)
     orig = exc.orig
     sqlstate = refusal_of(exc).sqlstate
     if sqlstate in {"40001", "40P01"}:  # serialization failure / deadlock: safe to retry
@@ -113,7 +145,20 @@ async def _dbapi(request: Request, exc: Exception) -> JSONResponse:
     return problem(503, "database-unavailable", "Database error", None)
 
 
+async def _os_or_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """A refused or cut connection, the unix socket gone, a connect or pool timeout: raised
+    by the driver unwrapped. Handled here rather than by the catch-all, whose middleware
+    re-raises after answering (uvicorn then drops the keep-alive connection under the
+    client's next request)."""
+    if database_unavailable(exc):
+        return database_unavailable_problem(exc)
+    log.exception("http.unhandled_error", path=request.url.path)
+    return problem(500, "internal-error", "Internal server error", None)
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    if database_unavailable(exc):  # a refused connect, a pool timeout: not wrapped as DBAPIError
+        return database_unavailable_problem(exc)
     log.exception("http.unhandled_error", path=request.url.path)
     return problem(500, "internal-error", "Internal server error", None)
 
@@ -124,4 +169,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DBAPIError, _dbapi)
+    app.add_exception_handler(OSError, _os_or_timeout)  # TimeoutError and ConnectionError included
+    app.add_exception_handler(PoolTimeoutError, _os_or_timeout)
     app.add_exception_handler(Exception, _unhandled)

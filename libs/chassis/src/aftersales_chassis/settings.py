@@ -58,6 +58,11 @@ class ServiceSettings(BaseSettings):
     outbox_relay_enabled: bool = Field(
         default=True, description="Off on API-only replicas when dedicated replicas run the relay."
     )
+    broker_watch_interval: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between the relay's checks that the broker still holds its log (ADR 0027).",
+    )
     consumer_max_attempts: int = Field(default=5, ge=1)
     gc_freeze_after_startup: bool = Field(
         default=True,

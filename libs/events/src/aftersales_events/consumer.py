@@ -19,6 +19,7 @@ else: without the header, or when it names a handled type, the message is parsed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import random
 from collections import Counter
@@ -28,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy import Text, Uuid, bindparam, text
@@ -44,8 +45,11 @@ from .kafka import make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
 from .partitions import PartitionDispatcher
 from .relay import TYPE_HEADER
+from .unavailable import database_unavailable
 
 log = structlog.get_logger("events.consumer")
+
+COMMIT_TIMEOUT = 10.0
 
 # A batch's dedupe rows in one statement of arrays; the ones returned are new.
 # The relay's header, and the one it set before it followed the CloudEvents binding.
@@ -102,6 +106,46 @@ class PermanentError(Exception):
     """Raised by a handler for a message that can never succeed: dead-letter at once."""
 
 
+class _FromTheStart(ConsumerRebalanceListener):  # type: ignore[misc]
+    """After the broker lost its log: each partition, the first time it is assigned, is read
+    from the start of the new log, whatever offset an earlier member committed into it."""
+
+    def __init__(self, inner: PartitionDispatcher, rewound: set[TopicPartition]) -> None:
+        self._inner = inner
+        self._rewound = rewound
+        self.consumer: AIOKafkaConsumer | None = None
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._inner.on_partitions_revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        fresh = [tp for tp in assigned if tp not in self._rewound]
+        if fresh and self.consumer is not None:
+            await self.consumer.seek_to_beginning(*fresh)
+            self._rewound.update(fresh)
+        await self._inner.on_partitions_assigned(assigned)
+
+
+async def _tear_down(consumer: AIOKafkaConsumer) -> None:
+    """What ``stop()`` did not get to once it timed out (it waits for the group coordination
+    first, which a broker restart can leave stuck): a member still heartbeating would keep
+    partitions assigned that nobody fetches. aiokafka has no public call for this part."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    for name in ("_stop_heartbeat_task", "_stop_commit_offsets_refresh_task"):
+        stop = getattr(coordinator, name, None)
+        if stop is not None:
+            with contextlib.suppress(Exception):
+                await stop()
+    fetcher = getattr(consumer, "_fetcher", None)
+    if fetcher is not None:
+        with contextlib.suppress(Exception):
+            await fetcher.close()
+    client = getattr(consumer, "_client", None)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            await client.close()
+
+
 class ConsumerRunner:
     def __init__(
         self,
@@ -135,6 +179,8 @@ class ConsumerRunner:
         self._dispatcher: PartitionDispatcher | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._discarding = False
+        self._rewound: set[TopicPartition] | None = None  # set once the broker lost its log
 
     @property
     def topics(self) -> set[str]:
@@ -148,7 +194,12 @@ class ConsumerRunner:
             max_backlog=self._batch_size * 4,
             name=self._group_id,
         )
-        self._consumer = make_consumer(self._bootstrap, self._group_id, self._topics, listener=self._dispatcher)
+        listener: ConsumerRebalanceListener = self._dispatcher
+        if self._rewound is not None:
+            listener = _FromTheStart(self._dispatcher, self._rewound)
+        self._consumer = make_consumer(self._bootstrap, self._group_id, self._topics, listener=listener)
+        if isinstance(listener, _FromTheStart):
+            listener.consumer = self._consumer
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self._group_id}")
 
@@ -162,6 +213,30 @@ class ConsumerRunner:
                 log.warning("events.consumer.stop_timeout", group=self._group_id)
         if self._consumer is not None:
             await self._consumer.stop()
+
+    async def rewind(self, timeout: float = 10.0) -> None:
+        """The broker lost its log (recovery.BrokerWatch): drop this consumer, commit nothing
+        more (its offsets point into the old log), and start again reading every partition
+        from the start of the new one. What was applied before is dropped as a duplicate.
+
+        The old client is stopped, not steered: after a broker restart it may sit in a
+        rebalance retrying a commit for a topic that no longer exists."""
+        log.warning("events.consumer.rewinding", group=self._group_id)
+        self._discarding = True
+        try:
+            if self._task is not None:
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+            if self._consumer is not None:
+                try:
+                    await asyncio.wait_for(self._consumer.stop(), timeout)
+                except (TimeoutError, KafkaError) as error:
+                    log.warning("events.consumer.rewind_stop_failed", group=self._group_id, error=repr(error))
+                    await _tear_down(self._consumer)
+        finally:
+            self._discarding = False
+        self._rewound = set()
+        await self.start()
 
     async def _run(self) -> None:
         """Fetches and hands each partition's messages to its worker (partitions.py), which
@@ -192,8 +267,15 @@ class ConsumerRunner:
     async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
         assert self._consumer is not None
         assert self._dispatcher is not None
+        if self._discarding:
+            return
         try:
-            await self._consumer.commit(offsets)
+            # Bounded: aiokafka retries a commit for as long as the group is in trouble (a
+            # broker restarted under it), and a commit inside a rebalance callback would hold
+            # the whole group coordination. Uncommitted offsets cost re-reads, never events.
+            await asyncio.wait_for(self._consumer.commit(offsets), COMMIT_TIMEOUT)
+        except TimeoutError:
+            log.warning("events.consumer.commit_timed_out", group=self._group_id, partitions=len(offsets))
         except CommitFailedError:
             # The group rebalanced: the new owner re-reads from the last commit and the
             # processed_events rows drop what this member already applied.
@@ -301,7 +383,8 @@ class ConsumerRunner:
             EVENTS_CONSUMED.labels(self._service, message.topic, "ignored").inc()
             return "ignored"
         model, handler = registered
-        for attempt in range(1, self._max_attempts + 1):
+        attempt, outage = 1, 0
+        while attempt <= self._max_attempts:
             try:
                 outcome = await self._apply(envelope, model, handler)
             except (ValidationError, PermanentError) as error:
@@ -309,6 +392,19 @@ class ConsumerRunner:
                 return "dead-lettered"
             except Exception as error:  # a handler bug or a transient fault: retry, then DLQ
                 EVENTS_FAILED.labels(self._service, message.topic).inc()
+                if database_unavailable(error) and not self._stopping:
+                    # The database is restarting or out of reach: no attempt of the message's
+                    # is spent (it would be dead-lettered for nothing); the partition waits.
+                    outage += 1
+                    log.warning(
+                        "events.consumer.database_unavailable",
+                        group=self._group_id,
+                        event_id=str(envelope.id),
+                        waited=outage,
+                        error=repr(error),
+                    )
+                    await asyncio.sleep(min(self._backoff_max, self._backoff_base * 2 ** min(outage, 6)))
+                    continue
                 log.warning(
                     "events.consumer.handler_failed",
                     group=self._group_id,
@@ -321,6 +417,7 @@ class ConsumerRunner:
                     await self._dead_letter(message, error)
                     return "dead-lettered"
                 await asyncio.sleep(self._backoff(attempt))
+                attempt += 1
             else:
                 EVENTS_CONSUMED.labels(self._service, message.topic, outcome).inc()
                 return outcome

@@ -1,6 +1,7 @@
 """Recovering from a broker that lost its log.
 
-At start the relay checks that the marker record it wrote last time is still in the
+At start, and every few seconds while it runs (:class:`BrokerWatch`, ADR 0027), the relay
+checks that the marker record it wrote last time is still in the
 broker (``aftersales.relay-markers``, at the partition and offset kept in ``relay_markers``).
 If it is gone, every retained outbox row (published ones are kept for the retention
 period) is marked unpublished, so the relay publishes them again in order and consumers'
@@ -17,12 +18,15 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Literal
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -41,8 +45,8 @@ async def _marker_state(
 ) -> MarkerState:
     tp = TopicPartition(topic, partition)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
-    await consumer.start()
     try:
+        await consumer.start()
         end = (await consumer.end_offsets([tp])).get(tp, 0)
         if end <= offset:
             return "lost"
@@ -84,6 +88,93 @@ async def check_broker_log(
     if state in ("first-run", "lost"):
         await _write_marker(sessionmaker, producer, service)
     return state
+
+
+class BrokerWatch:
+    """Notices, while the service runs, that the broker lost its log (ADR 0027).
+
+    The relay asks :meth:`due` before each batch: every ``interval`` seconds, and at once
+    after a batch failed (the broker went away: it may come back empty), :meth:`check`
+    reads the marker record this relay wrote. Gone: ``on_lost`` runs first (the service
+    re-creates its topics and rewinds its consumers to the start of the new log), then
+    every retained outbox row is marked unpublished, which the relay's next batches send
+    again in id order, and a new marker is written. A broker that cannot be read now
+    (down, frozen) is "unknown": nothing changes, and the check is due again.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: AIOKafkaProducer,
+        bootstrap_servers: str,
+        *,
+        service: str,
+        on_lost: Callable[[], Awaitable[None]] | None = None,
+        interval: float = 2.0,
+        timeout: float = 3.0,
+        refresh_after: float = 3600.0,
+        max_holds: int = 5,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._producer = producer
+        self._bootstrap = bootstrap_servers
+        self._service = service
+        self._on_lost = on_lost
+        self._interval = interval
+        self._timeout = timeout
+        self._last = time.monotonic()
+        self._suspect = False
+        self._refresh_after = refresh_after
+        self._written = time.monotonic()  # at start the marker was checked or written
+        self._max_holds = max_holds
+        self._unknown = 0
+
+    def hold(self) -> bool:
+        """Publish nothing now: the last check could not read the broker. A broker that just
+        came back empty is checked before the first batch goes out, so its topics are
+        created as configured and the lost rows go out before new ones. Bounded: after
+        ``max_holds`` checks in a row that cannot tell, the relay publishes anyway (the
+        marker may be unreadable for good) rather than stall."""
+        return 0 < self._unknown <= self._max_holds
+
+    def due(self) -> bool:
+        return self._suspect or time.monotonic() - self._last >= self._interval
+
+    def suspect(self) -> None:
+        """A publish failed: check before the next batch goes out."""
+        self._suspect = True
+
+    async def check(self) -> MarkerState:
+        self._last = time.monotonic()
+        async with self._sessionmaker() as session:
+            marker = (
+                await session.execute(select(relay_markers).where(relay_markers.c.service == self._service))
+            ).first()
+        if marker is None:
+            return "first-run"  # written at start; a service started without one has nothing to lose
+        try:
+            state = await asyncio.wait_for(
+                _marker_state(
+                    self._bootstrap, marker.topic, marker.partition, marker.offset, marker.epoch, self._timeout
+                ),
+                self._timeout * 3,
+            )
+        except (KafkaError, TimeoutError, OSError):
+            state = "unknown"
+        if state == "lost":
+            if self._on_lost is not None:
+                await self._on_lost()
+            count = await mark_unpublished(self._sessionmaker)
+            BROKER_LOG_LOST.labels(self._service).inc()
+            log.warning("events.recovery.broker_log_lost", service=self._service, republishing=count, running=True)
+        if state == "lost" or (state == "intact" and time.monotonic() - self._written >= self._refresh_after):
+            # Also refreshed while intact: a marker older than the topic's retention would be
+            # deleted by the broker and read as a lost log.
+            await _write_marker(self._sessionmaker, self._producer, self._service)
+            self._written = time.monotonic()
+        self._suspect = state == "unknown"
+        self._unknown = self._unknown + 1 if state == "unknown" else 0
+        return state
 
 
 async def _write_marker(

@@ -9,7 +9,9 @@ Each batch runs in one transaction that
 3. publishes them and waits for the broker's acks;
 4. marks them published and commits.
 A crash between 3 and 4 leaves the rows unpublished: they go out again (a duplicate
-that consumers drop), never lost.
+that consumers drop), never lost. With a :class:`~.recovery.BrokerWatch`, the relay checks
+before a batch (every few seconds, and after a failed batch) that the broker still holds
+its log, and queues the retained rows again if it does not (ADR 0027).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -29,6 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_LAG
 from .partitioning import partition_for
 from .tables import outbox
+
+if TYPE_CHECKING:
+    from .recovery import BrokerWatch
 
 log = structlog.get_logger("events.relay")
 
@@ -90,6 +95,7 @@ class OutboxRelay:
         idle_interval: float = 0.25,
         retention: timedelta = timedelta(days=7),
         gather: float = 0.005,
+        watch: BrokerWatch | None = None,
     ) -> None:
         """``gather``: how long a woken relay lets further wake-ups gather before it claims, so
         that many requests' rows go out in one transaction instead of one each (ADR 0023)."""
@@ -100,6 +106,7 @@ class OutboxRelay:
         self._idle_interval = idle_interval
         self._retention = retention
         self._gather = gather
+        self._watch = watch
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -178,7 +185,9 @@ class OutboxRelay:
         backoff = self._idle_interval
         while not self._stopping:
             try:
-                published = await self.publish_batch()
+                if self._watch is not None and self._watch.due():
+                    await self._watch.check()
+                published = 0 if self._watch is not None and self._watch.hold() else await self.publish_batch()
                 backoff = self._idle_interval
                 self._loop_count += 1
                 if self._loop_count % 20 == 1:
@@ -187,6 +196,8 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("events.relay.batch_failed", service=self._service)
+                if self._watch is not None:
+                    self._watch.suspect()
                 published = 0
                 backoff = min(backoff * 2, 5.0)
             if published < self._batch_size:
