@@ -76,7 +76,7 @@ async def test_returns_killed_while_its_relay_publishes_a_backlog_loses_nothing(
             async def publishing() -> int:
                 return int(await conn.fetchval(PUBLISHED, orders))
 
-            published_at_kill = await eventually(publishing, timeout=120, interval=0.005, message="relay publishing")
+            published_at_kill = await eventually(publishing, timeout=400, interval=0.005, message="relay publishing")
             returns.kill()
         finally:
             await conn.close()
