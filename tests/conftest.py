@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
+from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
 from aftersales_devstack.services import ServiceProcess, service_env
-from aftersales_devstack.stack import migrate
-from aftersales_devstack.urls import SERVICE_NAMES
+from aftersales_devstack.urls import SERVICE_NAMES, service
 
 
 @contextmanager
 def _five_services(
-    service_database_url: Callable[..., str], kafka_bootstrap: str, jwt_secret: str, suffix: str
+    service_database_url: ServiceDatabaseFactory, kafka_bootstrap: str, jwt_secret: str, suffix: str, run_id: str
 ) -> Iterator[dict[str, ServiceProcess]]:
-    urls = {name: service_database_url(name, suffix=suffix, migrated=False) for name in SERVICE_NAMES}
-    migrate(urls)
+    """The five services on databases of their own (``suffix``) and consumer groups of their
+    own (``<service>-<suffix>-<run>``): no other process reads a partition of theirs."""
     processes: dict[str, ServiceProcess] = {}
     try:
-        for name, url in urls.items():
+        for name in SERVICE_NAMES:
             env = service_env(
-                name, database_url=url, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret, environment="test"
+                name,
+                database_url=service_database_url(name, suffix=suffix),
+                kafka_bootstrap=kafka_bootstrap,
+                jwt_secret=jwt_secret,
+                environment="test",
+                extra={f"{service(name).env_prefix}CONSUMER_GROUP": f"{name}-{suffix}-{run_id}"},
             )
             processes[name] = ServiceProcess(name, env)
         for process in processes.values():
@@ -33,20 +38,25 @@ def _five_services(
             process.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(
-    service_database_url: Callable[..., str], kafka_bootstrap: str, jwt_secret: str
+    service_database_url: ServiceDatabaseFactory, kafka_bootstrap: str, jwt_secret: str, test_run_id: str
 ) -> Iterator[dict[str, ServiceProcess]]:
-    """All five services, migrated and started side by side, for the end-to-end flows."""
-    with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "e2e") as processes:
+    """All five services, migrated and started side by side, for the end-to-end flows.
+
+    One stack for the whole session (five processes started once, not once per test file):
+    the flows share its databases, so each makes its own orders, ids and keys and looks only
+    at what it made.
+    """
+    with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "e2e", test_run_id) as processes:
         yield processes
 
 
 @pytest.fixture(scope="module")
 def fuzzed_stack(
-    service_database_url: Callable[..., str], kafka_bootstrap: str, jwt_secret: str
+    service_database_url: ServiceDatabaseFactory, kafka_bootstrap: str, jwt_secret: str, test_run_id: str
 ) -> Iterator[dict[str, ServiceProcess]]:
     """All five services on databases of their own: generated requests leave data behind
     that the end-to-end flows must not see."""
-    with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "fuzz") as processes:
+    with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "fuzz", test_run_id) as processes:
         yield processes

@@ -1,5 +1,6 @@
 """Cross-service: the shop's order facts, posted to returns, reach callcenter through the real
-broker; returns and callcenter run as real processes (PROCESSES.md A8, §2 B1–B5).
+broker; returns and callcenter run as real processes, those of the shared stack (PROCESSES.md A8,
+§2 B1–B5).
 
 - placed → paid → shipped → signed for (OrderSignedFor) → an A8 follow-up task in the callback
   queue, workable 3 days after the signature, with its A8 SLA clock running;
@@ -16,43 +17,16 @@ payment at send time, are tested on a manual clock in services/callcenter/tests/
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens, eventually
-from aftersales_devstack.services import ServiceProcess, service_env
-from aftersales_devstack.stack import migrate
+from aftersales_devstack.services import ServiceProcess
 
-SERVICES = ("returns", "callcenter")
 LARGE_MINOR = 100_000  # callcenter's large_order_minor default (B5)
-
-
-@pytest.fixture(scope="module")
-def services(
-    service_database_url: Callable[..., str], kafka_bootstrap: str, jwt_secret: str
-) -> Iterator[dict[str, ServiceProcess]]:
-    """Only the two services these flows cross, on databases of their own (two processes
-    where the five-service stack would start five on a small machine)."""
-    urls = {name: service_database_url(name, suffix="cce2e", migrated=False) for name in SERVICES}
-    migrate(urls)
-    processes: dict[str, ServiceProcess] = {}
-    try:
-        for name, url in urls.items():
-            env = service_env(
-                name, database_url=url, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret, environment="test"
-            )
-            processes[name] = ServiceProcess(name, env)
-        for process in processes.values():
-            process.wait_healthy(60)
-        yield processes
-    finally:
-        for process in processes.values():
-            process.stop()
 
 
 def _order() -> str:
@@ -88,11 +62,16 @@ async def _post_facts(http: httpx.AsyncClient, returns: str, tokens: Tokens, *fa
 async def _tasks_for(
     http: httpx.AsyncClient, callcenter: str, tokens: Tokens, order: str, kind: str
 ) -> list[dict[str, Any]]:
-    page = await http.get(
-        f"{callcenter}/callbacks", params={"kind": kind, "limit": 200}, headers=tokens.headers(Role.supervisor)
-    )
-    assert page.status_code == 200, page.text
-    return [task for task in page.json()["items"] if task["order_id"] == order]
+    """The order's tasks of ``kind``, from every page (the stack is shared with the other flows)."""
+    found: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"kind": kind, "limit": 200}
+    while True:
+        page = await http.get(f"{callcenter}/callbacks", params=params, headers=tokens.headers(Role.supervisor))
+        assert page.status_code == 200, page.text
+        found += [task for task in page.json()["items"] if task["order_id"] == order]
+        if not (cursor := page.json()["next_cursor"]):
+            return found
+        params["cursor"] = cursor
 
 
 async def _clock_of(http: httpx.AsyncClient, callcenter: str, tokens: Tokens, task_id: str) -> dict[str, Any]:
@@ -113,10 +92,10 @@ async def _reminders(http: httpx.AsyncClient, callcenter: str, tokens: Tokens, o
 
 
 async def test_a_parcel_signed_for_opens_an_a8_follow_up_in_the_queue(
-    services: dict[str, ServiceProcess], jwt_secret: str
+    stack: dict[str, ServiceProcess], jwt_secret: str
 ) -> None:
     tokens = Tokens(jwt_secret)
-    returns, callcenter = services["returns"].url, services["callcenter"].url
+    returns, callcenter = stack["returns"].url, stack["callcenter"].url
     order, phone, now = _order(), _phone(), datetime.now(UTC)
     async with httpx.AsyncClient(timeout=10) as http:
         await _post_facts(
@@ -142,10 +121,10 @@ async def test_a_parcel_signed_for_opens_an_a8_follow_up_in_the_queue(
 
 
 async def test_an_unpaid_order_is_reminded_and_one_paid_in_time_is_not(
-    services: dict[str, ServiceProcess], jwt_secret: str
+    stack: dict[str, ServiceProcess], jwt_secret: str
 ) -> None:
     tokens = Tokens(jwt_secret)
-    returns, callcenter = services["returns"].url, services["callcenter"].url
+    returns, callcenter = stack["returns"].url, stack["callcenter"].url
     unpaid, paid, now = _order(), _order(), datetime.now(UTC)
     async with httpx.AsyncClient(timeout=10) as http:
         await _post_facts(http, returns, tokens, _placed(unpaid, _phone(), now), _placed(paid, _phone(), now))
@@ -173,10 +152,10 @@ async def test_an_unpaid_order_is_reminded_and_one_paid_in_time_is_not(
 
 
 async def test_a_large_unpaid_order_gets_a_phone_task_withdrawn_once_paid(
-    services: dict[str, ServiceProcess], jwt_secret: str
+    stack: dict[str, ServiceProcess], jwt_secret: str
 ) -> None:
     tokens = Tokens(jwt_secret)
-    returns, callcenter = services["returns"].url, services["callcenter"].url
+    returns, callcenter = stack["returns"].url, stack["callcenter"].url
     order, now = _order(), datetime.now(UTC)
     async with httpx.AsyncClient(timeout=10) as http:
         await _post_facts(http, returns, tokens, _placed(order, _phone(), now, unit_minor=LARGE_MINOR // 2))

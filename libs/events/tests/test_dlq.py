@@ -3,8 +3,15 @@ a parked message can be replayed to its topic."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
 from aftersales_events import EventContext, PermanentError
-from aftersales_events.dlq import replay
+from aftersales_events.dlq import parked, replay
 
 from .kit import (
     EventsDb,
@@ -20,6 +27,16 @@ from .kit import (
     thing_type,
     unique_producer,
 )
+
+
+async def _dlq_command(*args: str) -> str:
+    """``python -m aftersales_events.dlq ...`` as an operator runs it; its stdout."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aftersales_events.dlq", *args, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, out
+    return out.decode()
 
 
 def _headers(record: object) -> dict[str, str]:
@@ -120,7 +137,7 @@ async def test_replay_republishes_a_parked_message_to_its_topic(
     assert await count_effects(events_db.sessionmaker, event_id=envelope.id) == 0
 
     broken["now"] = False  # the cause is fixed; an operator replays the DLQ
-    assert await replay(kafka_bootstrap, f"{topic}.dlq") == 1
+    assert (await replay(kafka_bootstrap, f"{topic}.dlq")).replayed == 1
 
     assert await runner.wait_outcomes(2) == ["dead-lettered", "applied"]
     assert await count_effects(events_db.sessionmaker, event_id=envelope.id, quantity=9) == 1
@@ -135,8 +152,95 @@ async def test_replay_republishes_a_parked_message_to_its_topic(
     # The replay group committed past it: a later replay sends only what was parked since.
     later, later_value = envelope_bytes(thing(thing_id="t-10", quantity=10), subject="t-9")
     await produce(kafka_bootstrap, f"{topic}.dlq", [(b"t-9", later_value)])
-    assert await replay(kafka_bootstrap, f"{topic}.dlq") == 1
+    assert (await replay(kafka_bootstrap, f"{topic}.dlq")).replayed == 1
     assert await runner.wait_outcomes(3) == ["dead-lettered", "applied", "applied"]
     assert runner.messages[2].value == later_value
     assert await count_effects(events_db.sessionmaker, event_id=later.id) == 1
     assert await count_effects(events_db.sessionmaker, event_id=envelope.id) == 1
+
+
+async def test_an_unknown_version_of_a_handled_event_is_parked_not_ignored(
+    events_db: EventsDb, kafka_bootstrap: str, group_id: str, start_runner: RunnerFactory
+) -> None:
+    """A producer that moved to v2 while this consumer knows v1: dropping v2 as an unknown type
+    would lose the producer's events silently. Parked with its error, header or not; the
+    partition moves on; a type of which the consumer knows no version is still ignored."""
+    thing = thing_type(unique_producer())
+    topic = thing.topic()
+    await create_topics(kafka_bootstrap, topic)
+    v2_type = thing.event_type().removesuffix(".v1") + ".v2"
+    _, v2 = envelope_bytes(thing(thing_id="t-1", quantity=2), subject="t-1", type=v2_type)
+    _, other = envelope_bytes(thing(thing_id="t-1", quantity=3), subject="t-1", type=f"{v2_type}x.v1")
+    good, good_value = envelope_bytes(thing(thing_id="t-1", quantity=4), subject="t-1")
+    producer_messages = [(b"t-1", v2), (b"t-1", other), (b"t-1", good_value)]
+    await produce(kafka_bootstrap, topic, producer_messages)
+    runner = await start_runner(thing)
+
+    assert await runner.wait_outcomes(3) == ["dead-lettered", "ignored", "applied"]
+    assert await count_effects(events_db.sessionmaker, event_id=good.id) == 1
+    [record] = await read_topic(kafka_bootstrap, f"{topic}.dlq")
+    headers = _headers(record)
+    assert headers["dlq.error.type"] == "UnknownEventVersion"
+    assert v2_type in headers["dlq.error.message"]
+    assert thing.event_type() in headers["dlq.error.message"]
+
+    # With the relay's type header (parsed, not skipped unparsed as an unknown type is).
+    runner_by_header = await runner.process(
+        type(runner.messages[0])(**{**vars(runner.messages[0]), "headers": [("event_type", v2_type.encode())]})
+    )
+    assert runner_by_header == "dead-lettered"
+
+
+async def test_list_shows_what_is_parked_and_replay_fixes_skips_and_selects_by_consumer(
+    events_db: EventsDb, kafka_bootstrap: str, group_id: str, start_runner: RunnerFactory, tmp_path: Path
+) -> None:
+    thing = thing_type(unique_producer())
+    topic, dlq = thing.topic(), f"{thing.topic()}.dlq"
+    await create_topics(kafka_bootstrap, topic)
+    write_effect = effect_handler(group_id)
+    broken = {"now": True}
+
+    async def handler(ctx: EventContext, payload: ThingBase) -> None:
+        if broken["now"] and payload.thing_id == "later":
+            raise PermanentError("the referenced thing is unknown (yet)")
+        await write_effect(ctx, payload)
+
+    later, later_value = envelope_bytes(thing(thing_id="later", quantity=1), subject="k")
+    never, never_value = envelope_bytes(
+        thing(thing_id="never", quantity=1), subject="k", data_overrides={"quantity": "x"}
+    )
+    corrected, corrected_value = envelope_bytes(thing(thing_id="mangled", quantity=5), subject="k")
+    await produce(kafka_bootstrap, topic, [(b"k", later_value), (b"k", b'{"id": tru'), (b"k", never_value)])
+    runner = await start_runner(thing, handler=handler, max_attempts=1)
+    assert await runner.wait_outcomes(3) == ["dead-lettered"] * 3
+    # Another consumer's parked message, in the same DLQ topic.
+    await produce(kafka_bootstrap, dlq, [(b"k", later_value)])
+
+    listed = await parked(kafka_bootstrap, dlq, consumer=group_id)
+    assert [m.consumer for m in listed] == [group_id] * 3
+    assert [m.header("dlq.error.type") for m in listed] == ["PermanentError", "ValidationError", "ValidationError"]
+    assert listed[0].event == (thing.event_type(), str(later.id))
+    assert listed[1].event[1] is None  # malformed: no id to tell
+    shown = await _dlq_command("list", "--bootstrap", kafka_bootstrap, "--topic", dlq, "--consumer", group_id, "--json")
+    assert [json.loads(line)["ref"] for line in shown.splitlines()] == [m.ref for m in listed]
+    assert "unknown (yet)" in json.loads(shown.splitlines()[0])["error"]
+
+    with pytest.raises(ValueError, match="9:999"):
+        await replay(kafka_bootstrap, dlq, consumer=group_id, skip={"9:999"})
+
+    broken["now"] = False  # the cause is fixed; the malformed one is corrected by hand; one is dropped
+    fix = tmp_path / "corrected.json"
+    fix.write_bytes(corrected_value)
+    done = await _dlq_command(
+        "replay", "--bootstrap", kafka_bootstrap, "--topic", dlq, "--consumer", group_id,
+        "--fix", f"{listed[1].ref}={fix}", "--skip", listed[2].ref,
+    )  # fmt: skip
+    assert "replayed 2 message(s)" in done
+    assert "1 corrected, 1 skipped" in done
+    assert await runner.wait_outcomes(5) == ["dead-lettered"] * 3 + ["applied", "applied"]
+    assert await count_effects(events_db.sessionmaker, event_id=later.id) == 1
+    assert await count_effects(events_db.sessionmaker, event_id=corrected.id, quantity=5) == 1
+    assert await count_effects(events_db.sessionmaker, event_id=never.id) == 0
+    # Replayed once: nothing of this consumer's is parked any more; the other one's still is.
+    assert await parked(kafka_bootstrap, dlq, consumer=group_id) == []
+    assert [m.consumer for m in await parked(kafka_bootstrap, dlq)] == [group_id] * 3 + [None]

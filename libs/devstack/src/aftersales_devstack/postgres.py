@@ -108,6 +108,14 @@ async def _ensure_databases(server_url: str, names: list[str]) -> list[str]:
     return created
 
 
+async def _clone_database(server_url: str, template: str, name: str) -> None:
+    conn = await asyncpg.connect(libpq_url(server_url), timeout=30)
+    try:
+        await conn.execute(f"CREATE DATABASE {_quote_ident(name)} TEMPLATE {_quote_ident(template)}")
+    finally:
+        await conn.close()
+
+
 async def _drop_databases(server_url: str, names: list[str]) -> None:
     conn = await asyncpg.connect(libpq_url(server_url), timeout=30)
     try:
@@ -133,6 +141,18 @@ def ensure_databases(server_url: str, names: list[str]) -> dict[str, str]:
     return {name: with_database(server_url, name) for name in names}
 
 
+def clone_database(server_url: str, template: str, name: str) -> str:
+    """Creates ``name`` as a copy of ``template`` (``CREATE DATABASE ... TEMPLATE``); returns its URL.
+
+    A file copy of the template: a migrated service database in a fraction of a second, where
+    running the migrations again costs an Alembic process of seconds. Nobody may be connected
+    to the template meanwhile.
+    """
+    run_async(lambda: _clone_database(server_url, template, name))
+    _logger.info("devstack.postgres.cloned server=%s template=%s database=%s", redact(server_url), template, name)
+    return with_database(server_url, name)
+
+
 def drop_databases(server_url: str, names: list[str]) -> None:
     run_async(lambda: _drop_databases(server_url, names))
     _logger.info("devstack.postgres.dropped server=%s databases=%s", redact(server_url), names)
@@ -153,6 +173,7 @@ def can_connect(url: str) -> bool:
 __all__ = [
     "EmbeddedPostgres",
     "can_connect",
+    "clone_database",
     "database_name",
     "drop_databases",
     "ensure_databases",

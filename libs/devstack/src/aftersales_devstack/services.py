@@ -120,6 +120,11 @@ class ServiceProcess:
         )
 
     @property
+    def database_url(self) -> str:
+        """The database it runs on (its ``<NAME>_DATABASE_URL``)."""
+        return self.env[f"{service(self.name).env_prefix}DATABASE_URL"]
+
+    @property
     def running(self) -> bool:
         return self.process.poll() is None
 

@@ -2,7 +2,7 @@
 
 from .batching import BatchWriter, DeferredWrites
 from .catalogue import CATALOGUE, EventPayload, dlq_topic_for, event, topic_for, topics_of
-from .consumer import ConsumerRunner, EventContext, Handler, PermanentError
+from .consumer import ConsumerRunner, EventContext, Handler, PermanentError, UnknownEventVersion
 from .context import Cause, correlation_scope, current_correlation_id
 from .envelope import EventEnvelope
 from .outbox import record_event, record_events
@@ -22,6 +22,7 @@ __all__ = [
     "Handler",
     "OutboxRelay",
     "PermanentError",
+    "UnknownEventVersion",
     "correlation_scope",
     "current_correlation_id",
     "dlq_topic_for",

@@ -9,7 +9,10 @@ bad message costs only itself. Transient failures are retried with backoff; a me
 that still fails, or can never succeed (malformed, invalid payload), goes to
 ``<topic>.dlq`` with the error in its headers, and the partition moves on.
 Unknown event types are acknowledged and ignored: without parsing when the message's
-``event_type`` header (the relay sets it) names a type the consumer has no handler for. A
+``event_type`` header (the relay sets it) names a type the consumer has no handler for. An
+unknown *version* of an event the consumer does handle (``...RefundApproved.v2`` where it
+knows ``.v1``) is not ignored: that would drop the producer's events silently once it moves
+on; it goes to the DLQ (``UnknownEventVersion``) until a consumer that knows it replays it. A
 service reads whole topics of which it handles a few types (returns reads the parcel events
 it writes itself; finance reads all of returns'), and the envelope parse of a message it
 then ignored cost as much as one it applies. The envelope stays the authority on everything
@@ -146,6 +149,16 @@ async def _tear_down(consumer: AIOKafkaConsumer) -> None:
             await client.close()
 
 
+class UnknownEventVersion(PermanentError):
+    """A version of an event this consumer handles in other versions only: parked, not ignored."""
+
+
+def event_name(event_type: str) -> str:
+    """``aftersales.returns.RefundApproved.v1`` → ``aftersales.returns.RefundApproved``."""
+    name, _, version = event_type.rpartition(".")
+    return name if name and version[:1] == "v" and version[1:].isdigit() else event_type
+
+
 class ConsumerRunner:
     def __init__(
         self,
@@ -168,6 +181,9 @@ class ConsumerRunner:
         self._sessionmaker = sessionmaker
         self._handlers = {model.event_type(): (model, handler) for model, handler in handlers.items()}
         self._handled_type_headers = {event_type.encode() for event_type in self._handlers}
+        self._handled_versions: dict[str, list[str]] = {}
+        for event_type in sorted(self._handlers):
+            self._handled_versions.setdefault(event_name(event_type), []).append(event_type)
         self._topics = {model.topic() for model in handlers}
         self._dlq_producer = dlq_producer
         self._max_attempts = max_attempts
@@ -306,7 +322,8 @@ class ConsumerRunner:
                 envelope = EventEnvelope.model_validate_json(message.value or b"")
                 registered = self._handlers.get(envelope.type)
                 if registered is None:
-                    outcomes[index] = "ignored"
+                    # An unknown version of a handled event: the single path parks it.
+                    outcomes[index] = "one-by-one" if self._unknown_version(envelope.type) else "ignored"
                     continue
                 model, handler = registered
                 ready.append((index, envelope, model.model_validate(envelope.data), handler))
@@ -380,6 +397,11 @@ class ConsumerRunner:
             return "dead-lettered"
         registered = self._handlers.get(envelope.type)
         if registered is None:
+            if (known := self._unknown_version(envelope.type)) is not None:
+                await self._dead_letter(
+                    message, UnknownEventVersion(f"{envelope.type}: this consumer handles {', '.join(known)} only")
+                )
+                return "dead-lettered"
             EVENTS_CONSUMED.labels(self._service, message.topic, "ignored").inc()
             return "ignored"
         model, handler = registered
@@ -424,12 +446,20 @@ class ConsumerRunner:
         raise AssertionError("unreachable")
 
     def _named_but_not_handled(self, message: ConsumerRecord[bytes, bytes]) -> bool:
-        """The message's type header names a type this consumer has no handler for
-        (``ce_type`` on records published before the relay followed the CloudEvents binding)."""
+        """The message's type header names a type this consumer has no handler for, in any
+        version (``ce_type`` on records published before the relay followed the CloudEvents
+        binding)."""
         for name, value in message.headers or ():
             if name in _TYPE_HEADERS:
-                return value not in self._handled_type_headers
+                if value in self._handled_type_headers:
+                    return False
+                return self._unknown_version(value.decode(errors="replace")) is None
         return False
+
+    def _unknown_version(self, event_type: str) -> list[str] | None:
+        """The versions this consumer handles of ``event_type``'s event, when it handles that
+        event but not this version; None when it does not handle the event at all."""
+        return self._handled_versions.get(event_name(event_type))
 
     async def _apply(self, envelope: EventEnvelope, model: type[EventPayload], handler: Handler) -> str:
         """One message: the batch path with a batch of one (same claim, handler, flush)."""
