@@ -38,7 +38,7 @@ START_MANY = text(
 
 # One step's clocks of several aggregates, each from its own instant (a page of reviews, each
 # counted from when it was written): the schedules differ per row, so they go in as arrays.
-START_EACH = text(
+START_MANY_AT = text(
     "INSERT INTO sla_clocks (id, step, aggregate_type, aggregate_id, state, kind, duration, started_at, due_at,"
     " warn_at, provisional, warn_rule)"
     " SELECT gen_random_uuid(), :step, :aggregate_type, c.aggregate_id, 'running', :kind, :duration, c.started_at,"
@@ -208,7 +208,7 @@ class SlaClocks:
             schedules = [self._schedule(step, started) for started in at]
             first = schedules[0]
             await self.session.execute(
-                START_EACH,
+                START_MANY_AT,
                 {
                     "aggregate_ids": list(aggregate_ids),
                     "started_ats": list(at),

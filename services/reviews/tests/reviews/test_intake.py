@@ -274,7 +274,13 @@ async def test_a_page_opens_each_case_as_one_review_at_a_time_does(
 # Not intake's own: the calendar and the SLA policies, read again at most every 2 s by any
 # request, and the outbox relay publishing on its own connection of the same engine.
 REFRESHES = ("SELECT calendar_overrides.", "SELECT calendar_settings.", "SELECT sla_policy_changes.")
-RELAY = ("SELECT pg_try_advisory_xact_lock(", "SELECT outbox.", "UPDATE outbox ")
+RELAY = (
+    "SELECT pg_try_advisory_xact_lock(",
+    "SELECT outbox.",
+    "UPDATE outbox ",
+    "SELECT min(outbox.",
+    "DELETE FROM outbox",
+)
 
 
 async def test_a_new_review_is_four_statements_and_a_page_of_them_three_and_a_copy(
