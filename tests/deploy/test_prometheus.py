@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ import yaml
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens, eventually
 from aftersales_devstack._proc import free_port, spawn, stop
+from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
 from aftersales_devstack.services import ServiceProcess
 
 from ..conftest import _five_services
@@ -135,9 +136,9 @@ def test_each_alert_fires_on_its_unit_test_series() -> None:
 
 @pytest.fixture(scope="module")
 def services(
-    service_database_url: Callable[..., str], kafka_bootstrap: str, jwt_secret: str
+    service_database_url: ServiceDatabaseFactory, kafka_bootstrap: str, jwt_secret: str, test_run_id: str
 ) -> Iterator[dict[str, ServiceProcess]]:
-    with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "obs") as processes:
+    with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "obs", test_run_id) as processes:
         yield processes
 
 

@@ -5,6 +5,7 @@ import secrets
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
 
 from aftersales_devstack.postgres import (
+    MAX_CONNECTIONS,
     can_connect,
     drop_databases,
     ensure_databases,
@@ -24,6 +25,14 @@ async def _fetch_scalar(url: str, sql: str) -> object:
 
 def test_pg_server_url_is_reachable(pg_server_url: str) -> None:
     assert can_connect(pg_server_url)
+
+
+def test_the_server_allows_the_suites_connections(pg_server_url: str) -> None:
+    """The embedded server raises its own limit; a given one is raised by CI (.ci/run)."""
+    from aftersales_devstack.urls import libpq_url
+
+    allowed = run_async(lambda: _fetch_scalar(libpq_url(pg_server_url), "SHOW max_connections"))
+    assert int(str(allowed)) >= MAX_CONNECTIONS
 
 
 def test_ensure_databases_creates_once_and_drop_removes(pg_server_url: str, test_run_id: str) -> None:

