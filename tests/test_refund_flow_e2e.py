@@ -19,6 +19,11 @@ from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import Tokens, eventually
 from aftersales_devstack.services import ServiceProcess
 
+# The session's e2e stack reads each topic from its start on a group of its own (conftest), so
+# its finance first works through every event the earlier tests and fault scenarios put on
+# returns.events and reviews.events: waiting 30 s for one refund was too little in a full run.
+FINANCE_CATCH_UP = 180.0
+
 
 async def _ledger_for(http: httpx.AsyncClient, finance: str, tokens: Tokens, return_id: str) -> list[dict[str, Any]]:
     page = await http.get(
@@ -84,7 +89,9 @@ async def test_refund_reaches_the_ledger_exactly_once(stack: dict[str, ServicePr
         async def booked() -> list[dict[str, Any]]:
             return await _ledger_for(http, finance, tokens, rid)
 
-        transactions = await eventually(booked, message="the refund booked in finance's ledger")
+        transactions = await eventually(
+            booked, timeout=FINANCE_CATCH_UP, message="the refund booked in finance's ledger"
+        )
         assert len(transactions) == 1
         postings = {p["account_code"]: p["amount_minor"] for p in transactions[0]["postings"]}
         # The goods leg's account is finance's choice (a marketplace order reduces what the shop
@@ -167,7 +174,9 @@ async def test_scanned_parcel_is_matched_received_refunded_and_booked(
         async def booked() -> list[dict[str, Any]]:
             return await _ledger_for(http, finance, tokens, rid)
 
-        [transaction] = await eventually(booked, message="the refund booked in finance's ledger")
+        [transaction] = await eventually(
+            booked, timeout=FINANCE_CATCH_UP, message="the refund booked in finance's ledger"
+        )
         assert {p["account_code"]: p["amount_minor"] for p in transaction["postings"]}["customer_refunds_payable"] == (
             -30000
         )
