@@ -138,6 +138,7 @@ def create_app(
                 dlq_producer=producer,
                 max_attempts=config.consumer_max_attempts,
                 batch_size=config.consumer_batch_size,
+                session_timeout_ms=config.consumer_session_timeout_ms,
                 resources=app.state,
             )
             await consumer.start()

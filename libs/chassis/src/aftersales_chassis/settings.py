@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aftersales_events.kafka import DEFAULT_SESSION_TIMEOUT_MS
+
 from .runtime import YOUNG_THRESHOLD
 
 
@@ -76,6 +78,13 @@ class ServiceSettings(BaseSettings):
     )
     consumer_batch_size: int = Field(
         default=200, ge=1, description="Messages of one partition applied in one transaction (1: one at a time)."
+    )
+    consumer_session_timeout_ms: int = Field(
+        default=DEFAULT_SESSION_TIMEOUT_MS,
+        ge=300,
+        description="Milliseconds without a heartbeat after which the consumer leaves its group (heartbeats go "
+        "at a third of it). The devstack sets 3000 for the embedded Tansu, which answers a group join only after "
+        "half of it.",
     )
     consumer_group: str | None = Field(
         default=None,

@@ -14,6 +14,12 @@ from .urls import HOST
 
 _logger = logging.getLogger("aftersales_devstack")
 
+SESSION_TIMEOUT_MS = 3_000
+"""The consumers' session timeout against this broker (``<NAME>_CONSUMER_SESSION_TIMEOUT_MS``).
+Tansu answers a group's JoinGroup only after half the session timeout, waiting for more
+members: at aiokafka's 10 s every consumer start and every rebalance took 5 s, at this 1.5 s.
+Heartbeats go every second, so a member still survives two lost ones."""
+
 
 class Broker:
     """A running Tansu on ``HOST:port``; ``bootstrap`` is what clients take."""

@@ -19,11 +19,11 @@ from typing import Protocol
 
 import pytest
 
-from .broker import Broker
+from .broker import SESSION_TIMEOUT_MS, Broker
 from .postgres import EmbeddedPostgres, clone_database, drop_databases, ensure_databases
 from .services import LOG_DIR_ENV, ServiceProcess, running_service
 from .stack import migrate
-from .urls import DEV_JWT_SECRET, database_name, service, with_database
+from .urls import DEV_JWT_SECRET, SERVICES, database_name, service, with_database
 
 _SUFFIX = re.compile(r"^[a-z0-9_]{1,20}$")
 
@@ -71,6 +71,10 @@ class _NothingRanGuard:
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_NothingRanGuard(), "aftersales-devstack-nothing-ran")
     config.addinivalue_line("markers", "last: run after every other test of the session (a scan of what the run left)")
+    for prefix in ("AFTERSALES_", *(svc.env_prefix for svc in SERVICES)):
+        # The session's in-process apps read their settings from here too: consumers joining
+        # the embedded broker's groups in 1.5 s, not 5 (broker.SESSION_TIMEOUT_MS).
+        os.environ.setdefault(f"{prefix}CONSUMER_SESSION_TIMEOUT_MS", str(SESSION_TIMEOUT_MS))
     if not os.environ.get(LOG_DIR_ENV):
         # Service processes of this session log to files here (kept after the session, for
         # reading when a test fails), not onto the terminal.

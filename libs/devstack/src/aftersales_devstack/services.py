@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from ._proc import free_port, spawn, stop, wait_until
+from .broker import SESSION_TIMEOUT_MS
 from .urls import HOST, service
 
 _logger = logging.getLogger("aftersales_devstack")
@@ -50,6 +51,8 @@ def service_env(
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         f"{prefix}JWT_SECRET": jwt_secret,
     }
+    if environment in ("dev", "test"):
+        env[f"{prefix}CONSUMER_SESSION_TIMEOUT_MS"] = str(SESSION_TIMEOUT_MS)
     if environment == "test":
         # A test session runs whole stacks of five services beside its in-process apps, all on
         # one server with PostgreSQL's default 100 connections; a test process needs few.

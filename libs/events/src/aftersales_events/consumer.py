@@ -44,7 +44,7 @@ from .batching import BatchWriter, DeferredWrites, ItemT
 from .catalogue import EventPayload, dlq_topic_for
 from .context import Cause, correlation_scope
 from .envelope import EventEnvelope
-from .kafka import make_consumer
+from .kafka import DEFAULT_SESSION_TIMEOUT_MS, make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
 from .partitions import PartitionDispatcher
 from .relay import TYPE_HEADER
@@ -174,8 +174,10 @@ class ConsumerRunner:
         backoff_max: float = 2.0,
         resources: Any = None,
         batch_size: int = 200,
+        session_timeout_ms: int = DEFAULT_SESSION_TIMEOUT_MS,
     ) -> None:
         self._service = service
+        self._session_timeout_ms = session_timeout_ms
         self._group_id = group_id
         self._bootstrap = bootstrap_servers
         self._sessionmaker = sessionmaker
@@ -213,7 +215,13 @@ class ConsumerRunner:
         listener: ConsumerRebalanceListener = self._dispatcher
         if self._rewound is not None:
             listener = _FromTheStart(self._dispatcher, self._rewound)
-        self._consumer = make_consumer(self._bootstrap, self._group_id, self._topics, listener=listener)
+        self._consumer = make_consumer(
+            self._bootstrap,
+            self._group_id,
+            self._topics,
+            listener=listener,
+            session_timeout_ms=self._session_timeout_ms,
+        )
         if isinstance(listener, _FromTheStart):
             listener.consumer = self._consumer
         await self._consumer.start()

@@ -26,13 +26,21 @@ def make_producer(bootstrap_servers: str, client_id: str, *, idempotence: bool =
     )
 
 
+DEFAULT_SESSION_TIMEOUT_MS = 10_000
+"""aiokafka's own default: a member that sends no heartbeat for this long leaves the group.
+Against the embedded Tansu the devstack sets less (``broker.SESSION_TIMEOUT_MS``)."""
+
+
 def make_consumer(
     bootstrap_servers: str,
     group_id: str,
     topics: Iterable[str],
     *,
     listener: ConsumerRebalanceListener | None = None,
+    session_timeout_ms: int = DEFAULT_SESSION_TIMEOUT_MS,
 ) -> AIOKafkaConsumer:
+    """Offsets committed by hand, a new group reads from the start; heartbeats at a third of
+    the session timeout (Kafka's advice), so two lost heartbeats do not evict the member."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
@@ -40,6 +48,8 @@ def make_consumer(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=500,
+        session_timeout_ms=session_timeout_ms,
+        heartbeat_interval_ms=max(100, session_timeout_ms // 3),
     )
     consumer.subscribe(sorted(topics), listener=listener)
     return consumer
