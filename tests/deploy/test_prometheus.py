@@ -281,7 +281,7 @@ async def test_every_panel_query_returns_series(prometheus: str, scraped: dict[s
     assert verdict is None, verdict
     async with httpx.AsyncClient(timeout=10) as http:
         for expr in panel.queries:
-            # Gauges refreshed on a period (SLA clocks: 30 s) and rates need two scrapes.
+            # Gauges refreshed on a period (SLA clocks: every 2 s under test) and rates need two scrapes.
             await eventually(lambda e=expr: _query(http, prometheus, e), timeout=75, interval=1,
                              message=f"{panel.title}: {expr} returned no series")  # fmt: skip
 

@@ -35,6 +35,7 @@ from aftersales_devstack._embedded import PostgresServer
 from aftersales_devstack._proc import free_port
 from aftersales_devstack.broker import Broker
 from aftersales_devstack.postgres import EmbeddedPostgres, drop_databases, ensure_databases
+from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
 from aftersales_devstack.services import ServiceProcess, service_env
 from aftersales_devstack.stack import migrate
 from aftersales_devstack.urls import libpq_url, with_database
@@ -155,23 +156,35 @@ class Stack:
 def services(
     names: Sequence[str],
     *,
-    server_url: str,
+    server_url: str | None = None,
+    databases: ServiceDatabaseFactory | None = None,
     bootstrap: str,
     jwt_secret: str,
     tag: str,
     extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """``names`` started on fresh databases ``<tag>_<hex>_<name>`` of ``server_url``'s server
-    (migrated), against ``bootstrap``; stopped and the databases dropped afterwards."""
-    prefix = f"{tag}_{secrets.token_hex(3)}_"
-    databases = {name: prefix + name for name in names}
-    ensure_databases(server_url, list(databases.values()))
-    urls = {name: with_database(server_url, database) for name, database in databases.items()}
+    """``names`` started against ``bootstrap`` on fresh databases, stopped afterwards.
+
+    The databases are the session's copies of its migrated templates (``databases``, the
+    ``service_database_url`` fixture: a fraction of a second each, dropped with the session),
+    or, on a server of the test's own (``server_url``), ``<tag>_<hex>_<name>`` created,
+    migrated, and dropped afterwards."""
+    assert (server_url is None) != (databases is None), "either the session's databases or a server"
+    suffix = f"{tag}_{secrets.token_hex(3)}"
+    urls: dict[str, str] = {}
+    own: list[str] = []
     processes: dict[str, ServiceProcess] = {}
-    logs = Path(os.environ.get("FAULTS_LOGS", ".data/faults/logs")) / prefix.rstrip("_")
+    logs = Path(os.environ.get("FAULTS_LOGS", ".data/faults/logs")) / suffix
     logs.mkdir(parents=True, exist_ok=True)
     try:
-        migrate(urls)
+        if databases is not None:
+            urls = {name: databases(name, suffix=suffix) for name in names}
+        else:
+            assert server_url is not None
+            own = [f"{suffix}_{name}" for name in names]
+            ensure_databases(server_url, own)
+            urls = {name: with_database(server_url, database) for name, database in zip(names, own, strict=True)}
+            migrate(urls)
         for name in names:
             env = service_env(
                 name,
@@ -191,8 +204,9 @@ def services(
             with suppress(ProcessLookupError):
                 os.kill(process.process.pid, signal.SIGCONT)
             process.stop()
-        with suppress(OSError, asyncpg.PostgresError):  # a private server is removed anyway
-            drop_databases(server_url, list(databases.values()))
+        if own and server_url is not None:
+            with suppress(OSError, asyncpg.PostgresError):  # a private server is removed anyway
+                drop_databases(server_url, own)
 
 
 @dataclass

@@ -16,6 +16,7 @@ import time
 import httpx
 
 from aftersales_chassis.testing import Tokens
+from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
 
 from .damage import (
     Outcomes,
@@ -32,7 +33,9 @@ from .damage import (
 from .figures import Figure, record, seconds, size
 
 
-async def test_frozen_broker_costs_no_write_and_no_event(pg_server_url: str, jwt_secret: str) -> None:
+async def test_frozen_broker_costs_no_write_and_no_event(
+    service_database_url: ServiceDatabaseFactory, jwt_secret: str
+) -> None:
     frozen_for = seconds(4.0, 30.0)
     count = size(120, 1500)
     run = secrets.token_hex(3)
@@ -40,7 +43,7 @@ async def test_frozen_broker_costs_no_write_and_no_event(pg_server_url: str, jwt
         private_broker() as broker,
         services(
             ["returns", "finance"],
-            server_url=pg_server_url,
+            databases=service_database_url,
             bootstrap=broker.bootstrap,
             jwt_secret=jwt_secret,
             tag="f4",

@@ -18,6 +18,7 @@ import time
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
 
 from aftersales_chassis.testing import Tokens, eventually
+from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
 from aftersales_devstack.urls import libpq_url
 
 from .damage import (
@@ -51,14 +52,16 @@ async def _published(db: str) -> int:
         await conn.close()
 
 
-async def test_broker_restart_loses_its_log_and_nothing_is_lost(pg_server_url: str, jwt_secret: str) -> None:
+async def test_broker_restart_loses_its_log_and_nothing_is_lost(
+    service_database_url: ServiceDatabaseFactory, jwt_secret: str
+) -> None:
     count = size(60, 2000)
     run = secrets.token_hex(3)
     with (
         private_broker() as broker,
         services(
             ["returns", "finance"],
-            server_url=pg_server_url,
+            databases=service_database_url,
             bootstrap=broker.bootstrap,
             jwt_secret=jwt_secret,
             tag="f3",

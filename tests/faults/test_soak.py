@@ -23,6 +23,7 @@ import psutil
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens
+from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
 from aftersales_devstack.services import ServiceProcess
 from aftersales_devstack.urls import SERVICE_NAMES
 
@@ -37,18 +38,18 @@ def _rss(process: ServiceProcess) -> int:
     return int(psutil.Process(process.process.pid).memory_info().rss)
 
 
-async def test_soak_mixed_traffic(pg_server_url: str, jwt_secret: str) -> None:
+async def test_soak_mixed_traffic(service_database_url: ServiceDatabaseFactory, jwt_secret: str) -> None:
     with (
         private_broker() as broker,
         services(
-            SERVICE_NAMES, server_url=pg_server_url, bootstrap=broker.bootstrap, jwt_secret=jwt_secret, tag="f11"
+            SERVICE_NAMES, databases=service_database_url, bootstrap=broker.bootstrap, jwt_secret=jwt_secret, tag="f11"
         ) as running,
     ):
         await _soak(running.processes, jwt_secret)
 
 
 async def _soak(stack: dict[str, ServiceProcess], jwt_secret: str) -> None:
-    duration = seconds(15.0, 300.0)
+    duration = seconds(10.0, 300.0)
     tokens = Tokens(jwt_secret)
     run = uuid.uuid4().hex[:6]
     url = {name: proc.url for name, proc in stack.items()}

@@ -93,6 +93,12 @@ class ServiceSettings(BaseSettings):
     )
     sla_scheduler_enabled: bool = Field(default=True, description="Tests turn it off and tick by hand.")
     sla_tick_seconds: float = Field(default=0.5, gt=0, description="A due clock fires within this (plus a tick).")
+    sla_gauge_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds between refreshes of the SLA gauges (open, at-risk, overdue clocks and the 30-day "
+        "on-time ratio per step): one grouped query over the open clocks each time.",
+    )
     storage_url: str = Field(
         default="file:.data/attachments",
         description="Where attachments and evidence are stored (services that keep them): `file:<dir>` (a "

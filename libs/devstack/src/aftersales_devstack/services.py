@@ -22,6 +22,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 15
 
 
 TEST_POOL_SIZE = 3
+TEST_SLA_GAUGE_SECONDS = 2
 
 LOG_DIR_ENV = "AFTERSALES_SERVICE_LOG_DIR"
 """When set (the test plugin sets it for a session), a service process started without
@@ -57,6 +58,8 @@ def service_env(
         # A test session runs whole stacks of five services beside its in-process apps, all on
         # one server with PostgreSQL's default 100 connections; a test process needs few.
         env[f"{prefix}DB_POOL_SIZE"] = str(TEST_POOL_SIZE)
+        # Dashboards' SLA panels under test show a stopped clock within seconds, not 30.
+        env[f"{prefix}SLA_GAUGE_SECONDS"] = str(TEST_SLA_GAUGE_SECONDS)
     env.update(extra or {})
     return env
 

@@ -55,6 +55,7 @@ class SlaExtension:
             jobs=self.jobs,
             interval=settings.sla_tick_seconds,
             on_fired=app.state.relay.wake,
+            gauge_interval=settings.sla_gauge_seconds,
         )
         app.state.sla_scheduler = scheduler
         if settings.sla_scheduler_enabled:

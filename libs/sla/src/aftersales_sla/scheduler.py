@@ -53,8 +53,10 @@ class SlaScheduler:
         batch_size: int = 500,
         job_lookback: timedelta = timedelta(days=1),
         on_fired: Callable[[], None] | None = None,
+        gauge_interval: float = 30.0,
     ) -> None:
         self.service = service
+        self._gauge_interval = gauge_interval
         self._sessionmaker = sessionmaker
         self._calendar = calendar
         self._clock = clock
@@ -208,7 +210,7 @@ class SlaScheduler:
         while not self._stopping.is_set():
             try:
                 await self.tick()
-                if time.monotonic() - self._last_gauges > 30:
+                if time.monotonic() - self._last_gauges > self._gauge_interval:
                     self._last_gauges = time.monotonic()
                     await self.refresh_gauges()
             except asyncio.CancelledError:
