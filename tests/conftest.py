@@ -50,13 +50,3 @@ def stack(
     """
     with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "e2e", test_run_id) as processes:
         yield processes
-
-
-@pytest.fixture(scope="module")
-def fuzzed_stack(
-    service_database_url: ServiceDatabaseFactory, kafka_bootstrap: str, jwt_secret: str, test_run_id: str
-) -> Iterator[dict[str, ServiceProcess]]:
-    """All five services on databases of their own: generated requests leave data behind
-    that the end-to-end flows must not see."""
-    with _five_services(service_database_url, kafka_bootstrap, jwt_secret, "fuzz", test_run_id) as processes:
-        yield processes

@@ -76,9 +76,26 @@ def pytest_configure(config: pytest.Config) -> None:
         # the embedded broker's groups in 1.5 s, not 5 (broker.SESSION_TIMEOUT_MS).
         os.environ.setdefault(f"{prefix}CONSUMER_SESSION_TIMEOUT_MS", str(SESSION_TIMEOUT_MS))
     if not os.environ.get(LOG_DIR_ENV):
-        # Service processes of this session log to files here (kept after the session, for
-        # reading when a test fails), not onto the terminal.
+        # Service processes of this session log to files here, not onto the terminal; kept
+        # after a failed session for reading, removed after one that passed.
         os.environ[LOG_DIR_ENV] = tempfile.mkdtemp(prefix="aftersales-service-logs-")
+        config.pluginmanager.register(_OwnLogDir(Path(os.environ[LOG_DIR_ENV])), "aftersales-devstack-log-dir")
+
+
+class _OwnLogDir:
+    """The service-log directory this session made: removed when the session passed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if session.exitstatus == pytest.ExitCode.OK:
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(f"aftersales_devstack: the service processes' logs are in {self.path}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
