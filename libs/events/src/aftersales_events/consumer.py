@@ -22,12 +22,9 @@ else: without the header, or when it names a handled type, the message is parsed
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,14 +37,16 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import tracing
-from .batching import BatchWriter, DeferredWrites, ItemT
+from .batching import DeferredWrites
 from .catalogue import EventPayload, dlq_topic_for
-from .context import Cause, correlation_scope
+from .context import correlation_scope
 from .envelope import EventEnvelope
+from .handling import EventContext, Handler, PermanentError, UnknownEventVersion, event_name
 from .kafka import DEFAULT_SESSION_TIMEOUT_MS, make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
 from .partitions import PartitionDispatcher
 from .relay import TYPE_HEADER
+from .rewind import FromTheStart, tear_down
 from .unavailable import database_unavailable
 
 log = structlog.get_logger("events.consumer")
@@ -66,97 +65,6 @@ CLAIM_MANY = text(
     bindparam("event_id", type_=ARRAY(Uuid())),
     bindparam("event_type", type_=ARRAY(Text())),
 )
-
-
-@dataclass(frozen=True)
-class EventContext:
-    """What a handler gets: the open session (its effects commit with the dedupe row)."""
-
-    session: AsyncSession
-    envelope: EventEnvelope
-    # The service's shared resources (its app state: clock, ports to outside systems).
-    resources: Any = None
-    # The runner's deferred writes; None when a handler is applied on its own (tests, tools).
-    deferred: DeferredWrites | None = field(default=None, repr=False)
-
-    @property
-    def received_at(self) -> datetime:
-        return self.envelope.time
-
-    @functools.cached_property
-    def event_id(self) -> str:
-        """The envelope's id as text (the causation id, ledger sources): rendered once."""
-        return str(self.envelope.id)
-
-    @property
-    def cause(self) -> Cause:
-        """This event as the cause of what its handlers write: keep it with a deferred item
-        that records events (the flush runs outside the event's correlation scope)."""
-        return Cause(self.envelope.correlationid, self.event_id)
-
-    async def write(self, writer: BatchWriter[ItemT], item: ItemT) -> None:
-        """Writes ``item`` with ``writer``: at the end of the runner's batch, or now if none."""
-        if self.deferred is None:
-            await writer.write(self.session, [item])
-        else:
-            self.deferred.add(writer, item)
-
-
-Handler = Callable[[EventContext, Any], Awaitable[None]]
-
-
-class PermanentError(Exception):
-    """Raised by a handler for a message that can never succeed: dead-letter at once."""
-
-
-class _FromTheStart(ConsumerRebalanceListener):  # type: ignore[misc]
-    """After the broker lost its log: each partition, the first time it is assigned, is read
-    from the start of the new log, whatever offset an earlier member committed into it."""
-
-    def __init__(self, inner: PartitionDispatcher, rewound: set[TopicPartition]) -> None:
-        self._inner = inner
-        self._rewound = rewound
-        self.consumer: AIOKafkaConsumer | None = None
-
-    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        await self._inner.on_partitions_revoked(revoked)
-
-    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        fresh = [tp for tp in assigned if tp not in self._rewound]
-        if fresh and self.consumer is not None:
-            await self.consumer.seek_to_beginning(*fresh)
-            self._rewound.update(fresh)
-        await self._inner.on_partitions_assigned(assigned)
-
-
-async def _tear_down(consumer: AIOKafkaConsumer) -> None:
-    """What ``stop()`` did not get to once it timed out (it waits for the group coordination
-    first, which a broker restart can leave stuck): a member still heartbeating would keep
-    partitions assigned that nobody fetches. aiokafka has no public call for this part."""
-    coordinator = getattr(consumer, "_coordinator", None)
-    for name in ("_stop_heartbeat_task", "_stop_commit_offsets_refresh_task"):
-        stop = getattr(coordinator, name, None)
-        if stop is not None:
-            with contextlib.suppress(Exception):
-                await stop()
-    fetcher = getattr(consumer, "_fetcher", None)
-    if fetcher is not None:
-        with contextlib.suppress(Exception):
-            await fetcher.close()
-    client = getattr(consumer, "_client", None)
-    if client is not None:
-        with contextlib.suppress(Exception):
-            await client.close()
-
-
-class UnknownEventVersion(PermanentError):
-    """A version of an event this consumer handles in other versions only: parked, not ignored."""
-
-
-def event_name(event_type: str) -> str:
-    """``aftersales.returns.RefundApproved.v1`` → ``aftersales.returns.RefundApproved``."""
-    name, _, version = event_type.rpartition(".")
-    return name if name and version[:1] == "v" and version[1:].isdigit() else event_type
 
 
 class ConsumerRunner:
@@ -214,7 +122,7 @@ class ConsumerRunner:
         )
         listener: ConsumerRebalanceListener = self._dispatcher
         if self._rewound is not None:
-            listener = _FromTheStart(self._dispatcher, self._rewound)
+            listener = FromTheStart(self._dispatcher, self._rewound)
         self._consumer = make_consumer(
             self._bootstrap,
             self._group_id,
@@ -222,7 +130,7 @@ class ConsumerRunner:
             listener=listener,
             session_timeout_ms=self._session_timeout_ms,
         )
-        if isinstance(listener, _FromTheStart):
+        if isinstance(listener, FromTheStart):
             listener.consumer = self._consumer
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self._group_id}")
@@ -256,7 +164,7 @@ class ConsumerRunner:
                     await asyncio.wait_for(self._consumer.stop(), timeout)
                 except (TimeoutError, KafkaError) as error:
                     log.warning("events.consumer.rewind_stop_failed", group=self._group_id, error=repr(error))
-                    await _tear_down(self._consumer)
+                    await tear_down(self._consumer)
         finally:
             self._discarding = False
         self._rewound = set()
