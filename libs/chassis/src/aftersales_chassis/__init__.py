@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .dates import Day, Instant, Month
     from .errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, RuleViolation
     from .money import Amount, BalanceLimit, Count, Quantity, SignedAmount
-    from .openapi import ProblemDetail, problems
+    from .openapi import ProblemDetail, problems, resent
     from .pagination import Page, PageDep, PageParams, encode_cursor, page_of
     from .settings import ServiceSettings
     from .uow import SessionDep, UnitOfWorkRoute, service_router
@@ -50,6 +50,7 @@ _MODULE_OF = {
     "SignedAmount": ".money",
     "ProblemDetail": ".openapi",
     "problems": ".openapi",
+    "resent": ".openapi",
     "Page": ".pagination",
     "PageDep": ".pagination",
     "PageParams": ".pagination",
@@ -108,5 +109,6 @@ __all__ = [
     "mint_token",
     "page_of",
     "problems",
+    "resent",
     "service_router",
 ]

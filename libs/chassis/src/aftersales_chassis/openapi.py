@@ -99,6 +99,13 @@ def problems(*statuses: int, descriptions: Mapping[int, str] | None = None) -> R
     return {status: problem_response(status, given.get(status)) for status in statuses}
 
 
+def resent(model: type[BaseModel], description: str) -> Responses:
+    """``responses=`` of a POST that answers 201 for what it made and 200 for what it already
+    held (a resend of the same message, the same source and step): the 200 documented with
+    its body, so a client generated from the document expects it."""
+    return {200: {"model": model, "description": description}}
+
+
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
     for sub in dependant.dependencies:
         if sub.call is not None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Request, Response, status
 
-from aftersales_chassis import Day, Page, PageDep, problems, service_router
+from aftersales_chassis import Day, Page, PageDep, problems, resent, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, BackOfficeReader, SupervisorOnly
 from aftersales_workflow import TransitionOut
 
@@ -26,7 +26,12 @@ queue_router = service_router(prefix="/callback-queue", tags=["callbacks"], resp
 do_not_call_router = service_router(prefix="/do-not-call", tags=["callbacks"], responses=problems(409))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="§7.2 · Add a call to make (signup, list entry)")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="§7.2 · Add a call to make (signup, list entry)",
+    responses=resent(schemas.TaskOut, "A resend: the task already there for this (source, step)"),
+)
 async def open_task(body: schemas.TaskIn, service: Callbacks, actor: Opener, response: Response) -> schemas.TaskOut:
     """Roles: service, supervisor. The kind sets the priority class and the due time (§7.2, §10);
     one task per (source, step): a resend answers 200 with the task already there. A phone on

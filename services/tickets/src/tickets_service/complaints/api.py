@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Body, Query, Request, Response, status
 
-from aftersales_chassis import Page, PageDep, problems, service_router
+from aftersales_chassis import Page, PageDep, problems, resent, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, ServiceAccount, SupervisorOnly
 from aftersales_chassis.storage import AttachmentsDep
 from aftersales_workflow import TransitionOut
@@ -27,9 +27,7 @@ router = service_router(
 )
 
 
-RESENT: dict[int | str, dict[str, Any]] = {
-    200: {"model": schemas.ComplaintOut, "description": "A resend (or a reply): the complaint recorded before"}
-}
+RESENT = resent(schemas.ComplaintOut, "A resend (or a reply): the complaint recorded before")
 """Intake answers 201 for a new complaint and 200 for one it holds: both documented."""
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Response, status
 
-from aftersales_chassis import Page, PageDep, problems, service_router
+from aftersales_chassis import Page, PageDep, problems, resent, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, ServiceAccount
 from aftersales_workflow import TransitionOut
 
@@ -26,7 +26,12 @@ Sort = Annotated[
 ]
 
 
-@router.post("/intake", status_code=status.HTTP_201_CREATED, summary="A1 · The shop-chat gateway hands over an inquiry")
+@router.post(
+    "/intake",
+    status_code=status.HTTP_201_CREATED,
+    summary="A1 · The shop-chat gateway hands over an inquiry",
+    responses=resent(schemas.InquiryOut, "A resend: the inquiry it made"),
+)
 async def intake(
     body: schemas.InquiryIntakeIn, service: Inquiries, actor: ServiceAccount, response: Response
 ) -> schemas.InquiryOut:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response, status
 
-from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, service_router
+from aftersales_chassis import ClockDep, Page, PageDep, SessionDep, resent, service_router
 from aftersales_chassis.roles import AgentOrSupervisor, ServiceAccount
 
 from . import schemas
@@ -22,7 +22,12 @@ async def _service(session: SessionDep, clock: ClockDep) -> RatingService:
 Ratings = Annotated[RatingService, Depends(_service)]
 
 
-@router.post("/intake", status_code=status.HTTP_201_CREATED, summary="§9 · A channel hands over a post-contact rating")
+@router.post(
+    "/intake",
+    status_code=status.HTTP_201_CREATED,
+    summary="§9 · A channel hands over a post-contact rating",
+    responses=resent(schemas.RatingOut, "A resend: the rating kept first"),
+)
 async def intake(
     body: schemas.RatingIn, ratings: Ratings, actor: ServiceAccount, response: Response
 ) -> schemas.RatingOut:

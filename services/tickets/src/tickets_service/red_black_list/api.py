@@ -6,7 +6,18 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Response, status
 
-from aftersales_chassis import ClockDep, Month, Page, PageDep, Principal, SessionDep, allow, problems, service_router
+from aftersales_chassis import (
+    ClockDep,
+    Month,
+    Page,
+    PageDep,
+    Principal,
+    SessionDep,
+    allow,
+    problems,
+    resent,
+    service_router,
+)
 from aftersales_chassis.roles import MERCHANT, SupervisorOnly
 from aftersales_sla import SlaDep
 
@@ -49,7 +60,12 @@ async def list_versions(
     return await service.list(page, month)
 
 
-@router.post("/{month}/nominate", status_code=status.HTTP_201_CREATED, summary="§4.6 · Nominate the month's list")
+@router.post(
+    "/{month}/nominate",
+    status_code=status.HTTP_201_CREATED,
+    summary="§4.6 · Nominate the month's list",
+    responses=resent(schemas.ListOut, "Already nominated: its latest version"),
+)
 async def nominate(month: Month, service: Lists, actor: SupervisorOnly, response: Response) -> schemas.ListOut:
     """Roles: supervisor (a job does it on the 1st at 00:30). From the month's analysis by the
     published rules; starts §4.6 (decided by the end of the 10th of the next month). A month
