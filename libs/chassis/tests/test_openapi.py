@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, File, UploadFile
 from pydantic import BaseModel
 
 from aftersales_chassis import (
@@ -50,6 +50,10 @@ def _app() -> FastAPI:
     @router.post("/{note_id}/approve", responses=problems(409))
     async def approve(note_id: int, body: NoteIn, _: Approver) -> str:
         """Roles: supervisors, and agents holding refund:approve. Said here already."""
+        return ""
+
+    @router.post("/{note_id}/attachments", status_code=201)
+    async def attach(note_id: int, file: Annotated[UploadFile, File()], _: AgentOrSupervisor) -> str:
         return ""
 
     @router.get("/public/version")
@@ -179,3 +183,11 @@ def test_links_lead_from_an_answer_to_what_can_be_done_next() -> None:
     assert approved["get"]["parameters"] == {"path.return_id": "$request.path.return_id"}
     assert "approve" not in approved  # not to itself
     assert "links" not in paths["/orders/{order_id}"]["get"]["responses"]["200"]  # no JSON body to follow
+
+
+def test_a_multipart_upload_documents_the_400_of_a_body_that_cannot_be_parsed(spec: dict[str, Any]) -> None:
+    upload = spec["paths"]["/notes/{note_id}/attachments"]["post"]
+    assert upload["responses"]["400"]["content"] == PROBLEM
+    assert "multipart" in upload["responses"]["400"]["description"]
+    json_body = spec["paths"]["/notes/{note_id}/approve"]["post"]
+    assert "400" not in json_body["responses"]

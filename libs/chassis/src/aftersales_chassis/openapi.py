@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, params
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
@@ -73,6 +73,8 @@ class ProblemDetail(BaseModel):
 
 
 DESCRIPTIONS: Mapping[int, str] = {
+    400: "Malformed multipart body: the form data could not be parsed (a part without a name, a broken "
+    "boundary); sent again whole, it is read",
     401: "Unauthenticated: no bearer token, or an invalid or expired one",
     403: "Forbidden: the token's roles do not admit this operation (`allowed` lists those that do), "
     "or the resource is not the caller's",
@@ -122,6 +124,11 @@ def route_grants(route: APIRoute) -> tuple[Grant, ...] | None:
     return grants
 
 
+def _takes_form(route: APIRoute) -> bool:
+    """A multipart or URL-encoded body (``File()``/``Form()`` parameters)."""
+    return route.body_field is not None and isinstance(route.body_field.field_info, params.Form)
+
+
 def _takes_input(route: APIRoute) -> bool:
     """Parameters (path, query, header, cookie) or a body: FastAPI's own test for a 422."""
     return bool(get_flat_params(route.dependant)) or route.body_field is not None
@@ -144,6 +151,10 @@ def document_operation(route: APIRoute) -> None:
         found[409] = problem_response(409, WRITE_CONFLICT)
     if _takes_input(route):
         found[422] = problem_response(422)
+    if _takes_form(route):
+        # Starlette's form parser answers a body it cannot split into parts with a 400 before
+        # any field is validated: said where it can happen (generated clients test for it).
+        found[400] = problem_response(400)
     declared = route.responses
     if not writes:
         # A router's problems(404, 409) is for its actions: a read changes no state to conflict with.
