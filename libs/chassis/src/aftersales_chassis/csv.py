@@ -4,8 +4,8 @@ Windows) open Chinese text correctly, sent as an attachment.
 
     return csv_response(rows, columns=["order_id", "amount_minor"], filename="settlement-M-001-2026-10.csv")
 
-and document the route with ``responses=CSV_DOCUMENT`` (or, when it answers JSON too,
-``responses={200: {"content": CSV_CONTENT}}``).
+and document the route with ``responses=CSV_DOCUMENT``, or, when it answers JSON too, with
+``responses=JSON_OR_CSV`` and a ``format: JsonOrCsv = "json"`` query parameter.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import Response
+from fastapi import Query, Response
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"
@@ -32,6 +32,11 @@ CSV_DOCUMENT: dict[int | str, dict[str, Any]] = {
     }
 }
 """``responses=`` of a route that answers only :func:`csv_response`."""
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {200: {"content": CSV_CONTENT}}
+"""``responses=`` of a route that answers JSON, or CSV when asked (:data:`JsonOrCsv`)."""
+
+JsonOrCsv = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
+"""The ``format`` query parameter of a route that answers JSON or CSV."""
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import Depends, Query, status
+from fastapi import Depends, status
 
 from aftersales_chassis import ClockDep, Day, Principal, SessionDep, allow, problems, service_router
-from aftersales_chassis.csv import CSV_CONTENT, csv_response
+from aftersales_chassis.csv import JSON_OR_CSV, JsonOrCsv, csv_response
 from aftersales_chassis.roles import FINANCE, STAFF, AgentOrSupervisor
 from aftersales_sla import SlaDep
 from aftersales_workflow import TransitionOut
@@ -31,7 +31,6 @@ async def _service(session: SessionDep, clock: ClockDep, sla: SlaDep) -> Deposit
 Deposits = Annotated[DepositService, Depends(_service)]
 Recorder = Annotated[Principal, Depends(allow(*RECORDERS))]
 LedgerReader = Annotated[Principal, Depends(allow(*STAFF, *FINANCE))]
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="§7.3 · Book a deposit cancellation (3 wd ahead)")
@@ -49,8 +48,8 @@ async def awaiting(service: Deposits, actor: Recorder) -> list[schemas.DepositCa
     return await service.awaiting(actor)
 
 
-@router.get("/ledger/{day}", summary="§7.3 · The daily cancellation ledger", responses={200: {"content": CSV_CONTENT}})
-async def ledger(day: Day, service: Deposits, _: LedgerReader, format: Format = "json") -> Any:
+@router.get("/ledger/{day}", summary="§7.3 · The daily cancellation ledger", responses=JSON_OR_CSV)
+async def ledger(day: Day, service: Deposits, _: LedgerReader, format: JsonOrCsv = "json") -> Any:
     """Roles: agent, supervisor, finance. Every cancellation booked that day, JSON or CSV."""
     rows = await service.ledger(day)
     if format == "csv":

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Query, Request
 
 from aftersales_chassis import ClockDep, Day, Month, Principal, SessionDep, allow, service_router
-from aftersales_chassis.csv import CSV_CONTENT, csv_response
+from aftersales_chassis.csv import JSON_OR_CSV, JsonOrCsv, csv_response
 from aftersales_chassis.roles import FINANCE, STAFF
 
 from .repository import DETAIL_COLUMNS
@@ -15,9 +15,7 @@ from .service import RATE_COLUMNS, ReportsService
 
 router = service_router(prefix="/reports", tags=["reports"])
 Reporting = Annotated[Principal, Depends(allow(*STAFF, *FINANCE))]
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 MonthQuery = Annotated[Month, Query(description="The month, YYYY-MM.")]
-JSON_OR_CSV: dict[int | str, dict[str, Any]] = {200: {"content": CSV_CONTENT}}
 
 
 async def _service(request: Request, session: SessionDep) -> ReportsService:
@@ -30,7 +28,7 @@ Reports = Annotated[ReportsService, Depends(_service)]
 
 @router.get("/returns/daily", summary="Daily return detail table (one row per returned line)", responses=JSON_OR_CSV)
 async def daily(
-    reports: Reports, _: Reporting, clock: ClockDep, day: Day | None = None, format: Format = "json"
+    reports: Reports, _: Reporting, clock: ClockDep, day: Day | None = None, format: JsonOrCsv = "json"
 ) -> Any:
     """Roles: agent, supervisor, finance. `day` in the business calendar's zone (default: today)."""
     wanted = day or clock.now().astimezone(reports.zone).date()
@@ -41,7 +39,7 @@ async def daily(
 
 
 @router.get("/returns/monthly", summary="T4 · Monthly return/refund summary and detail", responses=JSON_OR_CSV)
-async def monthly(reports: Reports, _: Reporting, month: MonthQuery, format: Format = "json") -> Any:
+async def monthly(reports: Reports, _: Reporting, month: MonthQuery, format: JsonOrCsv = "json") -> Any:
     """Roles: agent, supervisor, finance. JSON: the summary and the lines; CSV: the lines."""
     lines = await reports.monthly_lines(month)
     if format == "csv":
@@ -55,7 +53,7 @@ async def rate(
     _: Reporting,
     month: MonthQuery,
     by: Literal["product", "reason"] = "product",
-    format: Format = "json",
+    format: JsonOrCsv = "json",
 ) -> Any:
     result = await reports.return_rate(month, by)
     if format == "csv":

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Query
 
 from aftersales_chassis import Day, Page, PageDep, RuleViolation, service_router
-from aftersales_chassis.csv import CSV_CONTENT, csv_response
+from aftersales_chassis.csv import JSON_OR_CSV, JsonOrCsv, csv_response
 from aftersales_chassis.roles import AgentOrSupervisor, SupervisorOnly
 
 from . import schemas
@@ -16,21 +16,18 @@ from .dependencies import Figures
 from .repository import DAILY_COLUMNS
 
 router = service_router(prefix="/figures", tags=["figures"])
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 WindowDays = Annotated[int, Query(ge=1, le=365, description="Days counted back from today (calendar's zone).")]
 MinRatings = Annotated[int, Query(ge=1, le=10000, description="Fewer ratings than this: not judged.")]
 MAX_DAYS = 366
 
 
-@router.get(
-    "/daily", summary="§5 · The daily review-handling table (中差评处理表)", responses={200: {"content": CSV_CONTENT}}
-)
+@router.get("/daily", summary="§5 · The daily review-handling table (中差评处理表)", responses=JSON_OR_CSV)
 async def daily(
     figures: Figures,
     _: AgentOrSupervisor,
     from_day: Annotated[Day | None, Query(alias="from", description="First day (default: today).")] = None,
     to_day: Annotated[Day | None, Query(alias="to", description="Last day (default: from).")] = None,
-    format: Format = "json",
+    format: JsonOrCsv = "json",
 ) -> Any:
     """Roles: agent, supervisor. Per day (the day the review turned bad, in the calendar's zone)
     and path (`pending` before the call): received, called within 24 h, amended, reported,

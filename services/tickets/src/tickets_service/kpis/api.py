@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, status
 
 from aftersales_chassis import ClockDep, Day, SessionDep, service_router
-from aftersales_chassis.csv import CSV_CONTENT, csv_response
+from aftersales_chassis.csv import JSON_OR_CSV, JsonOrCsv, csv_response
 from aftersales_chassis.roles import AgentOrSupervisor
 
 from . import schemas
@@ -28,7 +28,7 @@ Kpis = Annotated[KpiService, Depends(_service)]
     "/kpis/agents",
     summary="§9 · Per-agent KPIs by day, week, month or quarter, each with its formula",
     response_model=schemas.KpiReport,
-    responses={200: {"content": CSV_CONTENT}},
+    responses=JSON_OR_CSV,
 )
 async def agent_kpis(
     kpis: Kpis,
@@ -37,7 +37,7 @@ async def agent_kpis(
     to_day: Annotated[Day, Query(alias="to", description="Last local day, included.")],
     bucket: schemas.Bucket = "day",
     agent: Annotated[str | None, Query(max_length=64, description="One agent (supervisors).")] = None,
-    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
+    format: JsonOrCsv = "json",
 ) -> Any:
     """Roles: supervisor (every agent, or `agent`), agent (their own figures only: another's is 403
     `§9.own-figures`). Buckets are the business calendar's days (Asia/Shanghai by default), Monday

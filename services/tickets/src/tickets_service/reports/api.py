@@ -3,12 +3,12 @@ JSON by default, ``?format=csv`` for the CSV document."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
 from aftersales_chassis import ClockDep, Day, Month, PageDep, Principal, Role, SessionDep, allow, service_router
-from aftersales_chassis.csv import CSV_CONTENT, csv_response
+from aftersales_chassis.csv import JSON_OR_CSV, JsonOrCsv, csv_response
 from aftersales_chassis.dates import Quarter, Week
 from aftersales_chassis.roles import MERCHANT, SUPERVISOR, SupervisorOnly
 
@@ -24,10 +24,8 @@ async def _service(request: Request, session: SessionDep, clock: ClockDep) -> Re
 
 
 Reports = Annotated[ReportService, Depends(_service)]
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many merchants and major complaints to list.")]
 CooperationReader = Annotated[Principal, Depends(allow(*SUPERVISOR, *MERCHANT))]
-JSON_OR_CSV: dict[int | str, dict[str, Any]] = {200: {"content": CSV_CONTENT}}
 
 
 @router.get(
@@ -41,7 +39,7 @@ async def daily(
     _: SupervisorOnly,
     first: Annotated[Day, Query(alias="from", description="First local day, e.g. 2026-11-01.")],
     last: Annotated[Day, Query(alias="to", description="Last local day, inclusive (at most 366 days).")],
-    format: Format = "json",
+    format: JsonOrCsv = "json",
 ) -> Any:
     """Roles: supervisor. Per day of the business calendar's zone (Asia/Shanghai by default):
     complaints received (merged duplicates apart), major, closed, by channel and priority, and the
@@ -60,7 +58,7 @@ async def daily(
     summary="§3 · 每月异常汇总: the monthly anomaly summary",
     responses=JSON_OR_CSV,
 )
-async def anomalies(service: Reports, _: SupervisorOnly, month: Month, format: Format = "json") -> Any:
+async def anomalies(service: Reports, _: SupervisorOnly, month: Month, format: JsonOrCsv = "json") -> Any:
     """Roles: supervisor. The month (calendar's zone): after-sale cases opened by kind and
     liability, abnormal refunds approved (C3B2) by liability and currency, tickets' clocks that
     breached, by step."""
@@ -78,7 +76,7 @@ async def anomalies(service: Reports, _: SupervisorOnly, month: Month, format: F
     responses=JSON_OR_CSV,
 )
 async def weekly(
-    service: Reports, _: SupervisorOnly, week: Week, page: PageDep, limit: Limit = 50, format: Format = "json"
+    service: Reports, _: SupervisorOnly, week: Week, page: PageDep, limit: Limit = 50, format: JsonOrCsv = "json"
 ) -> Any:
     """Roles: supervisor. The ISO week (Monday 00:00 to Sunday 24:00 in the calendar's zone):
     counts, the week's major complaints, the complaints received by its end still unresolved with
@@ -97,7 +95,9 @@ async def weekly(
     summary="§4 · Monthly analysis",
     responses=JSON_OR_CSV,
 )
-async def monthly(service: Reports, _: SupervisorOnly, month: Month, limit: Limit = 50, format: Format = "json") -> Any:
+async def monthly(
+    service: Reports, _: SupervisorOnly, month: Month, limit: Limit = 50, format: JsonOrCsv = "json"
+) -> Any:
     """Roles: supervisor. Totals by category, channel, brand and priority; merchant ranking
     (most complained about first); major-complaint alerts; on-time % by step. The red/black
     list is nominated from it (`/red-black-lists`)."""
@@ -115,7 +115,7 @@ async def monthly(service: Reports, _: SupervisorOnly, month: Month, limit: Limi
     responses=JSON_OR_CSV,
 )
 async def quarterly(
-    service: Reports, _: SupervisorOnly, quarter: Quarter, limit: Limit = 50, format: Format = "json"
+    service: Reports, _: SupervisorOnly, quarter: Quarter, limit: Limit = 50, format: JsonOrCsv = "json"
 ) -> Any:
     """Roles: supervisor. The monthly analysis over the quarter's three months, with each month's totals."""
     report = await service.analysis(service.quarter(quarter), limit)
@@ -131,7 +131,7 @@ async def quarterly(
     summary="§4 · Merchants' cooperation in a week",
     responses=JSON_OR_CSV,
 )
-async def cooperation(service: Reports, actor: CooperationReader, week: Week, format: Format = "json") -> Any:
+async def cooperation(service: Reports, actor: CooperationReader, week: Week, format: JsonOrCsv = "json") -> Any:
     """Roles: supervisor (every merchant), merchant (its own figures only, by the merchant id of
     its token). Public complaints, reply times, §4.4 on-time % and breaches."""
     merchant_id = None if actor.has(Role.supervisor) else (actor.merchant_id or "\x00none")
