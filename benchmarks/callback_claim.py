@@ -45,7 +45,7 @@ from sqlalchemy import event
 from aftersales_calendar import default_calendar
 from aftersales_chassis import ManualClock, Principal, Role
 from aftersales_chassis.db import Database
-from aftersales_chassis.uow import commit_begun
+from aftersales_chassis.uow import commit_begun, request_session
 from aftersales_sla import SlaClocks
 from callcenter_service.callbacks.repository import CLAIM
 from callcenter_service.callbacks.service import CallbackService
@@ -154,7 +154,7 @@ def _paths(url: str, size: int, sent: list[str] | None = None) -> dict[str, Path
 
         async def claim(agent: str) -> Any:
             principal = Principal(subject=agent, roles=frozenset({Role.agent}))
-            async with database.sessionmaker() as session:  # as the route's unit of work
+            async with request_session(database.sessionmaker) as session:  # as the route's unit of work
                 sla = SlaClocks(session, calendar, POLICIES, NOW)
                 claimed = await CallbackService(session, clock, sla, SETTINGS).claim(principal)
                 await commit_begun(session)

@@ -11,12 +11,13 @@ The route also documents the problems it can answer and the roles it admits
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aftersales_events.outbox import OUTBOX_WRITTEN
 
@@ -37,7 +38,7 @@ class UnitOfWorkRoute(APIRoute):
         mutating = bool((self.methods or set()) & MUTATING)
 
         async def unit_of_work(request: Request) -> Response:
-            async with request.app.state.db.sessionmaker() as session:
+            async with request_session(request.app.state.db.sessionmaker) as session:
                 request.state.session = session
                 try:
                     key = request.headers.get(HEADER) if mutating else None
@@ -61,6 +62,24 @@ class UnitOfWorkRoute(APIRoute):
             return response
 
         return unit_of_work
+
+
+@asynccontextmanager
+async def request_session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A request's session, closed at the end. A session that began no transaction holds no
+    connection, so closing it is bookkeeping in memory: done here directly, without the
+    greenlet round trip ``AsyncSession.close()`` makes for the IO a close may need (a
+    rollback, a connection back to the pool). The claim of a callback task (ADR 0025), whose
+    one statement runs on a pool connection of its own, ends this way."""
+    session = sessionmaker()
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await session.close()
+        elif session.identity_map or session.new or session.deleted:
+            session.sync_session.close()  # objects to detach from it, in memory
+        # else: a session that never held anything has nothing to close
 
 
 async def commit_begun(session: AsyncSession) -> None:
