@@ -30,7 +30,7 @@ import yaml
 
 from aftersales_chassis import Role
 from aftersales_chassis.testing import Tokens, eventually
-from aftersales_devstack._proc import free_port, spawn, stop
+from aftersales_devstack._proc import free_port, spawn, stop, wait_until
 from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
 from aftersales_devstack.services import ServiceProcess
 
@@ -174,11 +174,22 @@ def prometheus(services: dict[str, ServiceProcess]) -> Iterator[str]:
             stdout=log,
             stderr=log,
         )
+        url = f"http://127.0.0.1:{port}"
         try:
-            yield f"http://127.0.0.1:{port}"
+            # Ready before the first query: on a quiet machine the workload's first query
+            # came before Prometheus listened (a connection refused is no "not yet").
+            wait_until(lambda: _ready(url), timeout=60, what="prometheus", alive=lambda: process.poll() is None)
+            yield url
         finally:
             stop(process, name="prometheus")
             log.close()
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/-/ready", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 async def _query(http: httpx.AsyncClient, prometheus: str, expr: str) -> list[dict[str, Any]]:
