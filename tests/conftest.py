@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 
 from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
-from aftersales_devstack.services import ServiceProcess, service_env
+from aftersales_devstack.services import ServiceProcess, service_env, stop_services
 from aftersales_devstack.urls import SERVICE_NAMES, service
 
 
@@ -34,8 +34,7 @@ def _five_services(
             process.wait_healthy(180)
         yield processes
     finally:
-        for process in processes.values():
-            process.stop()
+        stop_services(processes.values())
 
 
 @pytest.fixture(scope="session")

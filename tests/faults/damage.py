@@ -36,7 +36,7 @@ from aftersales_devstack._proc import free_port
 from aftersales_devstack.broker import Broker
 from aftersales_devstack.postgres import EmbeddedPostgres, drop_databases, ensure_databases
 from aftersales_devstack.pytest_plugin import ServiceDatabaseFactory
-from aftersales_devstack.services import ServiceProcess, service_env
+from aftersales_devstack.services import ServiceProcess, service_env, stop_services
 from aftersales_devstack.stack import migrate
 from aftersales_devstack.urls import libpq_url, with_database
 
@@ -203,7 +203,7 @@ def services(
         for process in processes.values():
             with suppress(ProcessLookupError):
                 os.kill(process.process.pid, signal.SIGCONT)
-            process.stop()
+        stop_services(processes.values())
         if own and server_url is not None:
             with suppress(OSError, asyncpg.PostgresError):  # a private server is removed anyway
                 drop_databases(server_url, own)
