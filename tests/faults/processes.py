@@ -184,6 +184,18 @@ async def scalar(url: str, query: str, *args: Any) -> Any:
     return (await fetch(url, query, *args))[0][0]
 
 
+async def account_sums(finance_url: str, sources: list[str]) -> dict[str, int]:
+    """Account code → the sum of the postings of finance's transactions with these sources."""
+    rows = await fetch(
+        finance_url,
+        "SELECT a.code, sum(p.amount_minor) AS total FROM postings p JOIN accounts a ON a.id = p.account_id"
+        " JOIN ledger_transactions t ON t.id = p.transaction_id WHERE t.source = ANY($1::text[])"
+        " GROUP BY a.code",
+        sources,
+    )
+    return {row["code"]: int(row["total"]) for row in rows}
+
+
 async def topic_event_ids(bootstrap: str, topic: str, keys: set[str], *, quiet: float = 2.0) -> dict[uuid.UUID, int]:
     """How many times each event id was published on ``topic`` under one of ``keys`` (read
     from the start with no group, until the topic stays quiet for ``quiet`` seconds)."""

@@ -41,7 +41,18 @@ from aftersales_events.envelope import EncodedEvent
 from aftersales_events.partitioning import partition_for
 
 from .figures import Figure, record, size
-from .processes import Publisher, Restartable, Servers, encode, fetch, headers_of, running, scalar, servers
+from .processes import (
+    Publisher,
+    Restartable,
+    Servers,
+    account_sums,
+    encode,
+    fetch,
+    headers_of,
+    running,
+    scalar,
+    servers,
+)
 
 __all__ = ["servers"]  # the fixture
 
@@ -139,16 +150,7 @@ async def test_every_event_twice_and_out_of_order_is_applied_once(servers: Serve
                 order_ids,
             )
         }
-        sums = {
-            row["code"]: int(row["total"])
-            for row in await fetch(
-                url,
-                "SELECT a.code, sum(p.amount_minor) AS total FROM postings p JOIN accounts a ON a.id = p.account_id"
-                " JOIN ledger_transactions t ON t.id = p.transaction_id WHERE t.source = ANY($1::text[])"
-                " GROUP BY a.code",
-                sources,
-            )
-        }
+        sums = await account_sums(url, sources)
         processed = len(await fetch(url, processed_query, group, [e.event_id for e in events]))
     payloads = [json.loads(e.envelope_json)["data"] for e in events]
     paid = {p["order_id"]: p["paid_minor"] for p, e in zip(payloads, events, strict=True) if "OrderPaid" in e.type}

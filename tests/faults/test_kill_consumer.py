@@ -33,7 +33,7 @@ from aftersales_chassis.testing import Tokens, eventually
 from aftersales_events.catalogue import returns as ret
 
 from .figures import Figure, record, size
-from .processes import Publisher, Restartable, Servers, encode, fetch, running, scalar, servers
+from .processes import Publisher, Restartable, Servers, account_sums, encode, fetch, running, scalar, servers
 
 __all__ = ["servers"]  # the fixture
 
@@ -137,16 +137,7 @@ async def test_finance_killed_while_refunds_flow_books_each_once(servers: Server
                 sources,
             )
         )
-        sums = {
-            row["code"]: int(row["total"])
-            for row in await fetch(
-                url,
-                "SELECT a.code, sum(p.amount_minor) AS total FROM postings p JOIN accounts a ON a.id = p.account_id"
-                " JOIN ledger_transactions t ON t.id = p.transaction_id WHERE t.source = ANY($1::text[])"
-                " GROUP BY a.code",
-                sources,
-            )
-        }
+        sums = await account_sums(url, sources)
         async with httpx.AsyncClient(timeout=30) as http:
             reconciled = await http.get(
                 f"{finance.url}/ledger/reconciliation", headers=Tokens(jwt_secret).headers(Role.finance)
