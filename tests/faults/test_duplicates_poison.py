@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import sys
 import time
 import uuid
 from collections import Counter
@@ -39,6 +38,7 @@ from aftersales_events.catalogue import returns as ret
 from aftersales_events.dlq import parked
 from aftersales_events.envelope import EncodedEvent
 from aftersales_events.partitioning import partition_for
+from aftersales_events.testing import dlq_command
 
 from .figures import Figure, record, size
 from .processes import (
@@ -182,15 +182,6 @@ async def test_every_event_twice_and_out_of_order_is_applied_once(servers: Serve
     assert wrong_orders == 0
 
 
-async def _dlq_command(*args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aftersales_events.dlq", *args, stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode == 0, out
-    return out.decode()
-
-
 def _keys_per_partition(prefix: str, partitions: int = 3) -> list[str]:
     """One key on each partition of the topic (as the relay and the producer pick them)."""
     found: dict[int, str] = {}
@@ -278,7 +269,7 @@ async def test_poison_goes_to_the_dlq_the_partition_moves_on_and_replay_applies_
         listed = [
             json.loads(line)
             for line in (
-                await _dlq_command("list", "--bootstrap", servers.kafka_bootstrap, "--topic", dlq, "--consumer", group,
+                await dlq_command("list", "--bootstrap", servers.kafka_bootstrap, "--topic", dlq, "--consumer", group,
                                    "--json")
             ).splitlines()
         ]  # fmt: skip
@@ -297,7 +288,7 @@ async def test_poison_goes_to_the_dlq_the_partition_moves_on_and_replay_applies_
         [bad_json] = [entry["ref"] for entry in listed if entry["event_id"] is None]
         corrected = tmp_path / "corrected.json"
         corrected.write_text(malformed.envelope_json, encoding="utf-8")
-        replayed = await _dlq_command(
+        replayed = await dlq_command(
             "replay", "--bootstrap", servers.kafka_bootstrap, "--topic", dlq, "--consumer", group,
             "--fix", f"{bad_json}={corrected}",
         )  # fmt: skip

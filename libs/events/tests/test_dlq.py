@@ -3,15 +3,14 @@ a parked message can be replayed to its topic."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from aftersales_events import EventContext, PermanentError
 from aftersales_events.dlq import parked, replay
+from aftersales_events.testing import dlq_command
 
 from .kit import (
     EventsDb,
@@ -27,16 +26,6 @@ from .kit import (
     thing_type,
     unique_producer,
 )
-
-
-async def _dlq_command(*args: str) -> str:
-    """``python -m aftersales_events.dlq ...`` as an operator runs it; its stdout."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aftersales_events.dlq", *args, stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, out
-    return out.decode()
 
 
 def _headers(record: object) -> dict[str, str]:
@@ -221,7 +210,7 @@ async def test_list_shows_what_is_parked_and_replay_fixes_skips_and_selects_by_c
     assert [m.header("dlq.error.type") for m in listed] == ["PermanentError", "ValidationError", "ValidationError"]
     assert listed[0].event == (thing.event_type(), str(later.id))
     assert listed[1].event[1] is None  # malformed: no id to tell
-    shown = await _dlq_command("list", "--bootstrap", kafka_bootstrap, "--topic", dlq, "--consumer", group_id, "--json")
+    shown = await dlq_command("list", "--bootstrap", kafka_bootstrap, "--topic", dlq, "--consumer", group_id, "--json")
     assert [json.loads(line)["ref"] for line in shown.splitlines()] == [m.ref for m in listed]
     assert "unknown (yet)" in json.loads(shown.splitlines()[0])["error"]
 
@@ -231,7 +220,7 @@ async def test_list_shows_what_is_parked_and_replay_fixes_skips_and_selects_by_c
     broken["now"] = False  # the cause is fixed; the malformed one is corrected by hand; one is dropped
     fix = tmp_path / "corrected.json"
     fix.write_bytes(corrected_value)
-    done = await _dlq_command(
+    done = await dlq_command(
         "replay", "--bootstrap", kafka_bootstrap, "--topic", dlq, "--consumer", group_id,
         "--fix", f"{listed[1].ref}={fix}", "--skip", listed[2].ref,
     )  # fmt: skip

@@ -7,7 +7,9 @@ Test support only: no production module imports it (a fitness test in ``tests/fi
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import sys
 from datetime import UTC, datetime
 
 from aiokafka import ConsumerRecord
@@ -39,3 +41,14 @@ def consumer_record(envelope: EventEnvelope, *, partition: int = 0) -> ConsumerR
         serialized_value_size=0,
         headers=(),
     )
+
+
+async def dlq_command(*args: str, timeout: float = 120.0) -> str:
+    """``python -m aftersales_events.dlq ...`` as an operator runs it; its stdout (it must
+    exit 0 within ``timeout`` seconds)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aftersales_events.dlq", *args, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode == 0, out
+    return out.decode()
