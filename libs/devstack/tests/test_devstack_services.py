@@ -36,7 +36,9 @@ def test_env_exports_point_every_service_at_the_given_servers(
     assert "export RETURNS_ENVIRONMENT=dev" in lines  # else the fake payment gateway is refused
     # Against the embedded Tansu a group join waits half the session timeout (broker.py).
     assert "export CALLCENTER_CONSUMER_SESSION_TIMEOUT_MS=3000" in lines
-    assert len(lines) == 25
+    # ... and holds an empty fetch to its end (broker.FETCH_MAX_WAIT_MS).
+    assert "export REVIEWS_CONSUMER_FETCH_MAX_WAIT_MS=50" in lines
+    assert len(lines) == 30
 
 
 def test_banner_lists_urls_docs_and_how_to_mint_a_token() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.tables import chassis_metadata
-from aftersales_devstack.broker import SESSION_TIMEOUT_MS
+from aftersales_devstack.broker import FETCH_MAX_WAIT_MS, SESSION_TIMEOUT_MS
 from aftersales_devstack.urls import libpq_url, with_database
 from aftersales_events import Handler
 from aftersales_events.kafka import make_producer
@@ -103,7 +103,7 @@ async def start_runner(
             sessionmaker=events_db.sessionmaker,
             handlers={thing: handler or effect_handler(group)},
             dlq_producer=producer,
-            **{"session_timeout_ms": SESSION_TIMEOUT_MS, **options},
+            **{"session_timeout_ms": SESSION_TIMEOUT_MS, "fetch_max_wait_ms": FETCH_MAX_WAIT_MS, **options},
         )
         await runner.start()
         runners.append(runner)

@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aftersales_devstack.broker import SESSION_TIMEOUT_MS
+from aftersales_devstack.broker import FETCH_MAX_WAIT_MS, SESSION_TIMEOUT_MS
 from aftersales_events import ConsumerRunner, EventContext, EventEnvelope, Handler, PermanentError
 
 from .kit import (
@@ -69,7 +69,7 @@ def runner_for(
     return ConsumerRunner(
         service="events-tests", group_id=group_id, bootstrap_servers=kafka_bootstrap,
         sessionmaker=events_db.sessionmaker, handlers={thing: handler}, dlq_producer=producer, backoff_base=0.001,
-        session_timeout_ms=SESSION_TIMEOUT_MS,
+        session_timeout_ms=SESSION_TIMEOUT_MS, fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
     )  # fmt: skip
 
 

@@ -139,6 +139,7 @@ def create_app(
                 max_attempts=config.consumer_max_attempts,
                 batch_size=config.consumer_batch_size,
                 session_timeout_ms=config.consumer_session_timeout_ms,
+                fetch_max_wait_ms=config.consumer_fetch_max_wait_ms,
                 resources=app.state,
             )
             await consumer.start()

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aftersales_events.kafka import DEFAULT_SESSION_TIMEOUT_MS
+from aftersales_events.kafka import DEFAULT_FETCH_MAX_WAIT_MS, DEFAULT_SESSION_TIMEOUT_MS
 
 from .runtime import YOUNG_THRESHOLD
 
@@ -85,6 +85,12 @@ class ServiceSettings(BaseSettings):
         description="Milliseconds without a heartbeat after which the consumer leaves its group (heartbeats go "
         "at a third of it). The devstack sets 3000 for the embedded Tansu, which answers a group join only after "
         "half of it.",
+    )
+    consumer_fetch_max_wait_ms: int = Field(
+        default=DEFAULT_FETCH_MAX_WAIT_MS,
+        ge=1,
+        description="Milliseconds the broker may hold a fetch that found nothing new. Kafka answers as soon as a "
+        "record arrives; the embedded Tansu holds the fetch to its end, so the devstack sets 50.",
     )
     consumer_group: str | None = Field(
         default=None,

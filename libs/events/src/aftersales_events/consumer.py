@@ -42,7 +42,7 @@ from .catalogue import EventPayload, dlq_topic_for
 from .context import correlation_scope
 from .envelope import EventEnvelope
 from .handling import EventContext, Handler, PermanentError, UnknownEventVersion, event_name
-from .kafka import DEFAULT_SESSION_TIMEOUT_MS, make_consumer
+from .kafka import DEFAULT_FETCH_MAX_WAIT_MS, DEFAULT_SESSION_TIMEOUT_MS, make_consumer
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
 from .partitions import PartitionDispatcher
 from .relay import TYPE_HEADER
@@ -83,9 +83,11 @@ class ConsumerRunner:
         resources: Any = None,
         batch_size: int = 200,
         session_timeout_ms: int = DEFAULT_SESSION_TIMEOUT_MS,
+        fetch_max_wait_ms: int = DEFAULT_FETCH_MAX_WAIT_MS,
     ) -> None:
         self._service = service
         self._session_timeout_ms = session_timeout_ms
+        self._fetch_max_wait_ms = fetch_max_wait_ms
         self._group_id = group_id
         self._bootstrap = bootstrap_servers
         self._sessionmaker = sessionmaker
@@ -129,6 +131,7 @@ class ConsumerRunner:
             self._topics,
             listener=listener,
             session_timeout_ms=self._session_timeout_ms,
+            fetch_max_wait_ms=self._fetch_max_wait_ms,
         )
         if isinstance(listener, FromTheStart):
             listener.consumer = self._consumer

@@ -30,6 +30,11 @@ DEFAULT_SESSION_TIMEOUT_MS = 10_000
 """aiokafka's own default: a member that sends no heartbeat for this long leaves the group.
 Against the embedded Tansu the devstack sets less (``broker.SESSION_TIMEOUT_MS``)."""
 
+DEFAULT_FETCH_MAX_WAIT_MS = 500
+"""aiokafka's own default: how long the broker may hold a fetch that found nothing new. Kafka
+answers as soon as a record arrives; the embedded Tansu holds the fetch to its end, so the
+devstack sets less (``broker.FETCH_MAX_WAIT_MS``)."""
+
 
 def make_consumer(
     bootstrap_servers: str,
@@ -38,6 +43,7 @@ def make_consumer(
     *,
     listener: ConsumerRebalanceListener | None = None,
     session_timeout_ms: int = DEFAULT_SESSION_TIMEOUT_MS,
+    fetch_max_wait_ms: int = DEFAULT_FETCH_MAX_WAIT_MS,
 ) -> AIOKafkaConsumer:
     """Offsets committed by hand, a new group reads from the start; heartbeats at a third of
     the session timeout (Kafka's advice), so two lost heartbeats do not evict the member."""
@@ -50,6 +56,7 @@ def make_consumer(
         max_poll_records=500,
         session_timeout_ms=session_timeout_ms,
         heartbeat_interval_ms=max(100, session_timeout_ms // 3),
+        fetch_max_wait_ms=fetch_max_wait_ms,
     )
     consumer.subscribe(sorted(topics), listener=listener)
     return consumer
