@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, Text, column, select, true, values
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from aftersales_chassis import NotFound
 
-from .models import Order, OrderFactReceipt
+from .models import Order, OrderFactReceipt, OrderLine
 
 
 class OrderRepository:
@@ -31,8 +33,40 @@ class OrderRepository:
         )
         return inserted is not None
 
-    async def find(self, order_id: str, *, for_update: bool = False) -> Order | None:
-        query = select(Order).where(Order.order_id == order_id).options(selectinload(Order.lines))
+    async def place(self, order: dict[str, Any], lines: list[dict[str, Any]]) -> bool:
+        """Inserts a new order and its lines in one statement (one round trip); False, and
+        nothing written, when the order is known already (its placed fact came before under
+        another shop event id, or a concurrent one won)."""
+        placed = (
+            pg_insert(Order)
+            .values(**order)
+            .on_conflict_do_nothing(index_elements=[Order.order_id])
+            .returning(Order.order_id)
+            .cte("placed")
+        )
+        columns = ("sku", "title", "quantity", "unit_price_minor")
+        given = values(
+            column("sku", String), column("title", Text), column("quantity", Integer),
+            column("unit_price_minor", BigInteger), name="given",
+        ).data([tuple(line[name] for name in columns) for line in lines])  # fmt: skip
+        statement = (
+            pg_insert(OrderLine)
+            .from_select(
+                ["order_id", *columns],
+                select(
+                    placed.c.order_id, given.c.sku, given.c.title, given.c.quantity, given.c.unit_price_minor
+                ).select_from(placed.join(given, true())),
+            )
+            .returning(OrderLine.sku)
+            .add_cte(placed)
+        )
+        return bool((await self.session.execute(statement)).first())
+
+    async def find(self, order_id: str, *, for_update: bool = False, lines: bool = True) -> Order | None:
+        """The order, with its lines unless ``lines`` is False (a second round trip)."""
+        query = select(Order).where(Order.order_id == order_id)
+        if lines:
+            query = query.options(selectinload(Order.lines))
         if for_update:
             query = query.with_for_update(of=Order)
         found: Order | None = await self.session.scalar(query)
@@ -43,7 +77,3 @@ class OrderRepository:
         if found is None:
             raise NotFound(f"order {order_id} is not known to the returns service", resource="order", id=order_id)
         return found
-
-    async def add(self, order: Order) -> None:
-        self.session.add(order)
-        await self.session.flush()

@@ -9,7 +9,7 @@ from aftersales_events import EventPayload, record_event
 from aftersales_events.catalogue import orders as ev
 
 from . import schemas
-from .models import Order, OrderFactReceipt, OrderLine, OrderStatus
+from .models import Order, OrderFactReceipt, OrderStatus
 from .repository import OrderRepository
 
 # Facts can arrive late or twice; the status only ever moves forward.
@@ -34,13 +34,14 @@ class OrderFactsService:
             shop_event_id=fact.shop_event_id, order_id=fact.order_id, kind=fact.kind, received_at=self.clock.now()
         )
         if not await self.orders.claim_fact(receipt):
-            order = await self.orders.find(fact.order_id)
-            status = order.status if order is not None else "unknown"
+            known = await self.orders.find(fact.order_id, lines=False)
             return schemas.FactOut(
-                shop_event_id=fact.shop_event_id, order_id=fact.order_id, outcome="duplicate", order_status=status
-            )
+                shop_event_id=fact.shop_event_id, order_id=fact.order_id, outcome="duplicate",
+                order_status=known.status if known is not None else "unknown",
+            )  # fmt: skip
         if isinstance(fact, schemas.PlacedIn):
-            order = await self._place(fact)
+            total_minor = await self._place(fact)
+            status: str = OrderStatus.placed
             payload: EventPayload = ev.OrderPlaced(
                 order_id=fact.order_id,
                 shop_event_id=fact.shop_event_id,
@@ -49,12 +50,12 @@ class OrderFactsService:
                 customer_id=fact.customer_id,
                 contact=ev.CustomerContact(**fact.contact.model_dump()),
                 lines=[ev.OrderLine(**line.model_dump()) for line in fact.lines],
-                total_minor=order.total_minor,
+                total_minor=total_minor,
                 currency=fact.currency,
                 channel=fact.channel,
             )
         else:
-            order = await self.orders.find(fact.order_id, for_update=True)
+            order = await self.orders.find(fact.order_id, for_update=True, lines=False)
             if order is None:
                 raise RuleViolation(
                     "order-facts.placed-first",
@@ -62,34 +63,28 @@ class OrderFactsService:
                     field="body.order_id",
                 )
             payload = self._apply(order, fact)
+            status = order.status
         await record_event(self.session, payload, subject=fact.order_id, at=self.clock.now())
         return schemas.FactOut(
-            shop_event_id=fact.shop_event_id, order_id=fact.order_id, outcome="applied", order_status=order.status
+            shop_event_id=fact.shop_event_id, order_id=fact.order_id, outcome="applied", order_status=status
         )
 
-    async def _place(self, fact: schemas.PlacedIn) -> Order:
-        if await self.orders.find(fact.order_id) is not None:
-            raise RuleViolation(
-                "order-facts.placed-once", f"order {fact.order_id} was already placed", field="body.order_id"
-            )
+    async def _place(self, fact: schemas.PlacedIn) -> int:
+        """Records the new order and its lines; its total in minor units."""
         if len({line.sku for line in fact.lines}) != len(fact.lines):
             raise RuleViolation("order-facts.unique-skus", "each sku may appear once per order", field="body.lines")
-        order = Order(
-            order_id=fact.order_id,
-            merchant_id=fact.merchant_id,
-            customer_id=fact.customer_id,
-            customer_name=fact.contact.name,
-            customer_phone=fact.contact.phone,
-            address=fact.contact.address,
-            currency=fact.currency,
-            total_minor=sum(line.quantity * line.unit_price_minor for line in fact.lines),
-            paid_minor=0,
-            status=OrderStatus.placed,
-            placed_at=fact.occurred_at,
-            lines=[OrderLine(**line.model_dump()) for line in fact.lines],
-        )
-        await self.orders.add(order)
-        return order
+        total_minor = sum(line.quantity * line.unit_price_minor for line in fact.lines)
+        order = {
+            "order_id": fact.order_id, "merchant_id": fact.merchant_id, "customer_id": fact.customer_id,
+            "customer_name": fact.contact.name, "customer_phone": fact.contact.phone, "address": fact.contact.address,
+            "currency": fact.currency, "total_minor": total_minor, "paid_minor": 0, "status": OrderStatus.placed,
+            "placed_at": fact.occurred_at,
+        }  # fmt: skip
+        if not await self.orders.place(order, [line.model_dump() for line in fact.lines]):
+            raise RuleViolation(  # nothing was written; the unit of work rolls the fact's receipt back
+                "order-facts.placed-once", f"order {fact.order_id} was already placed", field="body.order_id"
+            )
+        return total_minor
 
     def _apply(self, order: Order, fact: schemas.OrderFactIn) -> EventPayload:
         common = {
