@@ -77,7 +77,7 @@ class OrderFactsService:
         order = {
             "order_id": fact.order_id, "merchant_id": fact.merchant_id, "customer_id": fact.customer_id,
             "customer_name": fact.contact.name, "customer_phone": fact.contact.phone, "address": fact.contact.address,
-            "currency": fact.currency, "total_minor": total_minor, "paid_minor": 0, "status": OrderStatus.placed,
+            "currency": fact.currency, "total_minor": total_minor, "paid_minor": 0, "status": str(OrderStatus.placed),
             "placed_at": fact.occurred_at,
         }  # fmt: skip
         if not await self.orders.place(order, [line.model_dump() for line in fact.lines]):

@@ -16,9 +16,10 @@ from . import schemas
 from .batch_intake import take_batch
 from .dependencies import ComplaintReader, Complaints, MerchantOnly
 from .email_intake import take_email
+from .intake import Arrival
 from .merging import merge, unmerge
 from .models import Channel, ComplaintState, Priority
-from .service import Arrival, to_out
+from .service import to_out
 
 router = service_router(
     prefix="/complaints",
@@ -47,7 +48,7 @@ async def intake(
     channel is merged into the earliest live complaint (state `merged`). Starts §4.2 (owner,
     1 h) and §4.3 (reply, 2 h); forum and Weibo also §4.4 (merchant's public reply, 1 wd);
     phone goes to the dedicated person (state `routed`, §4.5)."""
-    record, created = await service.record(
+    record, created = await service.intake.record(
         Arrival(
             channel=body.channel,
             channel_message_id=body.channel_message_id,
@@ -153,7 +154,7 @@ async def open_complaint(
 ) -> schemas.ComplaintOut:
     """Roles: agent, supervisor. Recorded now, on the channel it came by; clocks as for `/complaints/intake`.
     Carries the customer's E3 flags from reviews (`customer_flags`), if any."""
-    record, _ = await service.record(
+    record, _ = await service.intake.record(
         Arrival(
             channel=body.channel,
             received_at=service.clock.now(),

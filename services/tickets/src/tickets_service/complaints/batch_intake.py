@@ -3,7 +3,7 @@
 
 Validated item by item before anything is written: a bad item is refused with its problem
 (naming `body[<index>].<field>`) and left out, the others go on. The items that pass are
-recorded in one transaction (:meth:`ComplaintService.record_many`): all of them or, if the
+recorded in one transaction (:meth:`ComplaintIntake.record_many`): all of them or, if the
 transaction itself fails (the database unreachable), none, and the request answers that
 problem; the gateway sends the batch again, which is safe, since every item is idempotent by
 its (channel, channel_message_id)."""
@@ -20,8 +20,9 @@ from aftersales_chassis.openapi import ProblemDetail, ProblemFieldError
 from aftersales_chassis.problem_handlers import PROBLEM_BASE, error_message, field_path
 
 from . import schemas
+from .intake import Arrival
 from .models import Complaint
-from .service import Arrival, ComplaintService
+from .service import ComplaintService
 
 NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
 
@@ -103,7 +104,7 @@ async def take_batch(service: ComplaintService, items: list[Any], actor: Princip
         )
         for _, body in valid
     ]
-    recorded = await service.record_many(arrivals, actor) if arrivals else []
+    recorded = await service.intake.record_many(arrivals, actor) if arrivals else []
     for (index, body), (record, created) in zip(valid, recorded, strict=True):
         results[index] = schemas.BatchItemOut(
             index=index,

@@ -15,8 +15,9 @@ from aftersales_events.catalogue.callcenter import InboundComplaintCall
 from aftersales_sla import SlaClocks
 
 from . import schemas
+from .intake import Arrival
 from .models import Channel, Complaint
-from .service import Arrival, ComplaintService
+from .service import ComplaintService
 
 CALLCENTER = Principal("callcenter", frozenset({Role.service}))
 """The call centre, handing the complaint over (the intake admits the role ``service``)."""
@@ -44,4 +45,4 @@ async def complaint_call(session: AsyncSession, resources: Any, event: InboundCo
     calendar = await resources.calendar_provider.current(session)
     sla = SlaClocks(session, calendar, resources.sla_policies, now)
     service = ComplaintService(session, resources.clock, sla, resources.settings)
-    return await service.record(arrival_of(event), CALLCENTER)
+    return await service.intake.record(arrival_of(event), CALLCENTER)

@@ -18,9 +18,10 @@ from typing import cast
 from aftersales_chassis import Principal, RuleViolation
 from aftersales_chassis.storage import AttachmentPolicy, AttachmentStore, StoredAttachment, check_attachment
 
+from .intake import Arrival
 from .models import Channel, Complaint, ComplaintState
 from .schemas import Sender
-from .service import Arrival, ComplaintService
+from .service import ComplaintService
 
 RULE = "§4.email-rfc5322"
 MAX_EMAIL_BYTES = 25 * 1024 * 1024  # what the common mail providers accept per message
@@ -148,4 +149,4 @@ async def take_email(
         if thread.state != ComplaintState.closed:
             await service.customer_message(thread, arrival, actor)
             return thread, False
-    return await service.record(arrival, actor)
+    return await service.intake.record(arrival, actor)
