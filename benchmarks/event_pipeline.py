@@ -134,13 +134,30 @@ class Pipeline:
             self.failures += 1
             sys.stderr.write(f"order-facts {response.status_code}: {response.text[:200]}\n")
 
+    async def committed(self) -> dict[str, float]:
+        """Order id → when finance committed its OrderPlaced, for every one committed so far."""
+        by_event = await _event_orders(self.returns_db)
+        return {order: self.applied.seen[event] for event, order in by_event.items() if event in self.applied.seen}
+
     async def latencies(self, orders: list[str]) -> tuple[list[float], float]:
         """Sent → committed in finance, per order; and when the last one committed."""
-        by_event = await _event_orders(self.returns_db)
-        committed = {order: self.applied.seen[event] for event, order in by_event.items() if event in self.applied.seen}
+        committed = await self.committed()
         wanted = set(orders)
         spans = [committed[o] - self.sent[o] for o in wanted if o in committed]
         return spans, max(committed[o] for o in wanted if o in committed)
+
+    async def latencies_by_minute(self, orders: list[str], rate: float) -> list[list[float]]:
+        """Sent → committed, grouped by the minute of the run each order was due in (order k
+        is due k / rate seconds in): whether the latency drifts as the run goes on."""
+        committed = await self.committed()
+        minutes: list[list[float]] = []
+        for k, order in enumerate(orders):
+            if order in committed:
+                minute = int(k / rate // 60)
+                while len(minutes) <= minute:
+                    minutes.append([])
+                minutes[minute].append(committed[order] - self.sent[order])
+        return [m for m in minutes if m]
 
 
 async def _at_rate(http: httpx.AsyncClient, pipeline: Pipeline, run: str) -> dict[str, float]:
@@ -156,7 +173,9 @@ async def _at_rate(http: httpx.AsyncClient, pipeline: Pipeline, run: str) -> dic
     sending = time.perf_counter() - start
     await pipeline.applied.wait_for(already + count, timeout=120 + SECONDS)
     spans, _ = await pipeline.latencies(orders)
+    by_minute = await pipeline.latencies_by_minute(orders, RATE)
     return {
+        "p99_by_minute_ms": [_quantile(m, 0.99) * 1000 for m in by_minute],
         "events": count,
         "sent_per_s": count / sending,
         "p50_ms": _quantile(spans, 0.5) * 1000,
@@ -302,6 +321,7 @@ def _report(results: dict[str, object]) -> None:
         f"  at {RATE:g} events/s for {SECONDS:g}s ({rate['events']:,.0f} events, sent at {rate['sent_per_s']:.0f}/s): "
         f"request → effect committed p50 {rate['p50_ms']:.0f} ms, p99 {rate['p99_ms']:.0f} ms "
         f"(goal < 500), max {rate['max_ms']:.0f} ms; HTTP p99 {rate['http_p99_ms']:.0f} ms\n"
+        f"  p99 by minute of the run: {', '.join(f'{v:.0f}' for v in rate['p99_by_minute_ms'])} ms\n"
     )
     out.write(f"  maximum throughput, {FLOOD:,} events by {CONCURRENCY} clients, per round:\n")
     for k, (pipe, raw) in enumerate(rounds, 1):
