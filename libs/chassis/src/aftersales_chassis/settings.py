@@ -90,7 +90,7 @@ class ServiceSettings(BaseSettings):
         default=DEFAULT_FETCH_MAX_WAIT_MS,
         ge=1,
         description="Milliseconds the broker may hold a fetch that found nothing new. Kafka answers as soon as a "
-        "record arrives; the embedded Tansu holds the fetch to its end, so the devstack sets 50.",
+        "record arrives; the embedded Tansu holds the fetch to its end, so the devstack sets 50 (ADR 0029).",
     )
     consumer_group: str | None = Field(
         default=None,
