@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import Clock, Forbidden, NotFound, Page, PageParams, Principal, Role, page_of
-from aftersales_chassis.storage import StoredAttachment
 from aftersales_events import record_event
 from aftersales_events.catalogue.sla import SlaBreachedBase
 from aftersales_sla import SlaClocks
@@ -61,32 +59,20 @@ class ComplaintService:
     async def customer_message(self, record: Complaint, arrival: Arrival, actor: Principal) -> None:
         """The customer wrote again in a thread we know (an e-mail reply): the message joins the
         complaint, and one that was waiting on the customer is worked on again."""
-        await self._add_message(record, "in", arrival.sender.handle or actor.subject, arrival.body,
-                                at=arrival.received_at, email_message_id=arrival.email_message_id,
-                                attachments=arrival.attachments)  # fmt: skip
+        await self._keep(*new_message(record, "in", arrival.sender.handle or actor.subject, arrival.body,
+                                      at=arrival.received_at, email_message_id=arrival.email_message_id,
+                                      attachments=arrival.attachments))  # fmt: skip
         if record.state == ComplaintState.waiting:
             await self._resume(record, actor, "the customer replied")
         else:
             await self.flow.apply(record, "customer_message", actor, reason=arrival.subject or None)
 
-    async def _add_message(
-        self,
-        record: Complaint,
-        direction: str,
-        author: str,
-        body: str,
-        *,
-        at: datetime,
-        email_message_id: str | None = None,
-        attachments: list[StoredAttachment] | None = None,
-    ) -> ComplaintMessage:
-        message, kept = new_message(
-            record, direction, author, body, at=at, email_message_id=email_message_id, attachments=attachments
-        )
+    async def _keep(self, message: ComplaintMessage, attachments: list[ComplaintAttachment]) -> None:
+        """A message of the complaint (:func:`.records.new_message`) and its attachments' rows,
+        flushed in that order: no relationship tells the ORM that they reference the message."""
         await self.repository.add(message)
-        if kept:
-            await self.repository.add(*kept)
-        return message
+        if attachments:
+            await self.repository.add(*attachments)
 
     async def _raise_major(self, record: Complaint, actor: Principal, rule: str) -> None:
         now = self.clock.now()
@@ -130,7 +116,7 @@ class ComplaintService:
     async def reply(self, record_id: uuid.UUID, data: schemas.ReplyIn, actor: Principal) -> schemas.ComplaintOut:
         record = await self.repository.get(record_id, for_update=True)
         self.flow.require(record, "reply")
-        await self._add_message(record, "out", actor.subject, data.body, at=self.clock.now())
+        await self._keep(*new_message(record, "out", actor.subject, data.body, at=self.clock.now()))
         await self.flow.apply(record, "reply", actor)
         record.first_replied_at = record.first_replied_at or self.clock.now()
         return to_out(record)
@@ -142,7 +128,8 @@ class ComplaintService:
         record = await self.repository.get(record_id, for_update=True)
         self._check_visible(record, actor)
         self.flow.require(record, "merchant_reply")
-        await self._add_message(record, "merchant", actor.merchant_id or actor.subject, data.body, at=self.clock.now())
+        author = actor.merchant_id or actor.subject
+        await self._keep(*new_message(record, "merchant", author, data.body, at=self.clock.now()))
         await self.flow.apply(record, "merchant_reply", actor)
         record.merchant_replied_at = record.merchant_replied_at or self.clock.now()
         return to_out(record)
