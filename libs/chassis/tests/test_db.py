@@ -1,5 +1,6 @@
-"""The engine's pool pre-ping: on by default (a connection the server dropped is replaced
-unseen), off on request (the caller saves the round trips and meets the dropped connection)."""
+"""The engine's pool pre-ping: on by default for a connection that sat idle (one the server
+dropped meanwhile is replaced unseen), skipped for one back in the pool moments ago, off on
+request (the caller saves the round trips and meets the dropped connection)."""
 
 from __future__ import annotations
 
@@ -26,13 +27,55 @@ async def _drop_pooled_connection(database: Database) -> None:
         await other.dispose()
 
 
-async def test_pre_ping_is_on_by_default_and_replaces_a_dropped_connection(chassis_db_url: str) -> None:
+async def test_pre_ping_is_on_by_default_and_replaces_a_dropped_idle_connection(chassis_db_url: str) -> None:
     assert ServiceSettings.model_fields["db_pool_pre_ping"].default is True
-    database = Database.connect(chassis_db_url, pool_size=1)
+    assert ServiceSettings.model_fields["db_pool_ping_after_idle_ms"].default == 500
+    database = Database.connect(chassis_db_url, pool_size=1, ping_after_idle=0.0)
     try:
         await _drop_pooled_connection(database)
         async with database.engine.connect() as conn:
             assert await conn.scalar(text("SELECT 1")) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_connection_back_in_the_pool_within_the_window_is_not_pinged(
+    chassis_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside the window the checkout costs no round trip, so a connection dropped inside it
+    is met by its request (a 503 in a service), and the pool discards it."""
+    database = Database.connect(chassis_db_url, pool_size=1, ping_after_idle=60.0)
+    pings: list[object] = []
+    ping = database.engine.dialect.do_ping
+    monkeypatch.setattr(database.engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    try:
+        for _ in range(3):
+            async with database.engine.connect() as conn:
+                assert await conn.scalar(text("SELECT 1")) == 1
+        assert pings == []
+        await _drop_pooled_connection(database)
+        with pytest.raises(DBAPIError):
+            async with database.engine.connect() as conn:
+                await conn.scalar(text("SELECT 1"))
+        async with database.engine.connect() as conn:
+            assert await conn.scalar(text("SELECT 1")) == 1
+        assert pings == []
+    finally:
+        await database.dispose()
+
+
+async def test_a_connection_idle_past_the_window_is_pinged_once_per_checkout(
+    chassis_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database.connect(chassis_db_url, pool_size=1, ping_after_idle=0.0)
+    pings: list[object] = []
+    ping = database.engine.dialect.do_ping
+    monkeypatch.setattr(database.engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    try:
+        for _ in range(3):
+            async with database.engine.connect() as conn:
+                assert await conn.scalar(text("SELECT 1")) == 1
+        assert len(pings) == 2  # not the first checkout: a connection new from the server
     finally:
         await database.dispose()
 

@@ -36,9 +36,11 @@ def test_env_exports_point_every_service_at_the_given_servers(
     assert "export RETURNS_ENVIRONMENT=dev" in lines  # else the fake payment gateway is refused
     # Against the embedded Tansu a group join waits half the session timeout (broker.py).
     assert "export CALLCENTER_CONSUMER_SESSION_TIMEOUT_MS=3000" in lines
-    # ... and holds an empty fetch to its end (broker.FETCH_MAX_WAIT_MS).
+    # ... holds every fetch to its end (broker.FETCH_MAX_WAIT_MS) ...
     assert "export REVIEWS_CONSUMER_FETCH_MAX_WAIT_MS=50" in lines
-    assert len(lines) == 30
+    # ... and lists every batch a partition holds on each fetch (broker.RELAY_GATHER_MS).
+    assert "export TICKETS_OUTBOX_RELAY_GATHER_MS=50" in lines
+    assert len(lines) == 35
 
 
 def test_banner_lists_urls_docs_and_how_to_mint_a_token() -> None:

@@ -232,3 +232,28 @@ async def test_wake_ups_within_the_gather_window_go_out_in_one_batch_and_no_empt
     assert {k: v for k, v in _ids_by_key(await read_topic(kafka_bootstrap, topic)).items() if v} == {
         k: v for k, v in expected.items() if v
     }
+
+
+async def test_a_relay_woken_after_a_quiet_spell_claims_at_once(
+    events_db: EventsDb, producer: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    """The gather window only spaces claims: a commit that wakes a relay which has not claimed
+    for longer than the window goes out without waiting for it (ADR 0030)."""
+    name = unique_producer()
+    await create_topics(kafka_bootstrap, f"{name}.events")
+    await OutboxRelay(events_db.sessionmaker, producer, service="test").drain()  # other tests' rows
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", idle_interval=30.0, gather=1.0)
+    relay.start()
+    try:
+        await asyncio.sleep(1.1)  # the first look, then quiet for longer than the window
+        await _write_rows(events_db, name, 2)
+        woken = asyncio.get_running_loop().time()
+        relay.wake()
+        for _ in range(100):
+            if await _unpublished(events_db) == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert await _unpublished(events_db) == 0
+        assert asyncio.get_running_loop().time() - woken < 0.9
+    finally:
+        await relay.stop()

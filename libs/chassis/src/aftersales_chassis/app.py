@@ -79,7 +79,10 @@ def create_app(
         app.state.clock = clock or SystemClock()
         app.state.token_verifier = TokenVerifier(config.jwt_secret.get_secret_value(), config.jwt_issuer)
         app.state.db = db = Database.connect(
-            config.database_url, pool_size=config.db_pool_size, pre_ping=config.db_pool_pre_ping
+            config.database_url,
+            pool_size=config.db_pool_size,
+            pre_ping=config.db_pool_pre_ping,
+            ping_after_idle=config.db_pool_ping_after_idle_ms / 1000,
         )
         app.state.producer = producer = make_producer(
             config.kafka_bootstrap_servers, f"{definition.name}-service", idempotence=config.kafka_idempotence
@@ -123,7 +126,12 @@ def create_app(
             interval=config.broker_watch_interval,
         )
         app.state.relay = relay = OutboxRelay(
-            db.sessionmaker, producer, service=definition.name, batch_size=config.outbox_batch_size, watch=watch
+            db.sessionmaker,
+            producer,
+            service=definition.name,
+            batch_size=config.outbox_batch_size,
+            gather=config.outbox_relay_gather_ms / 1000,
+            watch=watch,
         )
         if config.outbox_relay_enabled:
             relay.start()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 from .settings import asyncpg_url
@@ -20,17 +22,18 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int = 10, pre_ping: bool = True) -> Database:
-        """``pre_ping`` tests each connection as it leaves the pool (a transaction and a
-        statement on asyncpg: extra round trips on every checkout). On by default; a hot path
-        whose connections sit behind no proxy that drops idle ones may turn it off."""
+    def connect(cls, url: str, *, pool_size: int = 10, pre_ping: bool = True, ping_after_idle: float = 0.5) -> Database:
+        """``pre_ping`` tests a connection as it leaves the pool if it sat there idle for at
+        least ``ping_after_idle`` seconds (see ``ping_idle_connections``). On by default; a hot
+        path whose connections sit behind no proxy that drops idle ones may turn it off."""
         engine = create_async_engine(
             asyncpg_url(url),
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=pre_ping,
             connect_args={"server_settings": {"timezone": "UTC", "application_name": "aftersales"}},
         )
+        if pre_ping:
+            ping_idle_connections(engine, ping_after_idle)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
 
     async def ping(self) -> bool:
@@ -43,6 +46,37 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_IDLE_SINCE = "aftersales_idle_since"
+
+
+def ping_idle_connections(engine: AsyncEngine, after_idle: float) -> None:
+    """Pings a pooled connection on checkout only when it sat in the pool for ``after_idle``
+    seconds or more, and replaces it if the ping fails.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout, and on asyncpg a ping is three
+    round trips (``BEGIN``, ``;``, ``ROLLBACK``): under load, more than the request's own
+    statements. A connection handed back moments ago was alive moments ago; what a ping
+    catches (a server restart, a proxy or firewall dropping idle connections) happens to
+    connections left idle. HikariCP skips its check the same way for a connection used within
+    the last 500 ms (``aliveBypassWindowMs``). A connection that dies inside the window fails
+    its request, which the problem handlers answer with 503 and ``Retry-After``, and the pool
+    discards it. A connection new from the server is not pinged. ADR 0030."""
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < after_idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool replaces this connection (3 tries)
+            raise DisconnectionError(f"pooled connection failed its ping after {after_idle:g}s idle") from error
 
 
 async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) -> dict[str, Any] | None:

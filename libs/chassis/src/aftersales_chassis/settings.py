@@ -53,10 +53,23 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_pre_ping: bool = Field(
         default=True,
-        description="Test each pooled connection before use (costs round trips per checkout); off only where no "
-        "proxy or failover drops idle connections unseen.",
+        description="Test a pooled connection before use when it sat idle (`DB_POOL_PING_AFTER_IDLE_MS`); off "
+        "only where no proxy or failover drops idle connections unseen.",
+    )
+    db_pool_ping_after_idle_ms: int = Field(
+        default=500,
+        ge=0,
+        description="A connection back in the pool for less than this is used without a ping (HikariCP's "
+        "aliveBypassWindowMs); 0 pings on every checkout (ADR 0030).",
     )
     outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_relay_gather_ms: int = Field(
+        default=5,
+        ge=0,
+        description="How long a relay woken by a commit waits for further commits before it claims, so that "
+        "their rows go out as one batch per partition. The devstack sets 50: the embedded Tansu's fetch costs in "
+        "proportion to the batches a partition holds (ADR 0030).",
+    )
     outbox_relay_enabled: bool = Field(
         default=True, description="Off on API-only replicas when dedicated replicas run the relay."
     )

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import pytest
 
-from .broker import CONSUMER_SETTINGS, Broker
+from .broker import SERVICE_SETTINGS, Broker
 from .postgres import EmbeddedPostgres, clone_database, drop_databases, ensure_databases
 from .services import LOG_DIR_ENV, ServiceProcess, running_service
 from .stack import migrate
@@ -73,8 +73,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "last: run after every other test of the session (a scan of what the run left)")
     for prefix in ("AFTERSALES_", *(svc.env_prefix for svc in SERVICES)):
         # The session's in-process apps read their settings from here too: consumers joining
-        # the embedded broker's groups in 1.5 s, not 5, and fetching within 50 ms (broker.py).
-        for name, value in CONSUMER_SETTINGS.items():
+        # the embedded broker's groups in 1.5 s, not 5, fetching within 50 ms, relays sending
+        # batches (broker.py).
+        for name, value in SERVICE_SETTINGS.items():
             os.environ.setdefault(prefix + name, value)
     if not os.environ.get(LOG_DIR_ENV):
         # Service processes of this session log to files here, not onto the terminal; kept

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from ._proc import free_port, spawn, stop, stop_all, wait_until
-from .broker import CONSUMER_SETTINGS
+from .broker import SERVICE_SETTINGS
 from .urls import HOST, service
 
 _logger = logging.getLogger("aftersales_devstack")
@@ -53,7 +53,7 @@ def service_env(
         f"{prefix}JWT_SECRET": jwt_secret,
     }
     if environment in ("dev", "test"):
-        env.update({prefix + name: value for name, value in CONSUMER_SETTINGS.items()})
+        env.update({prefix + name: value for name, value in SERVICE_SETTINGS.items()})
     if environment == "test":
         # A test session runs whole stacks of five services beside its in-process apps, all on
         # one server with PostgreSQL's default 100 connections; a test process needs few.

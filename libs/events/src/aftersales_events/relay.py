@@ -97,8 +97,9 @@ class OutboxRelay:
         gather: float = 0.005,
         watch: BrokerWatch | None = None,
     ) -> None:
-        """``gather``: how long a woken relay lets further wake-ups gather before it claims, so
-        that many requests' rows go out in one transaction instead of one each (ADR 0023)."""
+        """``gather``: the least time between two claims of a woken relay, so that under load many
+        requests' rows go out in one transaction and one batch per partition instead of one each
+        (ADR 0023, 0030). A relay woken after a quiet spell claims at once."""
         self._sessionmaker = sessionmaker
         self._producer = producer
         self._service = service
@@ -111,6 +112,7 @@ class OutboxRelay:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._loop_count = 0
+        self._last_claim = float("-inf")
 
     def wake(self) -> None:
         """Called after a unit of work commits, so new rows go out without waiting a tick."""
@@ -187,6 +189,7 @@ class OutboxRelay:
             try:
                 if self._watch is not None and self._watch.due():
                     await self._watch.check()
+                self._last_claim = asyncio.get_running_loop().time()
                 published = 0 if self._watch is not None and self._watch.hold() else await self.publish_batch()
                 backoff = self._idle_interval
                 self._loop_count += 1
@@ -212,9 +215,11 @@ class OutboxRelay:
             return
         finally:
             self._wake.clear()
-        if self._gather > 0 and not self._stopping:
-            # Woken by a commit: the requests committing alongside it join this batch.
-            await asyncio.sleep(self._gather)
+        since_claim = asyncio.get_running_loop().time() - self._last_claim
+        if since_claim < self._gather and not self._stopping:
+            # Woken by a commit soon after the last claim: the requests committing meanwhile
+            # join this batch (Nagle's rule: the first commit after a quiet spell goes at once).
+            await asyncio.sleep(self._gather - since_claim)
 
     async def _observe_and_purge(self) -> None:
         async with self._sessionmaker() as session, session.begin():
