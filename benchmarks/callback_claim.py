@@ -6,10 +6,10 @@ Goal (issue 21): the use case at >= 70% of raw, p99 < 20 ms. ADR 0025.
 Like for like: the raw side sends the repository's own ``CLAIM`` statement (same table, same
 index, same ORDER BY, same conditions, same columns written and answered) with the same
 parameters, as one statement on a pooled connection, as the service does (no BEGIN/COMMIT
-on either side). Both sides run AGENTS agents on AGENTS connections; the service's engine has
-no pre-ping (``db_pool_pre_ping=false``). Each agent closes what it claimed (untimed, the same
-for both), as an agent records an outcome before the next claim: the leases held at once stay
-about one per agent, as on the floor.
+on either side). Both sides run AGENTS agents on AGENTS connections: the service's claim goes
+out on its engine's driver pool (ADR 0031), asyncpg's own, as the raw side's does. Each agent
+closes what it claimed (untimed, the same for both), as an agent records an outcome before
+the next claim: the leases held at once stay about one per agent, as on the floor.
 
 Two measurements, because one cannot answer both halves of the goal:
 
@@ -44,7 +44,7 @@ from sqlalchemy import event
 
 from aftersales_calendar import default_calendar
 from aftersales_chassis import ManualClock, Principal, Role
-from aftersales_chassis.db import Database
+from aftersales_chassis.db import Database, driver_pool
 from aftersales_chassis.uow import commit_begun, request_session
 from aftersales_sla import SlaClocks
 from callcenter_service.callbacks.repository import CLAIM
@@ -152,6 +152,13 @@ def _paths(url: str, size: int, sent: list[str] | None = None) -> dict[str, Path
             database.engine.sync_engine, "checkout", lambda _dbapi, _record, proxy: log(proxy.driver_connection)
         )
 
+        async def init(conn: Any) -> None:
+            log(conn)
+
+        # The claim's statement goes out on the engine's driver pool (ADR 0031): created here so
+        # that its connections log their statements too.
+        driver = await driver_pool(database.engine, init=init)
+
         async def claim(agent: str) -> Any:
             principal = Principal(subject=agent, roles=frozenset({Role.agent}))
             async with request_session(database.sessionmaker) as session:  # as the route's unit of work
@@ -161,6 +168,7 @@ def _paths(url: str, size: int, sent: list[str] | None = None) -> dict[str, Path
                 return None if claimed is None else claimed.task.id
 
         await asyncio.gather(*(_warm(database) for _ in range(size)))  # as the raw pool's min_size
+        await asyncio.gather(*(_warm_driver(driver) for _ in range(size)))
         return claim, database.dispose
 
     return {"raw": raw, "app": app}
@@ -168,6 +176,11 @@ def _paths(url: str, size: int, sent: list[str] | None = None) -> dict[str, Path
 
 async def _no_reset(_conn: Any) -> None:
     return None
+
+
+async def _warm_driver(pool: asyncpg.Pool) -> None:
+    async with pool.acquire():
+        await asyncio.sleep(0.05)  # held together, so the pool opens every connection
 
 
 async def _warm(database: Database) -> None:
@@ -251,8 +264,8 @@ def main() -> None:
     out = sys.stdout
     names = {"raw": "raw asyncpg: the repository's CLAIM statement", "app": "CallbackService.claim (as the route)"}
     out.write(f"\nCallback queue (§7.2): next-task claims, {TASKS:,} open tasks, {AGENTS} agents on {AGENTS} pooled "
-              f"connections per path (service: db_pool_pre_ping=false); raw sends the service's own statement "
-              f"with its parameters (same table, index, order, conditions, columns written and answered). "
+              f"connections per path (service: its engine's driver pool, ADR 0031); raw sends the service's own "
+              f"statement with its parameters (same table, index, order, conditions, columns written and answered). "
               f"Goal: >= 70% of raw, p99 < 20 ms (ADR 0025)\n")  # fmt: skip
     scan = [line.strip() for line in found["plan"] if "ix_callback_tasks_queue" in line or "Execution" in line]
     out.write(f"plan on the full queue (EXPLAIN ANALYZE): {' | '.join(scan)}; sort: "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import httpx
+import jwt
 import pytest
 
 from aftersales_chassis import Role, mint_token
@@ -95,6 +97,56 @@ def test_verifier_round_trip_and_refusals() -> None:
         verifier.verify(mint_token("k" * 32, subject="m-1", roles=["merchant"], issuer="someone-else"))
     with pytest.raises(Unauthenticated):
         TokenVerifier("x" * 32, "aftersales").verify(token)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_a_verified_token_is_remembered_until_its_own_expiry(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock()
+    verifier = TokenVerifier("k" * 32, "aftersales", now=clock)
+    decoded: list[str] = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda token, *a, **k: decoded.append(token) or decode(token, *a, **k))
+    token = mint_token("k" * 32, subject="a-1", roles=["agent"], ttl=timedelta(minutes=10))
+    first = verifier.verify(token)
+    assert verifier.verify(token) is first
+    assert decoded == [token]  # the second request paid no verification
+    clock.now += 9 * 60
+    assert verifier.verify(token) is first
+    clock.now += 61  # past exp: refused, even though it was remembered
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.verify(token)
+    assert decoded == [token]
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_a_token_that_failed_is_not_remembered_and_a_changed_token_is_verified_afresh() -> None:
+    verifier = TokenVerifier("k" * 32, "aftersales")
+    token = mint_token("k" * 32, subject="a-1", roles=["agent"])
+    verifier.verify(token)
+    header, payload, signature = token.split(".")
+    forged = mint_token("other-key" * 4, subject="a-1", roles=["agent", "supervisor"]).split(".")[1]
+    for tampered in (f"{header}.{forged}.{signature}", f"{header}.{payload}.{signature[:-2]}xx"):
+        for _ in range(2):
+            with pytest.raises(Unauthenticated):
+                verifier.verify(tampered)
+    with pytest.raises(Unauthenticated):  # another key: the first verifier's memory is its own
+        TokenVerifier("x" * 32, "aftersales").verify(token)
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_the_verifier_remembers_a_bounded_number_of_tokens() -> None:
+    verifier = TokenVerifier("k" * 32, "aftersales", remember=3)
+    tokens = [mint_token("k" * 32, subject=f"a-{n}", roles=["agent"]) for n in range(5)]
+    assert [verifier.verify(token).subject for token in tokens] == [f"a-{n}" for n in range(5)]
+    assert list(verifier._verified) == tokens[2:]  # the oldest forgotten first
 
 
 def test_minting_a_dev_token_loads_no_app_machinery() -> None:

@@ -4,6 +4,7 @@ request (the caller saves the round trips and meets the dropped connection)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -11,8 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from aftersales_chassis import ServiceSettings
-from aftersales_chassis.db import Database, driver_fetchrow
+from aftersales_chassis.db import Database, driver_fetchrow, driver_pool
 from aftersales_chassis.uow import commit_begun
+from aftersales_events.unavailable import database_unavailable
 
 
 async def _drop_pooled_connection(database: Database) -> None:
@@ -103,19 +105,89 @@ async def test_a_statement_sent_by_the_driver_answers_its_row_as_a_dict(chassis_
         await database.dispose()
 
 
-async def test_a_driver_statement_on_a_dropped_connection_is_a_dbapi_error_and_the_pool_discards_it(
+async def test_a_driver_connection_dropped_while_idle_is_replaced_unseen(chassis_db_url: str) -> None:
+    """asyncpg reads the server's goodbye on an idle connection as it comes (the event loop
+    watches the socket), so its pool reconnects on the next acquire: no request meets it."""
+    database = Database.connect(chassis_db_url, pool_size=1, pre_ping=False)
+    try:
+        async with database.sessionmaker() as session:
+            first = await driver_fetchrow(session, "SELECT pg_backend_pid() AS pid")
+        assert first is not None
+        async with database.engine.begin() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first["pid"]})
+        await asyncio.sleep(0.05)
+        async with database.sessionmaker() as session:
+            again = await driver_fetchrow(session, "SELECT pg_backend_pid() AS pid")
+        assert again is not None
+        assert again["pid"] != first["pid"]
+    finally:
+        await database.dispose()
+
+
+async def test_a_driver_connection_lost_mid_statement_is_a_dbapi_error_and_the_next_one_works(
     chassis_db_url: str,
 ) -> None:
     database = Database.connect(chassis_db_url, pool_size=1, pre_ping=False)
     try:
-        await _drop_pooled_connection(database)
+        async with database.sessionmaker() as session:
+            running = asyncio.create_task(driver_fetchrow(session, "SELECT pg_sleep(10), 'lost-mid-statement'"))
+            async with database.engine.begin() as conn:
+                for _ in range(100):
+                    killed = await conn.scalar(
+                        text(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE query LIKE '%''lost-mid-statement''%' AND pid <> pg_backend_pid()"
+                        )
+                    )
+                    if killed:
+                        break
+                    await asyncio.sleep(0.02)
+            with pytest.raises(DBAPIError) as raised:
+                await running
+            assert raised.value.connection_invalidated  # answered 503 by the problem handlers
+        async with database.sessionmaker() as session:
+            assert await driver_fetchrow(session, "SELECT 1 AS one") == {"one": 1}
+    finally:
+        await database.dispose()
+
+
+async def test_driver_statements_use_a_pool_of_their_own_at_most_pool_size_and_closed_with_the_database(
+    chassis_db_url: str,
+) -> None:
+    database = Database.connect(chassis_db_url, pool_size=2, pre_ping=False)
+    try:
+        pool = await driver_pool(database.engine)
+        assert await driver_pool(database.engine) is pool
+        assert pool.get_max_size() == 2
+        assert pool.get_size() == 0
+
+        async def held_pid() -> Any:
+            async with database.sessionmaker() as session:
+                return await driver_fetchrow(session, "SELECT pg_backend_pid() AS pid, pg_sleep(0.2)")
+
+        rows = await asyncio.gather(*(held_pid() for _ in range(4)))
+        assert len({row["pid"] for row in rows}) == 2  # four at once shared the two connections
+        async with database.engine.connect() as conn:  # the engine's own connection is another one
+            assert await conn.scalar(text("SELECT pg_backend_pid()")) not in {row["pid"] for row in rows}
+            assert await conn.scalar(text("SHOW timezone")) == "UTC"
+        async with database.sessionmaker() as session:
+            assert await driver_fetchrow(session, "SELECT current_setting('timezone') AS tz") == {"tz": "UTC"}
+    finally:
+        await database.dispose()
+    assert pool.is_closing()
+
+
+async def test_no_connection_for_a_driver_statement_is_a_dbapi_error_the_handlers_answer_503(
+    chassis_db_url: str,
+) -> None:
+    closed_port = "postgresql://postgres@127.0.0.1:9/aftersales"  # nothing listens on the discard port
+    database = Database.connect(closed_port, pool_size=1, pre_ping=False)
+    try:
         async with database.sessionmaker() as session:
             with pytest.raises(DBAPIError) as raised:
                 await driver_fetchrow(session, "SELECT 1")
-            assert raised.value.connection_invalidated
-            await session.rollback()
-        async with database.sessionmaker() as session:  # a new connection: it works
-            assert await driver_fetchrow(session, "SELECT 1 AS one") == {"one": 1}
+        assert raised.value.connection_invalidated
+        assert database_unavailable(raised.value)
     finally:
         await database.dispose()
 

@@ -7,6 +7,7 @@ Every business endpoint declares who may call it with :func:`allow`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -43,11 +44,38 @@ class Grant:
 
 
 class TokenVerifier:
-    def __init__(self, secret: str, issuer: str) -> None:
+    """Verifies bearer tokens, and remembers the ones that passed until they expire.
+
+    Verifying a token costs about 75 µs here (HMAC and claims parsing), a twentieth of a
+    short request's CPU, and a client sends the same token with every request until it
+    expires. A token is remembered by its exact text, so a hit is the same signed bytes that
+    passed under this verifier's key; it is served only while unexpired by its own ``exp``.
+    Tokens that fail are never remembered. At most ``remember`` tokens are kept, the oldest
+    forgotten first."""
+
+    def __init__(self, secret: str, issuer: str, *, remember: int = 4096, now: Callable[[], float] = time.time) -> None:
         self._secret = secret
         self._issuer = issuer
+        self._remember = remember
+        self._now = now
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if self._now() < expires:
+                return principal
+            del self._verified[token]
+            raise Unauthenticated("invalid bearer token: Signature has expired")
+        principal, expires = self._decode(token)
+        if self._remember > 0:
+            if len(self._verified) >= self._remember:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = (principal, expires)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=[ALGORITHM], issuer=self._issuer, options={"require": ["exp", "sub"]}
@@ -58,12 +86,13 @@ class TokenVerifier:
             roles = frozenset(Role(r) for r in claims.get("roles", []))
         except ValueError as error:
             raise Unauthenticated(f"invalid bearer token: {error}") from error
-        return Principal(
+        principal = Principal(
             subject=str(claims["sub"]),
             roles=roles,
             scopes=frozenset(str(s) for s in claims.get("scopes", [])),
             merchant_id=claims.get("merchant_id"),
         )
+        return principal, float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT from `make token ROLE=...`")

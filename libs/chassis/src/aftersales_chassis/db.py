@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, text
+import asyncpg  # type: ignore[import-untyped,unused-ignore]
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
-from sqlalchemy.util import greenlet_spawn
 
 from .settings import asyncpg_url
+
+SERVER_SETTINGS = {"timezone": "UTC", "application_name": "aftersales"}
+"""Session settings of every connection, the engine's and the driver pool's alike."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Database:
             asyncpg_url(url),
             pool_size=pool_size,
             max_overflow=pool_size,
-            connect_args={"server_settings": {"timezone": "UTC", "application_name": "aftersales"}},
+            connect_args={"server_settings": SERVER_SETTINGS},
         )
         if pre_ping:
             ping_idle_connections(engine, ping_after_idle)
@@ -45,6 +49,7 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        await close_driver_pool(self.engine)
         await self.engine.dispose()
 
 
@@ -79,6 +84,46 @@ def ping_idle_connections(engine: AsyncEngine, after_idle: float) -> None:
             raise DisconnectionError(f"pooled connection failed its ping after {after_idle:g}s idle") from error
 
 
+_DRIVER_POOLS: weakref.WeakKeyDictionary[Engine, asyncpg.Pool] = weakref.WeakKeyDictionary()
+_DRIVER_ACQUIRE_TIMEOUT = 30.0  # seconds: SQLAlchemy's pool_timeout, answered 503 the same way
+
+
+async def driver_pool(engine: AsyncEngine, *, init: Callable[[Any], Awaitable[None]] | None = None) -> asyncpg.Pool:
+    """The engine's pool of plain asyncpg connections for ``driver_fetchrow``'s statements
+    that stand on their own: the same server, user and session settings, at most the engine's
+    ``pool_size`` connections, opened on first use (none for a service that sends no such
+    statement) and closed by ``Database.dispose``. ``init`` runs on each new connection (a
+    bench's statement logger); it applies only when this call creates the pool.
+
+    Each such statement is one autocommit round trip that leaves no session state behind, so
+    a connection goes back with no reset query (asyncpg's default sends one: a second round
+    trip). SQLAlchemy's pool costs two greenlet switches per checkout and return, about as much
+    CPU as the statement itself; asyncpg's own pool costs neither (ADR 0031)."""
+    key = engine.sync_engine
+    pool = _DRIVER_POOLS.get(key)
+    if pool is None:
+        _, params = engine.dialect.create_connect_args(engine.url)
+        for adapter_only in ("prepared_statement_cache_size", "prepared_statement_name_func", "async_creator_fn"):
+            params.pop(adapter_only, None)
+        size = engine.pool.size()  # type: ignore[attr-defined]
+        pool = asyncpg.create_pool(
+            **params, min_size=0, max_size=size, server_settings=SERVER_SETTINGS, init=init, reset=_no_reset
+        )
+        _DRIVER_POOLS[key] = pool
+        await pool  # min_size 0: opens nothing, never suspends, so no second creator can race it
+    return pool
+
+
+async def close_driver_pool(engine: AsyncEngine) -> None:
+    pool = _DRIVER_POOLS.pop(engine.sync_engine, None)
+    if pool is not None:
+        await pool.close()
+
+
+async def _no_reset(_connection: Any) -> None:
+    return None
+
+
 async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) -> dict[str, Any] | None:
     """One statement sent by asyncpg itself (``$1``-style parameters), for a hot path whose
     whole work is that statement; its first row as a dict, or None.
@@ -86,11 +131,12 @@ async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) 
     It skips SQLAlchemy's execution pipeline. When the session has already begun (a statement
     before this one), it runs on the session's connection, inside that transaction, and is
     committed or rolled back with it. When it is the session's first, it runs on a connection
-    of its own from the engine's pool, returned at once, as its own transaction (autocommit):
-    one round trip, no ``BEGIN`` or ``COMMIT``, no ORM session machinery; so write it as one
-    statement that is whole on its own. A driver error is raised as SQLAlchemy's ``DBAPIError``
-    (the problem handlers answer it: a 503 for a lost connection), and a connection found
-    closed is invalidated, so the pool does not hand it out again. ADR 0025."""
+    of the engine's ``driver_pool``, returned at once, as its own transaction (autocommit):
+    one round trip, no ``BEGIN`` or ``COMMIT``, no ORM session or SQLAlchemy pool machinery;
+    so write it as one statement that is whole on its own. A driver error, or no connection
+    within 30 s, is raised as SQLAlchemy's ``DBAPIError`` (the problem handlers answer it: a
+    503 for a lost or unobtainable connection); a connection found closed is discarded by the
+    pool that holds it. ADR 0025, 0031."""
     if session.in_transaction():
         connection = await session.connection()
         return await _fetchrow(
@@ -98,15 +144,19 @@ async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) 
         )
     engine = session.bind
     assert isinstance(engine, AsyncEngine), "driver_fetchrow needs a session bound to an AsyncEngine"
-    pooled = await engine.raw_connection()  # the pool's connection, without a Connection around it
-
-    async def invalidate(error: BaseException) -> None:
-        await greenlet_spawn(pooled.invalidate, error)
-
+    pool = await driver_pool(engine)
     try:
-        return await _fetchrow(pooled.driver_connection, invalidate, statement, args)
+        acquired = await pool.acquire(timeout=_DRIVER_ACQUIRE_TIMEOUT)
+    except Exception as error:  # refused, timed out, too many connections: unavailable now
+        raise DBAPIError(statement, args, error, connection_invalidated=True) from error
+    try:
+        return await _fetchrow(acquired, _discarded, statement, args)
     finally:
-        await greenlet_spawn(pooled.close)  # back to the pool (which may close it: IO, so in a greenlet)
+        await pool.release(acquired)
+
+
+async def _discarded(_error: BaseException) -> None:
+    """asyncpg's pool drops a connection that is closed when it comes back: nothing to do."""
 
 
 async def _fetchrow(
@@ -115,8 +165,15 @@ async def _fetchrow(
     try:
         row = await driver.fetchrow(statement, *args)
     except Exception as error:
-        closed = bool(driver.is_closed())
+        closed = _is_closed(driver)
         if closed:
             await invalidate(error)
         raise DBAPIError(statement, args, error, connection_invalidated=closed) from error
     return None if row is None else dict(row.items())
+
+
+def _is_closed(driver: Any) -> bool:
+    try:
+        return bool(driver.is_closed())
+    except Exception:  # a pool's proxy, detached by the pool when its connection was lost
+        return True

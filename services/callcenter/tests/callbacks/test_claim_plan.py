@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event, text
 
 from aftersales_chassis import ManualClock
-from aftersales_chassis.db import Database
+from aftersales_chassis.db import Database, close_driver_pool, driver_pool
 from callcenter_service.callbacks.repository import CLAIM, CLAIM_UNDER_OVERRIDE, CallbackRepository
 
 
@@ -43,7 +43,8 @@ async def test_the_claim_under_an_override_reads_the_same_index(database: Databa
 
 async def _sent_by_a_claim(database: Database, at: datetime) -> list[str]:
     """Every statement on the wire while a claim runs as the route runs it: a session, the
-    use case's one call, the commit (on every connection the pool hands out meanwhile)."""
+    use case's one call, the commit (on every connection either pool hands out meanwhile: the
+    engine's, and its driver pool, made afresh here so that its connections log too)."""
     sent: list[str] = []
     logged: list[Any] = []
 
@@ -54,6 +55,11 @@ async def _sent_by_a_claim(database: Database, at: datetime) -> list[str]:
         proxy.driver_connection.add_query_logger(record)
         logged.append(proxy.driver_connection)
 
+    async def init(driver: Any) -> None:
+        driver.add_query_logger(record)
+
+    await close_driver_pool(database.engine)
+    await driver_pool(database.engine, init=init)
     event.listen(database.engine.sync_engine, "checkout", checkout)
     try:
         async with database.sessionmaker() as session:
@@ -63,6 +69,7 @@ async def _sent_by_a_claim(database: Database, at: datetime) -> list[str]:
         event.remove(database.engine.sync_engine, "checkout", checkout)
         for driver in logged:
             driver.remove_query_logger(record)
+        await close_driver_pool(database.engine)  # the next claim makes one without the logger
     return sent
 
 
