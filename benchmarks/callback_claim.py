@@ -274,8 +274,8 @@ def main() -> None:
     out.write(f"plan on the full queue (EXPLAIN ANALYZE): {' | '.join(scan)}; sort: "
               f"{'yes' if any('Sort' in line for line in found['plan']) else 'none'}\n")  # fmt: skip
     out.write(f"\n1. Throughput, saturated: closed loop (each agent claims again as soon as answered), "
-              f"{SATURATED_ROUNDS} rounds x {CLAIMS:,} claims per path, median round. Its latency is queueing behind {AGENTS} agents "
-              f"(mean = {AGENTS} / throughput), not the latency goal.\n")  # fmt: skip
+              f"{SATURATED_ROUNDS} rounds x {CLAIMS:,} claims per path, median round. Its latency is queueing "
+              f"behind {AGENTS} agents (mean = {AGENTS} / throughput), not the latency goal.\n")  # fmt: skip
     out.write(f"{'path':<48} {'claims/s':>9} {'÷ raw':>7} {'p50 ms':>8} {'p99 ms':>8}   rounds /s\n")
     raw_rate = statistics.median(found["saturated", "raw"][0])
     for key, name in names.items():
