@@ -41,19 +41,29 @@ async def test_pre_ping_is_on_by_default_and_replaces_a_dropped_idle_connection(
         await database.dispose()
 
 
+def _counted_pings(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The connections the dialect pings from now on, each ping still sent."""
+    pings: list[object] = []
+    ping = database.engine.dialect.do_ping
+    monkeypatch.setattr(database.engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    return pings
+
+
+async def _three_checkouts(database: Database) -> None:
+    for _ in range(3):
+        async with database.engine.connect() as conn:
+            assert await conn.scalar(text("SELECT 1")) == 1
+
+
 async def test_a_connection_back_in_the_pool_within_the_window_is_not_pinged(
     chassis_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Inside the window the checkout costs no round trip, so a connection dropped inside it
     is met by its request (a 503 in a service), and the pool discards it."""
     database = Database.connect(chassis_db_url, pool_size=1, ping_after_idle=60.0)
-    pings: list[object] = []
-    ping = database.engine.dialect.do_ping
-    monkeypatch.setattr(database.engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    pings = _counted_pings(database, monkeypatch)
     try:
-        for _ in range(3):
-            async with database.engine.connect() as conn:
-                assert await conn.scalar(text("SELECT 1")) == 1
+        await _three_checkouts(database)
         assert pings == []
         await _drop_pooled_connection(database)
         with pytest.raises(DBAPIError):
@@ -70,13 +80,9 @@ async def test_a_connection_idle_past_the_window_is_pinged_once_per_checkout(
     chassis_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = Database.connect(chassis_db_url, pool_size=1, ping_after_idle=0.0)
-    pings: list[object] = []
-    ping = database.engine.dialect.do_ping
-    monkeypatch.setattr(database.engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    pings = _counted_pings(database, monkeypatch)
     try:
-        for _ in range(3):
-            async with database.engine.connect() as conn:
-                assert await conn.scalar(text("SELECT 1")) == 1
+        await _three_checkouts(database)
         assert len(pings) == 2  # not the first checkout: a connection new from the server
     finally:
         await database.dispose()
