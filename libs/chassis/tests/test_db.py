@@ -5,6 +5,7 @@ request (the caller saves the round trips and meets the dropped connection)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ async def _drop_pooled_connection(database: Database) -> None:
     other = Database.connect(str(database.engine.url.render_as_string(hide_password=False)), pool_size=1)
     try:
         async with other.engine.begin() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     finally:
         await other.dispose()
 
@@ -120,7 +121,7 @@ async def test_a_driver_connection_dropped_while_idle_is_replaced_unseen(chassis
             first = await driver_fetchrow(session, "SELECT pg_backend_pid() AS pid")
         assert first is not None
         async with database.engine.begin() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first["pid"]})
+            await conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first["pid"]})
         await asyncio.sleep(0.05)
         async with database.sessionmaker() as session:
             again = await driver_fetchrow(session, "SELECT pg_backend_pid() AS pid")
@@ -186,7 +187,10 @@ async def test_driver_statements_use_a_pool_of_their_own_at_most_pool_size_and_c
 async def test_no_connection_for_a_driver_statement_is_a_dbapi_error_the_handlers_answer_503(
     chassis_db_url: str,
 ) -> None:
-    closed_port = "postgresql://postgres@127.0.0.1:9/aftersales"  # nothing listens on the discard port
+    with socket.socket() as probe:  # a port just free: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    closed_port = f"postgresql://postgres@127.0.0.1:{port}/aftersales"
     database = Database.connect(closed_port, pool_size=1, pre_ping=False)
     try:
         async with database.sessionmaker() as session:
@@ -196,6 +200,35 @@ async def test_no_connection_for_a_driver_statement_is_a_dbapi_error_the_handler
         assert database_unavailable(raised.value)
     finally:
         await database.dispose()
+
+
+async def _driver_statements(database: Database, count: int) -> list[str]:
+    """What ``count`` driver statements sent on the wire, the driver pool made afresh to log."""
+    sent: list[str] = []
+
+    async def init(driver: Any) -> None:
+        driver.add_query_logger(lambda query: sent.append(query.query))
+
+    await driver_pool(database.engine, init=init)
+    for n in range(count):
+        async with database.sessionmaker() as session:
+            assert await driver_fetchrow(session, f"SELECT {n} AS n") == {"n": n}
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("pre_ping", "after_idle", "pinged"), [(True, 0.0, True), (True, 60.0, False), (False, 0.0, False)]
+)
+async def test_a_driver_connection_idle_past_the_window_is_pinged_first(
+    chassis_db_url: str, pre_ping: bool, after_idle: float, pinged: bool
+) -> None:
+    database = Database.connect(chassis_db_url, pool_size=1, pre_ping=pre_ping, ping_after_idle=after_idle)
+    try:
+        sent = await _driver_statements(database, 3)
+    finally:
+        await database.dispose()
+    ping = ["SELECT 1"] if pinged else []
+    assert sent == ["SELECT 0 AS n", *ping, "SELECT 1 AS n", *ping, "SELECT 2 AS n"]  # a new connection: no ping
 
 
 async def test_the_unit_of_work_commits_only_a_transaction_begun(chassis_db_url: str) -> None:

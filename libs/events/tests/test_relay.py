@@ -202,7 +202,7 @@ async def test_wake_ups_within_the_gather_window_go_out_in_one_batch_and_no_empt
     topic = f"{name}.events"
     await create_topics(kafka_bootstrap, topic)
     await OutboxRelay(events_db.sessionmaker, producer, service="test").drain()  # other tests' rows
-    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", idle_interval=30.0, gather=0.5)
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", idle_interval=30.0, gather=2.0)
     batches: list[int] = []
     publish = relay.publish_batch
 
@@ -217,7 +217,7 @@ async def test_wake_ups_within_the_gather_window_go_out_in_one_batch_and_no_empt
         await asyncio.sleep(0.2)
         assert batches == [0]  # the first look, then asleep until woken (idle 30 s)
         expected: dict[str, list[str]] = {}
-        for _ in range(3):  # three commits, each waking the relay, within its 0.5 s window
+        for _ in range(3):  # three commits, each waking the relay, within its 2 s window
             for key, ids in (await _write_rows(events_db, name, 2)).items():
                 expected.setdefault(key, []).extend(ids)
             relay.wake()
@@ -242,10 +242,10 @@ async def test_a_relay_woken_after_a_quiet_spell_claims_at_once(
     name = unique_producer()
     await create_topics(kafka_bootstrap, f"{name}.events")
     await OutboxRelay(events_db.sessionmaker, producer, service="test").drain()  # other tests' rows
-    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", idle_interval=30.0, gather=1.0)
+    relay = OutboxRelay(events_db.sessionmaker, producer, service="test", idle_interval=30.0, gather=3.0)
     relay.start()
     try:
-        await asyncio.sleep(1.1)  # the first look, then quiet for longer than the window
+        await asyncio.sleep(3.1)  # the first look, then quiet for longer than the window
         await _write_rows(events_db, name, 2)
         woken = asyncio.get_running_loop().time()
         relay.wake()
@@ -254,6 +254,6 @@ async def test_a_relay_woken_after_a_quiet_spell_claims_at_once(
                 break
             await asyncio.sleep(0.02)
         assert await _unpublished(events_db) == 0
-        assert asyncio.get_running_loop().time() - woken < 0.9
+        assert asyncio.get_running_loop().time() - woken < 2.5
     finally:
         await relay.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -9,12 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
+import structlog
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from .settings import asyncpg_url
+
+log = structlog.get_logger("chassis.db")
 
 SERVER_SETTINGS = {"timezone": "UTC", "application_name": "aftersales"}
 """Session settings of every connection, the engine's and the driver pool's alike."""
@@ -38,6 +42,7 @@ class Database:
         )
         if pre_ping:
             ping_idle_connections(engine, ping_after_idle)
+        _DRIVER_PING_AFTER[engine.sync_engine] = ping_after_idle if pre_ping else None
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
 
     async def ping(self) -> bool:
@@ -81,11 +86,19 @@ def ping_idle_connections(engine: AsyncEngine, after_idle: float) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # any failure: the pool replaces this connection (3 tries)
-            raise DisconnectionError(f"pooled connection failed its ping after {after_idle:g}s idle") from error
+            message = f"pooled connection failed its ping after {after_idle:g}s idle"
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):  # type: ignore[arg-type]
+                # The server went away (a restart): every connection older than now is gone
+                # too, so the pool replaces them all, as SQLAlchemy's own pre-ping does.
+                raise InvalidatePoolError(message) from error
+            raise DisconnectionError(message) from error
 
 
 _DRIVER_POOLS: weakref.WeakKeyDictionary[Engine, asyncpg.Pool] = weakref.WeakKeyDictionary()
+_DRIVER_PING_AFTER: weakref.WeakKeyDictionary[Engine, float | None] = weakref.WeakKeyDictionary()
+_DRIVER_LAST_USED: weakref.WeakKeyDictionary[Engine, dict[int, float]] = weakref.WeakKeyDictionary()
 _DRIVER_ACQUIRE_TIMEOUT = 30.0  # seconds: SQLAlchemy's pool_timeout, answered 503 the same way
+_DRIVER_CLOSE_TIMEOUT = 10.0  # seconds for borrowed connections to come back at dispose
 
 
 async def driver_pool(engine: AsyncEngine, *, init: Callable[[Any], Awaitable[None]] | None = None) -> asyncpg.Pool:
@@ -103,7 +116,10 @@ async def driver_pool(engine: AsyncEngine, *, init: Callable[[Any], Awaitable[No
     pool = _DRIVER_POOLS.get(key)
     if pool is None:
         _, params = engine.dialect.create_connect_args(engine.url)
-        for adapter_only in ("prepared_statement_cache_size", "prepared_statement_name_func", "async_creator_fn"):
+        cache_size = params.pop("prepared_statement_cache_size", None)
+        if cache_size is not None:  # the URL's setting (0 behind PgBouncer), in asyncpg's words
+            params["statement_cache_size"] = cache_size
+        for adapter_only in ("prepared_statement_name_func", "async_creator_fn"):
             params.pop(adapter_only, None)
         size = engine.pool.size()  # type: ignore[attr-defined]
         pool = asyncpg.create_pool(
@@ -115,9 +131,14 @@ async def driver_pool(engine: AsyncEngine, *, init: Callable[[Any], Awaitable[No
 
 
 async def close_driver_pool(engine: AsyncEngine) -> None:
+    """Closes the driver pool, waiting a bounded time for borrowed connections to come back."""
     pool = _DRIVER_POOLS.pop(engine.sync_engine, None)
+    _DRIVER_LAST_USED.pop(engine.sync_engine, None)
     if pool is not None:
-        await pool.close()
+        try:
+            await asyncio.wait_for(pool.close(), _DRIVER_CLOSE_TIMEOUT)
+        except TimeoutError:
+            pool.terminate()
 
 
 async def _no_reset(_connection: Any) -> None:
@@ -145,14 +166,56 @@ async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) 
     engine = session.bind
     assert isinstance(engine, AsyncEngine), "driver_fetchrow needs a session bound to an AsyncEngine"
     pool = await driver_pool(engine)
+    last_used = _DRIVER_LAST_USED.setdefault(engine.sync_engine, {})
     try:
-        acquired = await pool.acquire(timeout=_DRIVER_ACQUIRE_TIMEOUT)
+        acquired = await _acquire_live(pool, last_used, _DRIVER_PING_AFTER.get(engine.sync_engine))
     except Exception as error:  # refused, timed out, too many connections: unavailable now
+        log.warning("db.driver_pool.acquire_failed", error=repr(error))  # a bad password shows here too
         raise DBAPIError(statement, args, error, connection_invalidated=True) from error
     try:
         return await _fetchrow(acquired, _discarded, statement, args)
     finally:
+        await _release(pool, acquired, last_used)
+
+
+async def _acquire_live(pool: asyncpg.Pool, last_used: dict[int, float], ping_after: float | None) -> Any:
+    """A connection of the pool; one that sat idle past the ping window is pinged first (one
+    round trip: ``SELECT 1`` outside any transaction) and, if dead, replaced. asyncpg notices a
+    server's goodbye on an idle connection by itself; a ping catches what it cannot see (a
+    proxy or firewall that dropped the connection without a word)."""
+    for attempt in range(3):
+        acquired = await pool.acquire(timeout=_DRIVER_ACQUIRE_TIMEOUT)
+        idle_since = last_used.get(acquired.get_server_pid())
+        if ping_after is None or idle_since is None or time.monotonic() - idle_since < ping_after:
+            return acquired
+        try:
+            await acquired.execute("SELECT 1")
+            return acquired
+        except Exception:
+            await _release(pool, acquired, last_used, used=False)  # closed: the pool drops it
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _release(pool: asyncpg.Pool, acquired: Any, last_used: dict[int, float], *, used: bool = True) -> None:
+    """Back to the pool; a failure here (a connection that broke on its way back) is logged,
+    never raised over the statement's own outcome."""
+    try:
+        pid: int | None = acquired.get_server_pid()
+    except Exception:  # the pool detached it when its connection was lost
+        pid = None
+    try:
         await pool.release(acquired)
+    except Exception as error:
+        log.warning("db.driver_pool.release_failed", error=repr(error))
+        used = False
+    if pid is None:
+        return
+    if used:
+        last_used[pid] = time.monotonic()
+    else:
+        last_used.pop(pid, None)
 
 
 async def _discarded(_error: BaseException) -> None:
