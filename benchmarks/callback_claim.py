@@ -7,9 +7,9 @@ Like for like: the raw side sends the repository's own ``CLAIM`` statement (same
 index, same ORDER BY, same conditions, same columns written and answered) with the same
 parameters, as one statement on a pooled connection, as the service does (no BEGIN/COMMIT
 on either side). Both sides run AGENTS agents on AGENTS connections: the service's claim goes
-out on its engine's driver pool (ADR 0031), asyncpg's own, as the raw side's does. Each agent
-closes what it claimed (untimed, the same for both), as an agent records an outcome before
-the next claim: the leases held at once stay about one per agent, as on the floor.
+out on its engine's driver pool (ADR 0031), asyncpg's own, as the raw side's does, with the
+idle ping on as deployed (ADR 0030). Each agent closes what it claimed (untimed, the same for
+both), as an agent records an outcome before the next claim: the leases held at once stay about one per agent, as on the floor.
 
 Two measurements, because one cannot answer both halves of the goal:
 
@@ -150,7 +150,7 @@ def _paths(url: str, size: int, sent: list[str] | None = None) -> dict[str, Path
         return claim, pool.close
 
     async def app() -> tuple[Claim, Callable[[], Awaitable[None]]]:
-        database = Database.connect(url, pool_size=size, pre_ping=False)
+        database = Database.connect(url, pool_size=size)  # as deployed: the idle ping on (ADR 0030, 0031)
         event.listen(
             database.engine.sync_engine, "checkout", lambda _dbapi, _record, proxy: log(proxy.driver_connection)
         )
