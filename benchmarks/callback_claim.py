@@ -9,7 +9,8 @@ parameters, as one statement on a pooled connection, as the service does (no BEG
 on either side). Both sides run AGENTS agents on AGENTS connections: the service's claim goes
 out on its engine's driver pool (ADR 0031), asyncpg's own, as the raw side's does, with the
 idle ping on as deployed (ADR 0030). Each agent closes what it claimed (untimed, the same for
-both), as an agent records an outcome before the next claim: the leases held at once stay about one per agent, as on the floor.
+both), as an agent records an outcome before the next claim: the leases held at once stay
+about one per agent, as on the floor.
 
 Two measurements, because one cannot answer both halves of the goal:
 
