@@ -33,6 +33,7 @@ from .complaint_intake import SECRET, _messages
 from .harness import scratch_database
 
 TRIPS: Counter[str] = Counter()
+BATCH_LIMIT = 200  # POST /complaints/intake:batch takes at most this many messages
 
 
 def _count(owner: Any, name: str, label: Callable[..., str]) -> None:
@@ -81,9 +82,11 @@ async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool, rela
                     answer = await client.post("/complaints/intake", json=body, headers=headers)
                     assert answer.status_code == 201, answer.text
             else:
-                answer = await client.post("/complaints/intake:batch", json=bodies, headers=headers)
-                assert answer.status_code == 200, answer.text
-                assert all(r["outcome"] == "created" for r in answer.json()["results"]), answer.text
+                for start in range(0, len(bodies), BATCH_LIMIT):
+                    chunk = bodies[start : start + BATCH_LIMIT]
+                    answer = await client.post("/complaints/intake:batch", json=chunk, headers=headers)
+                    assert answer.status_code == 200, answer.text
+                    assert all(r["outcome"] == "created" for r in answer.json()["results"]), answer.text
 
         await send(_messages("warm")[:n])
         TRIPS.clear()
@@ -96,7 +99,7 @@ async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool, rela
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         trips = Counter(TRIPS)  # before the shutdown's own statements
     out = sys.stdout
-    requests = n if path == "single" else 1
+    requests = n if path == "single" else -(-n // BATCH_LIMIT)
     out.write(f"\n{path}: {n} complaints in {requests} request(s), pre-ping {'on' if pre_ping else 'off'}, "
               f"relay {'on' if settings.outbox_relay_enabled else 'off'}\n")  # fmt: skip
     out.write(f"CPU {cpu / n * 1000:.2f} ms per complaint, wall {wall / n * 1000:.2f} ms per complaint\n")
@@ -108,6 +111,10 @@ async def _run(url: str, bootstrap: str, path: str, n: int, pre_ping: bool, rela
         40
     )
     out.write(text.getvalue() if "--stats" in sys.argv else "")
+    if "--callers" in sys.argv:
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).print_callers(sys.argv[sys.argv.index("--callers") + 1])
+        out.write(text.getvalue())
 
 
 def time_now() -> Any:

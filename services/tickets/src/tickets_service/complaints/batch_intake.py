@@ -21,7 +21,7 @@ from aftersales_chassis.problem_handlers import PROBLEM_BASE, error_message, fie
 
 from . import schemas
 from .intake import Arrival
-from .models import Complaint
+from .new_rows import ComplaintRecord
 from .service import ComplaintService
 
 NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
@@ -84,7 +84,7 @@ def validate(items: list[Any]) -> tuple[list[tuple[int, schemas.IntakeIn]], dict
     return valid, refused
 
 
-def _brief(record: Complaint) -> schemas.ComplaintBrief:
+def _brief(record: ComplaintRecord) -> schemas.ComplaintBrief:
     return schemas.ComplaintBrief(
         id=record.id, state=record.state, merged_into=record.merged_into, priority=record.priority, major=record.major
     )

@@ -16,7 +16,8 @@ from aftersales_sla import SlaClocks
 
 from . import schemas
 from .intake import Arrival
-from .models import Channel, Complaint
+from .models import Channel
+from .new_rows import ComplaintRecord
 from .service import ComplaintService
 
 CALLCENTER = Principal("callcenter", frozenset({Role.service}))
@@ -39,7 +40,9 @@ def arrival_of(event: InboundComplaintCall) -> Arrival:
     )
 
 
-async def complaint_call(session: AsyncSession, resources: Any, event: InboundComplaintCall) -> tuple[Complaint, bool]:
+async def complaint_call(
+    session: AsyncSession, resources: Any, event: InboundComplaintCall
+) -> tuple[ComplaintRecord, bool]:
     """The complaint the call made (True) or had made already (False)."""
     now = resources.clock.now()
     calendar = await resources.calendar_provider.current(session)

@@ -19,7 +19,8 @@ from aftersales_chassis import Principal, RuleViolation
 from aftersales_chassis.storage import AttachmentPolicy, AttachmentStore, StoredAttachment, check_attachment
 
 from .intake import Arrival
-from .models import Channel, Complaint, ComplaintState
+from .models import Channel, ComplaintState
+from .new_rows import ComplaintRecord
 from .schemas import Sender
 from .service import ComplaintService
 
@@ -117,7 +118,7 @@ def _parse(raw: bytes) -> ParsedEmail:
 
 async def take_email(
     service: ComplaintService, store: AttachmentStore, raw: bytes, actor: Principal
-) -> tuple[Complaint, bool]:
+) -> tuple[ComplaintRecord, bool]:
     """The complaint the e-mail opened (True), or the one it was threaded into or resent to (False)."""
     mail = parse_email(raw)
     for index, (_, data) in enumerate(mail.attachments):  # refuse before anything is stored

@@ -20,9 +20,10 @@ from aftersales_workflow import Move, WorkflowRunner
 from ..settings import TicketsSettings
 from . import schemas
 from .metrics import complaint_received
-from .models import PUBLIC_CHANNELS, Channel, Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
+from .models import PUBLIC_CHANNELS, Channel, ComplaintAttachment, ComplaintState
+from .new_rows import ComplaintRecord, NewComplaint, NewMessage
 from .priority import rank
-from .records import major_event, new_message, opened_event
+from .records import attachment_rows, first_message, major_event, opened_event
 from .repository import ComplaintRepository
 
 
@@ -84,19 +85,20 @@ class ComplaintIntake:
         self.repository = repository
         self.flow = flow
 
-    async def record(self, arrival: Arrival, actor: Principal) -> tuple[Complaint, bool]:
+    async def record(self, arrival: Arrival, actor: Principal) -> tuple[ComplaintRecord, bool]:
         """§4: recorded the moment it arrives. A resend of a channel message is the complaint it
         made (False); the same customer about the same order again is merged into the earliest
         complaint still being worked on (its clocks are the ones kept)."""
         [recorded] = await self.record_many([arrival], actor)
         return recorded
 
-    async def record_many(self, arrivals: Sequence[Arrival], actor: Principal) -> list[tuple[Complaint, bool]]:
+    async def record_many(self, arrivals: Sequence[Arrival], actor: Principal) -> list[tuple[ComplaintRecord, bool]]:
         """:meth:`record` for each arrival, in order, as if they came one after another, with
         the round trips of one (ADR 0023): the locks and the orders in one statement, what
         arrived before us in one, then the writes of all of them together. A message twice in
         the batch is made once (the second is its resend); a customer's second message about an
-        order is merged into the first's complaint, in the batch or before it."""
+        order is merged into the first's complaint, in the batch or before it. A new complaint
+        comes back as the row it was written from (:class:`NewComplaint`), a resend as loaded."""
         # Round trips counted (ADR 0022, 0023): the locks and the orders, then what arrived
         # before us, then the writes; none per complaint.
         order_ids = [a.order_id for a in arrivals if a.order_id]
@@ -114,14 +116,17 @@ class ComplaintIntake:
         messages = [(str(a.channel), a.channel_message_id) for a in arrivals if a.channel_message_id is not None]
         wanted = sorted({p for p in pairs if p is not None})
         made, live = await self.repository.arrived(messages, wanted) if messages or wanted else (set(), set())
-        resends = await self.repository.by_channel_messages(sorted(made)) if made else {}
+        # Loaded complaints, joined by the ones this batch makes (a later item's resend or merge).
+        resends: dict[tuple[str, str], ComplaintRecord] = {}
+        resends.update(await self.repository.by_channel_messages(sorted(made)) if made else {})
         merging = {p for a, p in zip(arrivals, pairs, strict=True) if p in live and _message_key(a) not in resends}
-        primaries = await self.repository.live_primaries(sorted(merging)) if merging else {}
+        primaries: dict[tuple[str, str], ComplaintRecord] = {}
+        primaries.update(await self.repository.live_primaries(sorted(merging)) if merging else {})
 
         now = self.clock.now()
-        recorded: list[tuple[Complaint, bool]] = []
+        recorded: list[tuple[ComplaintRecord, bool]] = []
         moves: list[Move] = []
-        written: list[tuple[Complaint, ComplaintMessage]] = []
+        written: list[tuple[NewComplaint, NewMessage]] = []
         kept: list[ComplaintAttachment] = []
         for arrival, customer_id, pair in zip(arrivals, customers, pairs, strict=True):
             key = _message_key(arrival)
@@ -131,10 +136,9 @@ class ComplaintIntake:
             primary = primaries.get(pair) if pair is not None else None
             order = orders.get(arrival.order_id) if arrival.order_id else None
             record, outcome, rule = self._new(arrival, actor, customer_id, order, primary, now)
-            message, attachments = new_message(record, "in", arrival.sender.handle or arrival.sender.name
-                                           or actor.subject, arrival.body, at=arrival.received_at,
-                                           email_message_id=arrival.email_message_id,
-                                           attachments=arrival.attachments)  # fmt: skip
+            message = first_message(record, arrival.sender.handle or arrival.sender.name or actor.subject,
+                                    arrival.body, at=arrival.received_at,
+                                    email_message_id=arrival.email_message_id)  # fmt: skip
             # Published even when merged: finance holds the order until every complaint about it closes.
             events: list[EventPayload] = [opened_event(record)]
             if record.major:
@@ -147,7 +151,7 @@ class ComplaintIntake:
             if key is not None:
                 resends[key] = record  # the same message again in this batch is its resend
             written.append((record, message))
-            kept.extend(attachments)
+            kept.extend(attachment_rows(message, arrival.attachments, arrival.received_at))
             recorded.append((record, True))
         # The flow's rows (audit, clocks, outbox) have no foreign key to the complaint: they go first,
         # so each complaint is written once, with the state and update time the flow gave it.
@@ -165,9 +169,9 @@ class ComplaintIntake:
         actor: Principal,
         customer_id: str | None,
         order: Row[Any] | None,
-        primary: Complaint | None,
+        primary: ComplaintRecord | None,
         now: datetime,
-    ) -> tuple[Complaint, str | None, str]:
+    ) -> tuple[NewComplaint, str | None, str]:
         """A new complaint (not yet written), the outcome of its opening transition, and the
         rule that ranked it."""
         order_minor = (
@@ -179,8 +183,9 @@ class ComplaintIntake:
             text=f"{arrival.subject}\n{arrival.body}",
             order_minor=order_minor,
         )
-        record = Complaint(
+        record = NewComplaint(
             id=uuid.uuid4(),
+            state=ComplaintState.open,  # the flow sets the real one
             channel=arrival.channel,
             channel_message_id=arrival.channel_message_id,
             subject=arrival.subject,
@@ -212,5 +217,4 @@ class ComplaintIntake:
             record.routed_to = arrival.routed_to or self.settings.phone_complaint_owner
         else:
             outcome = "public" if arrival.channel in PUBLIC_CHANNELS else None
-        record.state = ComplaintState.open  # the flow sets the real one
         return record, outcome, ranked.rule

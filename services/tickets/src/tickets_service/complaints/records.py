@@ -4,6 +4,7 @@ attachments) and the events it publishes. Pure: nothing here touches the session
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from aftersales_chassis import Principal
@@ -11,9 +12,10 @@ from aftersales_chassis.storage import StoredAttachment
 from aftersales_events.catalogue.tickets import ComplaintClosed, ComplaintOpened, MajorComplaintRaised
 
 from .models import Complaint, ComplaintAttachment, ComplaintMessage
+from .new_rows import ComplaintRecord, NewMessage
 
 
-def opened_event(record: Complaint) -> ComplaintOpened:
+def opened_event(record: ComplaintRecord) -> ComplaintOpened:
     return ComplaintOpened(
         complaint_id=record.id,
         order_id=record.order_id,
@@ -30,7 +32,7 @@ def closed_event(record: Complaint, at: datetime) -> ComplaintClosed:
     )
 
 
-def major_event(record: Complaint, actor: Principal, rule: str, at: datetime) -> MajorComplaintRaised:
+def major_event(record: ComplaintRecord, actor: Principal, rule: str, at: datetime) -> MajorComplaintRaised:
     return MajorComplaintRaised(
         complaint_id=record.id, order_id=record.order_id, merchant_id=record.merchant_id,
         customer_id=record.customer_id, channel=record.channel, priority=record.priority, rule=rule,
@@ -53,10 +55,27 @@ def new_message(
         id=uuid.uuid4(), complaint_id=record.id, direction=direction, channel=record.channel,
         author=author, body=body, email_message_id=email_message_id, at=at,
     )  # fmt: skip
-    kept = [
+    return message, attachment_rows(message, attachments or (), at)
+
+
+def first_message(
+    record: ComplaintRecord, author: str, body: str, *, at: datetime, email_message_id: str | None
+) -> NewMessage:
+    """The message a new complaint arrived with (not yet written: ``insert_new`` writes it)."""
+    return NewMessage(
+        id=uuid.uuid4(), complaint_id=record.id, direction="in", channel=record.channel,
+        author=author, body=body, email_message_id=email_message_id, at=at,
+    )  # fmt: skip
+
+
+def attachment_rows(
+    message: ComplaintMessage | NewMessage, attachments: Sequence[StoredAttachment], at: datetime
+) -> list[ComplaintAttachment]:
+    """The rows of a message's stored attachments."""
+    return [
         ComplaintAttachment(
             id=uuid.uuid4(),
-            complaint_id=record.id,
+            complaint_id=message.complaint_id,
             message_id=message.id,
             storage_key=a.key,
             content_type=a.content_type,
@@ -65,6 +84,5 @@ def new_message(
             filename=a.filename,
             at=at,
         )
-        for a in attachments or ()
+        for a in attachments
     ]
-    return message, kept

@@ -13,6 +13,7 @@ from aftersales_chassis import NotFound, PageParams
 from aftersales_chassis.keyset import keyset
 
 from .models import Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
+from .new_rows import NewComplaint, NewMessage
 
 LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:keys AS text[])) AS k")
 
@@ -123,7 +124,7 @@ class ComplaintRepository:
             earliest.setdefault((record.customer_id or "", record.order_id or ""), record)
         return earliest
 
-    async def insert_new(self, written: Sequence[tuple[Complaint, ComplaintMessage]]) -> None:
+    async def insert_new(self, written: Sequence[tuple[NewComplaint, NewMessage]]) -> None:
         """Writes new complaints and their first messages (built by the caller, kept out of the
         ORM's unit of work): one statement for one complaint, two for a batch (all complaints,
         then all messages), never a flush per row."""

@@ -18,6 +18,7 @@ from ..settings import TicketsSettings
 from . import schemas
 from .intake import Arrival, ComplaintIntake
 from .models import Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
+from .new_rows import ComplaintRecord
 from .records import closed_event, major_event, new_message, opened_event
 from .repository import ComplaintRepository
 from .state import COMPLAINT_FLOW, SIDE_EFFECTS
@@ -37,7 +38,7 @@ async def on_clock_breached(session: AsyncSession, resources: Any, event: SlaBre
     await ComplaintService(session, resources.clock, sla, resources.settings).fall_back(uuid.UUID(event.aggregate_id))
 
 
-def to_out(record: Complaint) -> schemas.ComplaintOut:
+def to_out(record: ComplaintRecord) -> schemas.ComplaintOut:
     out = schemas.ComplaintOut.model_validate(record)
     out.allowed_actions = [a for a in COMPLAINT_FLOW.allowed_actions(record.state) if a not in SIDE_EFFECTS]
     return out
