@@ -6,9 +6,10 @@ Not part of ``make bench`` (it prints a profile, not a figure to compare). Run:
 ``.venv/bin/python -m benchmarks.complaint_intake_profile [single|batch] [N] [pre-ping on|off] [relay on|off]``
 with TEST_DATABASE_URL set (or an embedded server starts). ``batch`` sends the N messages in
 requests of at most 200 (the endpoint's limit). ``--stats`` prints cProfile's top functions
-(``--cumulative``: by cumulative time), ``--callers NAME`` who called the functions matching NAME. The app runs in this process
-behind httpx's ASGI transport (no socket); the SLA scheduler is off, the relay too unless
-asked for, so what is counted is the request's own work (with the relay: its share too).
+(``--cumulative``: by cumulative time), ``--callers NAME`` who called the functions matching
+NAME. The app runs in this process behind httpx's ASGI transport (no socket); the SLA
+scheduler is off, the relay too unless asked for, so what is counted is the request's own
+work (with the relay: its share too).
 """
 
 from __future__ import annotations

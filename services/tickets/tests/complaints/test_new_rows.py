@@ -26,4 +26,5 @@ def test_only_a_nullable_column_is_left_to_its_default() -> None:
         columns = {c.name: c for c in model.__table__.columns}
         for field in fields(row):
             if field.default is not MISSING:
-                assert field.default is None and columns[field.name].nullable, (row.__name__, field.name)
+                assert field.default is None, (row.__name__, field.name)
+                assert columns[field.name].nullable, (row.__name__, field.name)
