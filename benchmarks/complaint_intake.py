@@ -54,7 +54,7 @@ from aftersales_devstack.services import running_service
 from aftersales_events import EventEnvelope
 from aftersales_events.catalogue.tickets import ComplaintOpened
 
-from .harness import libpq, outbox_drained, scratch_database
+from .harness import http_clients, libpq, outbox_drained, scratch_database
 
 COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "1000"))
 CONCURRENCY = 4
@@ -146,23 +146,30 @@ async def _http(url: str, bodies: list[dict[str, Any]], concurrency: int) -> tup
 
 async def _paced(url: str, bodies: list[dict[str, Any]], rate: float) -> tuple[float, list[float]]:
     """Open loop at ``rate``/s, one message per request: message n is due at ``n / rate``; its
-    latency runs from then to its answer (waiting for a free connection counts)."""
+    latency runs from then to its answer (waiting for a free gateway counts). 32 gateways, each
+    on its own connection, take the due messages in turn (harness.http_clients says why)."""
     latencies: list[float] = []
-    async with _client(url, 32) as client:
+    token = mint_token(SECRET, subject="bench-gateway", roles=[Role.service])
+    due: asyncio.Queue[tuple[float, dict[str, Any]] | None] = asyncio.Queue()
+    async with http_clients(url, {"Authorization": f"Bearer {token}"}, 32) as clients:
+
+        async def gateway(client: httpx.AsyncClient) -> None:
+            while (item := await due.get()) is not None:
+                at, body = item
+                response = await client.post("/complaints/intake", json=body)
+                latencies.append(time.perf_counter() - at)
+                assert response.status_code == 201, response.text
+
+        gateways = [asyncio.create_task(gateway(client)) for client in clients]
         started = time.perf_counter()
-
-        async def send(due: float, body: dict[str, Any]) -> None:
-            response = await client.post("/complaints/intake", json=body)
-            latencies.append(time.perf_counter() - due)
-            assert response.status_code == 201, response.text
-
-        tasks = []
         for n, body in enumerate(bodies):
-            due = started + n / rate
-            if (delay := due - time.perf_counter()) > 0:
+            at = started + n / rate
+            if (delay := at - time.perf_counter()) > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(send(due, body)))
-        await asyncio.gather(*tasks)
+            due.put_nowait((at, body))
+        for _ in gateways:
+            due.put_nowait(None)
+        await asyncio.gather(*gateways)
         elapsed = time.perf_counter() - started
     return len(bodies) / elapsed, latencies
 

@@ -47,7 +47,7 @@ from aftersales_devstack.broker import Broker
 from aftersales_devstack.services import running_service
 from aftersales_events.kafka import ensure_topics, make_producer
 
-from .harness import libpq, scratch_database
+from .harness import http_clients, libpq, scratch_database
 
 RATE = float(os.environ.get("BENCH_PIPELINE_RATE", "200"))
 SECONDS = float(os.environ.get("BENCH_PIPELINE_SECONDS", "300"))
@@ -163,30 +163,28 @@ class Pipeline:
         return [m for m in minutes if m]
 
 
-async def _at_rate(http: httpx.AsyncClient, pipeline: Pipeline, run: str) -> dict[str, float]:
+async def _at_rate(clients: list[httpx.AsyncClient], pipeline: Pipeline, run: str) -> dict[str, float]:
     count = int(RATE * SECONDS)
     orders = [f"R-{run}-{k}" for k in range(count)]
     already = len(pipeline.applied.seen)
     # Open loop: order k is due at start + k / RATE whatever the earlier answers took, and its
-    # latency counts from then. CONCURRENCY clients take the due orders in turn; one that waits for
-    # a free client waits here, in a FIFO, not in httpx's pool, whose every request and response
-    # scans all the requests queued in it (a backlog of thousands made this client, not the
-    # services, the bottleneck: from 25% to 74% of a core within a minute).
+    # latency counts from then. The clients take the due orders in turn; one that waits for a
+    # free client waits here, in a FIFO, not in httpx's pool (see harness.http_clients).
     due: asyncio.Queue[tuple[str, float] | None] = asyncio.Queue()
 
-    async def client() -> None:
+    async def client(http: httpx.AsyncClient) -> None:
         while (item := await due.get()) is not None:
             await pipeline.post(http, *item)
 
-    clients = [asyncio.create_task(client()) for _ in range(CONCURRENCY)]
+    workers = [asyncio.create_task(client(http)) for http in clients]
     start = time.perf_counter()
     for k, order in enumerate(orders):
         at = start + k / RATE
         await asyncio.sleep(max(0.0, at - time.perf_counter()))
         due.put_nowait((order, at))
-    for _ in clients:
+    for _ in workers:
         due.put_nowait(None)
-    await asyncio.gather(*clients)
+    await asyncio.gather(*workers)
     sending = time.perf_counter() - start
     await pipeline.applied.wait_for(already + count, timeout=120 + SECONDS)
     spans, _ = await pipeline.latencies(orders)
@@ -202,17 +200,17 @@ async def _at_rate(http: httpx.AsyncClient, pipeline: Pipeline, run: str) -> dic
     }
 
 
-async def _flood(http: httpx.AsyncClient, pipeline: Pipeline, run: str) -> float:
+async def _flood(clients: list[httpx.AsyncClient], pipeline: Pipeline, run: str) -> float:
     orders = [f"F-{run}-{k}" for k in range(FLOOD)]
     already = len(pipeline.applied.seen)
     queue = iter(orders)
 
-    async def client() -> None:
+    async def client(http: httpx.AsyncClient) -> None:
         for order in queue:
             await pipeline.post(http, order)
 
     start = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+    await asyncio.gather(*(client(http) for http in clients))
     await pipeline.applied.wait_for(already + FLOOD, timeout=600)
     _, last = await pipeline.latencies(orders)
     return FLOOD / (last - start)
@@ -273,22 +271,18 @@ async def _measure(returns_url: str, returns_db: str, finance_db: str, bootstrap
     await listener.add_listener(CHANNEL, applied)
     pipeline = Pipeline(returns_url, returns_db, applied)
     token = mint_token(SECRET, subject="bench-shop", roles=[Role.service])
-    # Idle connections dropped before uvicorn drops them (5 s): reusing one it just closed is a ReadError.
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=2)
     run = uuid.uuid4().hex[:6]
     try:
-        async with httpx.AsyncClient(
-            base_url=returns_url, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=60
-        ) as http:
+        async with http_clients(returns_url, {"Authorization": f"Bearer {token}"}, CONCURRENCY) as clients:
             # Warm-up: finance's consumer has joined and both services have their pools and caches.
             warm = [f"W-{run}-{k}" for k in range(50)]
-            await asyncio.gather(*(pipeline.post(http, o) for o in warm))
+            await asyncio.gather(*(pipeline.post(clients[k % len(clients)], o) for k, o in enumerate(warm)))
             await applied.wait_for(len(warm), timeout=120)
             size = await _envelope_size(returns_db)
-            rate = await _at_rate(http, pipeline, run)
+            rate = await _at_rate(clients, pipeline, run)
             rounds = []
             for r in range(ROUNDS):
-                flood = await _flood(http, pipeline, f"{run}{r}")
+                flood = await _flood(clients, pipeline, f"{run}{r}")
                 rounds.append((flood, await _raw(bootstrap, size, r)))
             return {"rate": rate, "rounds": rounds, "size": size, "failures": pipeline.failures}
     finally:

@@ -6,7 +6,7 @@ import asyncio
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped,unused-ignore]
@@ -42,7 +42,7 @@ class Database:
         )
         if pre_ping:
             ping_idle_connections(engine, ping_after_idle)
-        _DRIVER_PING_AFTER[engine.sync_engine] = ping_after_idle if pre_ping else None
+        _driver_state(engine).ping_after = ping_after_idle if pre_ping else None
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False, autoflush=False))
 
     async def ping(self) -> bool:
@@ -94,11 +94,24 @@ def ping_idle_connections(engine: AsyncEngine, after_idle: float) -> None:
             raise DisconnectionError(message) from error
 
 
-_DRIVER_POOLS: weakref.WeakKeyDictionary[Engine, asyncpg.Pool] = weakref.WeakKeyDictionary()
-_DRIVER_PING_AFTER: weakref.WeakKeyDictionary[Engine, float | None] = weakref.WeakKeyDictionary()
-_DRIVER_LAST_USED: weakref.WeakKeyDictionary[Engine, dict[int, float]] = weakref.WeakKeyDictionary()
+@dataclass
+class _DriverState:
+    """What an engine's driver pool needs beside the engine: the pool once opened, the idle
+    ping window (None: no ping), and when each connection (by server pid) was last used."""
+
+    pool: asyncpg.Pool | None = None
+    ping_after: float | None = None
+    last_used: dict[int, float] = field(default_factory=dict)
+
+
+_DRIVER: weakref.WeakKeyDictionary[Engine, _DriverState] = weakref.WeakKeyDictionary()
+"""Per engine (its sync engine: the AsyncEngine is a proxy made anew by some calls), dropped with it."""
 _DRIVER_ACQUIRE_TIMEOUT = 30.0  # seconds: SQLAlchemy's pool_timeout, answered 503 the same way
 _DRIVER_CLOSE_TIMEOUT = 10.0  # seconds for borrowed connections to come back at dispose
+
+
+def _driver_state(engine: AsyncEngine) -> _DriverState:
+    return _DRIVER.setdefault(engine.sync_engine, _DriverState())
 
 
 async def driver_pool(engine: AsyncEngine, *, init: Callable[[Any], Awaitable[None]] | None = None) -> asyncpg.Pool:
@@ -112,8 +125,8 @@ async def driver_pool(engine: AsyncEngine, *, init: Callable[[Any], Awaitable[No
     a connection goes back with no reset query (asyncpg's default sends one: a second round
     trip). SQLAlchemy's pool costs two greenlet switches per checkout and return, about as much
     CPU as the statement itself; asyncpg's own pool costs neither (ADR 0031)."""
-    key = engine.sync_engine
-    pool = _DRIVER_POOLS.get(key)
+    state = _driver_state(engine)
+    pool = state.pool
     if pool is None:
         _, params = engine.dialect.create_connect_args(engine.url)
         cache_size = params.pop("prepared_statement_cache_size", None)
@@ -125,15 +138,16 @@ async def driver_pool(engine: AsyncEngine, *, init: Callable[[Any], Awaitable[No
         pool = asyncpg.create_pool(
             **params, min_size=0, max_size=size, server_settings=SERVER_SETTINGS, init=init, reset=_no_reset
         )
-        _DRIVER_POOLS[key] = pool
+        state.pool = pool
         await pool  # min_size 0: opens nothing, never suspends, so no second creator can race it
     return pool
 
 
 async def close_driver_pool(engine: AsyncEngine) -> None:
     """Closes the driver pool, waiting a bounded time for borrowed connections to come back."""
-    pool = _DRIVER_POOLS.pop(engine.sync_engine, None)
-    _DRIVER_LAST_USED.pop(engine.sync_engine, None)
+    state = _driver_state(engine)  # its ping window stays: an engine may be used after dispose
+    pool, state.pool = state.pool, None
+    state.last_used.clear()
     if pool is not None:
         try:
             await asyncio.wait_for(pool.close(), _DRIVER_CLOSE_TIMEOUT)
@@ -166,9 +180,10 @@ async def driver_fetchrow(session: AsyncSession, statement: str, *args: object) 
     engine = session.bind
     assert isinstance(engine, AsyncEngine), "driver_fetchrow needs a session bound to an AsyncEngine"
     pool = await driver_pool(engine)
-    last_used = _DRIVER_LAST_USED.setdefault(engine.sync_engine, {})
+    state = _driver_state(engine)
+    last_used = state.last_used
     try:
-        acquired = await _acquire_live(pool, last_used, _DRIVER_PING_AFTER.get(engine.sync_engine))
+        acquired = await _acquire_live(pool, last_used, state.ping_after)
     except Exception as error:  # refused, timed out, too many connections: unavailable now
         log.warning("db.driver_pool.acquire_failed", error=repr(error))  # a bad password shows here too
         raise DBAPIError(statement, args, error, connection_invalidated=True) from error
