@@ -73,7 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "last: run after every other test of the session (a scan of what the run left)")
     for prefix in ("AFTERSALES_", *(svc.env_prefix for svc in SERVICES)):
         # The session's in-process apps read their settings from here too: consumers joining
-        # the embedded broker's groups in 1.5 s, not 5, fetching within 50 ms, relays sending
+        # the embedded broker's groups in 1.5 s, not 5, fetching within 100 ms, relays sending
         # batches (broker.py).
         for name, value in SERVICE_SETTINGS.items():
             os.environ.setdefault(prefix + name, value)
