@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 
 from aftersales_devstack._proc import port_in_use
+from aftersales_devstack.broker import FETCH_MAX_WAIT_MS, RELAY_GATHER_MS
 from aftersales_devstack.pytest_plugin import ServiceRunner
 from aftersales_devstack.supervisor import _banner, env_exports
 
@@ -37,9 +38,9 @@ def test_env_exports_point_every_service_at_the_given_servers(
     # Against the embedded Tansu a group join waits half the session timeout (broker.py).
     assert "export CALLCENTER_CONSUMER_SESSION_TIMEOUT_MS=3000" in lines
     # ... holds every fetch to its end (broker.FETCH_MAX_WAIT_MS) ...
-    assert "export REVIEWS_CONSUMER_FETCH_MAX_WAIT_MS=50" in lines
+    assert f"export REVIEWS_CONSUMER_FETCH_MAX_WAIT_MS={FETCH_MAX_WAIT_MS}" in lines
     # ... and lists every batch a partition holds on each fetch (broker.RELAY_GATHER_MS).
-    assert "export TICKETS_OUTBOX_RELAY_GATHER_MS=50" in lines
+    assert f"export TICKETS_OUTBOX_RELAY_GATHER_MS={RELAY_GATHER_MS}" in lines
     assert len(lines) == 35
 
 
