@@ -15,9 +15,9 @@ requests. Then it reads every line of every service log of the session and looks
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from aftersales_chassis import Role
 from aftersales_chassis.logging import SENSITIVE_KEYS
 from aftersales_devstack.services import ServiceProcess
 
+from .delivered import delivered
 from .figures import Figure, record
 from .generated_support import Caller
 
@@ -163,11 +164,16 @@ def _fragments(pii: dict[str, str]) -> list[str]:
 
 @pytest.mark.last
 def test_no_log_line_of_the_run_holds_personal_data_in_clear(
-    generated_stack: dict[str, ServiceProcess], http: requests.Session, jwt_secret: str, service_log_dir: Path
+    generated_stack: dict[str, ServiceProcess],
+    http: requests.Session,
+    jwt_secret: str,
+    service_log_dir: Path,
+    kafka_bootstrap: str,
 ) -> None:
     pii = _canaries()
     sent = _send(generated_stack, http, jwt_secret, pii)
-    time.sleep(2)  # consumers in other services log what they apply; give the events time to arrive
+    # Consumers in other services log what they apply: their lines must be written before the scan.
+    asyncio.run(delivered(generated_stack.values(), kafka_bootstrap))
     fragments = _fragments(pii)
     files = sorted(service_log_dir.glob("*.log"))
     lines = 0
