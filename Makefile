@@ -4,6 +4,11 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 PY := .venv/bin/python
+# Python writes its bytecode caches (__pycache__, git-ignored) even where the environment says
+# not to: otherwise every service process the suite and `make run` start compiles every module
+# it imports from source, 2.5 s of CPU each, and pytest rewrites every test module each run
+# (ADR 0034).
+unexport PYTHONDONTWRITEBYTECODE
 PYTEST_ARGS ?=
 ROLE ?= agent
 SUB ?=

@@ -24,7 +24,6 @@ import requests
 from aftersales_chassis import Role
 from aftersales_chassis.claims import mint_token
 from aftersales_devstack.services import ServiceProcess, running_services
-from aftersales_devstack.stack import migrate
 from aftersales_devstack.urls import SERVICE_NAMES
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -37,8 +36,7 @@ def generated_stack(
 ) -> Iterator[dict[str, ServiceProcess]]:
     """The five services as processes on databases of their own: generated requests leave
     data behind that no other test must see."""
-    urls = {name: service_database_url(name, suffix="gen", migrated=False) for name in SERVICE_NAMES}
-    migrate(urls)
+    urls = {name: service_database_url(name, suffix="gen") for name in SERVICE_NAMES}
     # Generous: five services importing at once on a loaded two-core machine take their time.
     with running_services(urls, kafka_bootstrap=kafka_bootstrap, jwt_secret=jwt_secret, timeout=240) as processes:
         yield processes

@@ -28,6 +28,7 @@ import requests
 
 from aftersales_chassis import Role
 from aftersales_devstack.services import ServiceProcess
+from aftersales_devstack.urls import libpq_url
 
 from .figures import Figure, record, size
 from .generated_support import Caller, call, cancel_on, operations
@@ -193,7 +194,6 @@ def test_a_retried_post_has_one_effect_and_the_same_answer(
     documents: dict[str, dict[str, Any]],
     http: requests.Session,
     jwt_secret: str,
-    service_database_url: Callable[..., str],
 ) -> None:
     posts = [operation for operation in operations(documents) if operation.method == "post"]
     problems: list[str] = []
@@ -225,7 +225,7 @@ def test_a_retried_post_has_one_effect_and_the_same_answer(
     checked = 0
     for creation in CREATIONS:
         url = generated_stack[creation.service].url + creation.path
-        database = service_database_url(creation.service, suffix="gen", migrated=False)
+        database = libpq_url(generated_stack[creation.service].database_url)
         headers = headers_of[creation.role]
         for _ in range(ROUNDS):
             unique, key = uuid.uuid4().hex, f"idem-{uuid.uuid4()}"
