@@ -14,6 +14,9 @@ ROLE ?= agent
 SUB ?=
 SCOPE ?=
 MERCHANT ?=
+# pytest-xdist workers for `make test`: the groups they take are in the devstack's pytest
+# plugin (distribution_group); 0 runs the suite in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: help install run test lint fmt migrate faults bench asyncapi docs token lock clean service feature revision
 
@@ -27,8 +30,8 @@ install: ## install everything into .venv from the hashed locks
 run: install ## start PostgreSQL, the broker and the five services (Ctrl-C stops all)
 	$(PY) -m aftersales_devstack run
 
-test: install ## run the tests (PYTEST_ARGS=...); collecting no test is a failure
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: install ## run the tests (PYTEST_ARGS=..., TEST_WORKERS=0 for one process); collecting no test is a failure
+	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder) $(PYTEST_ARGS)
 
 lint: ## ruff check, ruff format --check, mypy --strict on the libraries and the services
 	$(PY) -m ruff check .

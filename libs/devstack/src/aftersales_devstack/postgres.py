@@ -22,8 +22,8 @@ from .urls import database_name, libpq_url, redact, with_database
 _logger = logging.getLogger("aftersales_devstack")
 T = TypeVar("T")
 
-MAX_CONNECTIONS = 300
-"""What the embedded server allows: the test suite runs up to three five-service stacks side by
+MAX_CONNECTIONS = 400
+"""What the embedded server allows: the test suite's two workers run up to four five-service stacks side by
 side, each process pooling up to 6 connections (9 for callcenter, whose claims have a driver
 pool of their own, ADR 0031), beside the services' in-process test apps; PostgreSQL's default
 of 100 is too few (and `make run` pools 20 per service, 30 for callcenter)."""

@@ -100,9 +100,53 @@ class _OwnLogDir:
                 reporter.write_line(f"aftersales_devstack: the service processes' logs are in {self.path}")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``last`` go to the end, in their order (the sort is stable)."""
+SHARED_STACKS = {"stack": "e2e-stack", "generated_stack": "generated-stack"}
+"""Session fixtures that start five service processes, and the group of their tests: one
+pytest-xdist worker runs all of a group, so each stack starts once."""
+
+FAULT_SCENARIOS = "fault-scenarios"
+
+_HANDED_OUT = {"e2e-stack": 1, "generated-stack": 2, FAULT_SCENARIOS: 3}
+"""The order in which pytest-xdist hands the groups out (``--no-loadscope-reorder``): the
+packages first (0), in the order of their paths, then the end-to-end stack's tests, the
+generated stack's, and the fault scenarios last. So each worker runs a subsequence of the
+one-process order, and what one test leaves on its worker's broker reaches only the tests it
+reached before: the calendar days a test changes (``tickets.calendar``), and the thousands of
+events and the poison of the fault scenarios, which come last as without xdist. The generated
+stack's last test scans every service log of the run."""
+
+
+def distribution_group(item: pytest.Item) -> str:
+    """The unit pytest-xdist hands to one worker: the tests of a shared stack together, the
+    fault scenarios together (they run one at a time, as they do without xdist), else the tests
+    of one package (``services/tickets``, ``libs/events``), whose session fixtures (apps,
+    databases, templates) are then built once."""
+    for fixture, group in SHARED_STACKS.items():
+        if fixture in getattr(item, "fixturenames", ()):
+            return group
+    parts = Path(item.path).relative_to(item.config.rootpath).parts
+    if parts[:2] == ("tests", "faults"):
+        return FAULT_SCENARIOS
+    return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``last`` go to the end, in their order (the sort is stable). In a
+    pytest-xdist worker (``make test``: ``--dist loadgroup``) each test gets its
+    :func:`distribution_group`, and the groups are ordered as :data:`_HANDED_OUT` says.
+
+    tryfirst: xdist's own hook turns the group markers into the ids it schedules by, so it
+    must see them; a conftest's tryfirst hook (``tests/faults``: the ``last`` marker) still
+    runs before this one, being registered after it."""
     items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+    if not hasattr(config, "workerinput"):
+        return
+    groups = {item: distribution_group(item) for item in items}
+    for item, group in groups.items():
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: _HANDED_OUT.get(groups[item], 0))
 
 
 @pytest.fixture(scope="session")

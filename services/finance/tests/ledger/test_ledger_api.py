@@ -152,7 +152,8 @@ FINANCE_ONLY = [
     ("GET", "/ledger/transactions"),
     ("POST", "/ledger/transactions"),
     ("POST", "/ledger/transactions/batch"),
-    ("POST", f"/ledger/transactions/{uuid.uuid4()}/reverse"),
+    # A fixed id (no such row): pytest-xdist workers must collect the same test ids.
+    ("POST", "/ledger/transactions/00000000-0000-4000-8000-000000000001/reverse"),
 ]
 
 
