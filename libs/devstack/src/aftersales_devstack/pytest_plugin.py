@@ -70,6 +70,8 @@ class _NothingRanGuard:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_NothingRanGuard(), "aftersales-devstack-nothing-ran")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_Groups(), "aftersales-devstack-xdist-groups")
     config.addinivalue_line("markers", "last: run after every other test of the session (a scan of what the run left)")
     for prefix in ("AFTERSALES_", *(svc.env_prefix for svc in SERVICES)):
         # The session's in-process apps read their settings from here too: consumers joining
@@ -100,53 +102,71 @@ class _OwnLogDir:
                 reporter.write_line(f"aftersales_devstack: the service processes' logs are in {self.path}")
 
 
-SHARED_STACKS = {"stack": "e2e-stack", "generated_stack": "generated-stack"}
-"""Session fixtures that start five service processes, and the group of their tests: one
-pytest-xdist worker runs all of a group, so each stack starts once."""
+GENERATED_STACK_MODULES = frozenset(
+    f"tests/faults/{name}.py"
+    for name in ("test_generated_requests", "test_role_matrix", "test_idempotency", "test_pii_in_logs")
+)
+"""The modules on the generated-requests stack (fixture ``generated_stack``): one group, so the
+stack starts once. A worker refuses a module that uses the fixture and is not named here."""
 
-FAULT_SCENARIOS = "fault-scenarios"
+_HANDED_OUT = {"tests": 1, "fault-scenarios": 2, "generated-stack": 3}
+"""The order in which pytest-xdist hands the groups out (the packages are 0, by path): the
+packages, then ``tests/`` (the end-to-end stack's flows), the fault scenarios, and the
+generated stack's tests last. So each worker runs a subsequence of the one-process order with
+the fault suite last, and what one test leaves on its worker's broker reaches only tests it
+reached in one process: the calendar days a flow changes (``tickets.calendar``), the
+thousands of events and the poison of the fault scenarios. The generated stack's last test
+scans every service log of the run: when it is handed out, every other group has finished
+but the fault scenarios, whose services log elsewhere (``.data/faults/logs``)."""
 
-_HANDED_OUT = {"e2e-stack": 1, "generated-stack": 2, FAULT_SCENARIOS: 3}
-"""The order in which pytest-xdist hands the groups out (``--no-loadscope-reorder``): the
-packages first (0), in the order of their paths, then the end-to-end stack's tests, the
-generated stack's, and the fault scenarios last. So each worker runs a subsequence of the
-one-process order, and what one test leaves on its worker's broker reaches only the tests it
-reached before: the calendar days a test changes (``tickets.calendar``), and the thousands of
-events and the poison of the fault scenarios, which come last as without xdist. The generated
-stack's last test scans every service log of the run."""
 
-
-def distribution_group(item: pytest.Item) -> str:
-    """The unit pytest-xdist hands to one worker: the tests of a shared stack together, the
-    fault scenarios together (they run one at a time, as they do without xdist), else the tests
-    of one package (``services/tickets``, ``libs/events``), whose session fixtures (apps,
-    databases, templates) are then built once."""
-    for fixture, group in SHARED_STACKS.items():
-        if fixture in getattr(item, "fixturenames", ()):
-            return group
-    parts = Path(item.path).relative_to(item.config.rootpath).parts
-    if parts[:2] == ("tests", "faults"):
-        return FAULT_SCENARIOS
+def distribution_group(nodeid: str) -> str:
+    """The unit pytest-xdist hands to one worker, from a test's id (the controller has no
+    more): the tests of one package (``services/tickets``, ``libs/events``), whose session
+    fixtures (apps, template databases) are then built once; ``tests`` (its files share the
+    end-to-end stack); the generated stack's modules; the fault scenarios, one at a time as
+    without xdist."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")
+    if path in GENERATED_STACK_MODULES:
+        return "generated-stack"
+    if parts[:2] == ["tests", "faults"]:
+        return "fault-scenarios"
     return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+
+
+class _Groups:
+    """pytest-xdist's scheduler for ``--dist loadgroup`` (``make test``), with the groups of
+    :func:`distribution_group`. xdist's own ``xdist_group`` markers do not work with pytest 9:
+    xdist 3.8 appends the group to ``item._nodeid``, which pytest 9 no longer reads."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+        if config.getoption("dist") != "loadgroup":
+            return None
+        from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        class ByGroup(LoadScopeScheduling):  # type: ignore[misc,unused-ignore]
+            def _split_scope(self, nodeid: str) -> str:
+                return distribution_group(nodeid)
+
+        return ByGroup(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``last`` go to the end, in their order (the sort is stable). In a
-    pytest-xdist worker (``make test``: ``--dist loadgroup``) each test gets its
-    :func:`distribution_group`, and the groups are ordered as :data:`_HANDED_OUT` says.
-
-    tryfirst: xdist's own hook turns the group markers into the ids it schedules by, so it
-    must see them; a conftest's tryfirst hook (``tests/faults``: the ``last`` marker) still
-    runs before this one, being registered after it."""
+    pytest-xdist worker the groups of :func:`distribution_group` are ordered as
+    :data:`_HANDED_OUT` says (the controller hands them out in the order the workers collected:
+    ``--no-loadscope-reorder``)."""
     items.sort(key=lambda item: item.get_closest_marker("last") is not None)
     if not hasattr(config, "workerinput"):
         return
-    groups = {item: distribution_group(item) for item in items}
-    for item, group in groups.items():
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: _HANDED_OUT.get(groups[item], 0))
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        if "generated_stack" in getattr(item, "fixturenames", ()) and module not in GENERATED_STACK_MODULES:
+            raise pytest.UsageError(f"{module} uses generated_stack: name it in GENERATED_STACK_MODULES")
+    items.sort(key=lambda item: _HANDED_OUT.get(distribution_group(item.nodeid), 0))
 
 
 @pytest.fixture(scope="session")

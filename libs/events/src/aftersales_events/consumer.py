@@ -46,7 +46,7 @@ from .kafka import DEFAULT_FETCH_MAX_WAIT_MS, DEFAULT_SESSION_TIMEOUT_MS, make_c
 from .metrics import CONSUMER_LAG, EVENTS_CONSUMED, EVENTS_DLQ, EVENTS_FAILED
 from .partitions import PartitionDispatcher
 from .relay import TYPE_HEADER
-from .rewind import FromTheStart, tear_down
+from .rewind import FromTheStart, stop_consumer, tear_down
 from .unavailable import database_unavailable
 
 log = structlog.get_logger("events.consumer")
@@ -147,7 +147,7 @@ class ConsumerRunner:
             except TimeoutError:
                 log.warning("events.consumer.stop_timeout", group=self._group_id)
         if self._consumer is not None:
-            await self._consumer.stop()
+            await stop_consumer(self._consumer)
 
     async def rewind(self, timeout: float = 10.0) -> None:
         """The broker lost its log (recovery.BrokerWatch): drop this consumer, commit nothing
@@ -164,7 +164,7 @@ class ConsumerRunner:
                 await asyncio.gather(self._task, return_exceptions=True)
             if self._consumer is not None:
                 try:
-                    await asyncio.wait_for(self._consumer.stop(), timeout)
+                    await asyncio.wait_for(stop_consumer(self._consumer), timeout)
                 except (TimeoutError, KafkaError) as error:
                     log.warning("events.consumer.rewind_stop_failed", group=self._group_id, error=repr(error))
                     await tear_down(self._consumer)

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from .metrics import BROKER_LOG_LOST
+from .rewind import stop_consumer
 from .tables import outbox, relay_markers
 
 MARKER_TOPIC = "aftersales.relay-markers"
@@ -54,7 +55,7 @@ async def _marker_state(
         consumer.seek(tp, offset)
         records = (await consumer.getmany(tp, timeout_ms=int(timeout * 1000), max_records=1)).get(tp, [])
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     if not records:
         return "unknown"
     record = records[0]

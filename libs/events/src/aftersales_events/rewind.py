@@ -1,14 +1,19 @@
 """Reading every partition again from the start once the broker lost its log (ADR 0027):
 the listener that seeks a partition back the first time it is assigned, and the tear-down
-of a consumer whose ``stop()`` got stuck in the group coordination."""
+of a consumer whose ``stop()`` got stuck in the group coordination or tripped over its own
+cancellation."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
+import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
 from .partitions import PartitionDispatcher
+
+log = structlog.get_logger("aftersales_events.rewind")
 
 
 class FromTheStart(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -49,3 +54,28 @@ async def tear_down(consumer: AIOKafkaConsumer) -> None:
     if client is not None:
         with contextlib.suppress(Exception):
             await client.close()
+
+
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """``consumer.stop()``, finished when aiokafka trips over its own cancellation.
+
+    Its fetcher's ``close()`` cancels each fetch task and awaits it. A task caught in the
+    back-off after a failed fetch (a request that timed out, a broker gone) lets that
+    CancelledError out (aio-libs/aiokafka#974), so ``stop()`` raises it, never closes the
+    client, and the caller's shutdown stops there: the relay, the producer and the database
+    pool were left open. Seen when the event loop had been blocked past the fetch timeout
+    (40 s) just before a shutdown. A cancellation of the calling task itself still goes
+    through."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+        log.warning("events.consumer.stop_interrupted", reason="aiokafka fetch task cancelled in its back-off")
+        # The rest of stop(): the fetch tasks the fetcher's close did not get to, then the client.
+        pending = list(getattr(getattr(consumer, "_fetcher", None), "_pending_tasks", ()))
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await consumer._client.close()
