@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -48,9 +49,13 @@ async def _fetching_consumer(bootstrap: str) -> AIOKafkaConsumer:
 
 
 async def _in_back_off(broker: Broker, consumer: AIOKafkaConsumer) -> None:
-    """The broker frozen until the fetch in flight times out and the fetcher sleeps before its retry."""
+    """The broker frozen until the fetch in flight times out: aiokafka then drops the
+    connection and the fetcher sleeps 5 s before its retry."""
     os.kill(broker.process.pid, signal.SIGSTOP)
-    await asyncio.sleep(2.0)
+    deadline = time.monotonic() + 10
+    while consumer._client._conns:
+        assert time.monotonic() < deadline, "the fetch never timed out"
+        await asyncio.sleep(0.05)
 
 
 async def test_aiokafka_stop_lets_out_the_cancelled_fetch_in_its_back_off(frozen_later: Broker) -> None:
