@@ -19,7 +19,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _ran(request: pytest.FixtureRequest) -> None:
     with open(os.environ["RAN_LOG"], "a", encoding="utf-8") as out:
-        out.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {request.node.nodeid.split('@')[0]}\\n")
+        out.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {request.node.nodeid}\\n")
 """
 
 _FILES = {
