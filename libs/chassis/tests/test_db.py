@@ -139,7 +139,8 @@ async def test_a_driver_connection_lost_mid_statement_is_a_dbapi_error_and_the_n
         async with database.sessionmaker() as session:
             running = asyncio.create_task(driver_fetchrow(session, "SELECT pg_sleep(10), 'lost-mid-statement'"))
             async with database.engine.begin() as conn:
-                for _ in range(100):
+                # Up to 8 s of the statement's 10: under a loaded two-worker run it took over 2 s to start.
+                for _ in range(400):
                     killed = await conn.scalar(
                         text(
                             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
