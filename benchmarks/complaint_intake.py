@@ -17,6 +17,11 @@ beside a raw batch of the same size in one transaction (asyncpg's executemany, o
 the cheapest way a hand-written client writes those rows), one gateway against one connection,
 CONCURRENCY against CONCURRENCY.
 
+The stack's ceiling (benchmarks.bare_intake_app): FastAPI on uvicorn, a pydantic body and an
+asyncpg pool writing the raw path's rows with its statements, nothing else, driven by the same
+HTTP clients as the app, 1 against 1 and CONCURRENCY against CONCURRENCY. Its ratio to raw is
+what one message per request can reach on this stack before any of the app's own work.
+
 Then the app paced at RATE complaints/s, open loop (each message is due at its scheduled instant
 whatever the previous did), latency measured from that scheduled instant, not from when the
 client got round to sending it: one message per request, and a gateway that batches by itself
@@ -31,7 +36,9 @@ connections, and the raw paths ping nothing either.
 Like for like: after the first round the rows each path wrote are counted table by table
 (complaints, messages, audit rows, clocks, outbox rows, idempotency keys: the gateways send no
 Idempotency-Key, the (channel, message id) is theirs) and the bench fails if the raw path wrote
-other rows than the app. ADR 0022 has the figures before and after the hot path was tuned.
+other rows than the app (or the bare stack). ADR 0022 has the figures before and after the hot
+path was tuned. The load generator's cycle collector is paused in each round
+(harness.generator_gc_paused).
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,11 +59,11 @@ import httpx
 
 from aftersales_chassis import Role, mint_token
 from aftersales_devstack.broker import Broker
-from aftersales_devstack.services import running_service
+from aftersales_devstack.services import ServiceProcess, running_service
 from aftersales_events import EventEnvelope
 from aftersales_events.catalogue.tickets import ComplaintOpened
 
-from .harness import http_clients, libpq, outbox_drained, scratch_database
+from .harness import generator_gc_paused, http_clients, libpq, outbox_drained, scratch_database
 
 COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "1000"))
 CONCURRENCY = 4
@@ -245,7 +254,7 @@ async def _batches(url: str, bodies: list[dict[str, Any]], concurrency: int) -> 
     return len(bodies) / elapsed, latencies
 
 
-def _opened_envelope() -> str:
+def opened_envelope() -> str:
     """A real ComplaintOpened envelope (the JSON the app writes is of this size and shape)."""
     at = datetime.now(UTC)
     payload = ComplaintOpened(complaint_id=uuid.uuid4(), order_id="TB-raw", channel="wechat", opened_at=at)
@@ -254,7 +263,7 @@ def _opened_envelope() -> str:
 
 async def _raw(url: str, bodies: list[dict[str, Any]]) -> tuple[float, list[float]]:
     connection = await asyncpg.connect(libpq(url))
-    envelope, latencies = _opened_envelope(), []
+    envelope, latencies = opened_envelope(), []
     started_all = time.perf_counter()
     for body in bodies:
         started = time.perf_counter()
@@ -277,7 +286,7 @@ async def _raw(url: str, bodies: list[dict[str, Any]]) -> tuple[float, list[floa
 async def _raw_batches(url: str, bodies: list[dict[str, Any]]) -> tuple[float, list[float]]:
     """The same rows, BATCH complaints per transaction, one executemany per table."""
     connection = await asyncpg.connect(libpq(url))
-    envelope, latencies = _opened_envelope(), []
+    envelope, latencies = opened_envelope(), []
     started_all = time.perf_counter()
     for k in range(0, len(bodies), BATCH):
         started = time.perf_counter()
@@ -354,6 +363,8 @@ PATHS = {
     "raw_parallel": f"raw asyncpg, {CONCURRENCY} connections",
     "one": "HTTP app, 1 gateway",
     "many": f"HTTP app, {CONCURRENCY} gateways",
+    "bare_one": "bare stack, 1 client",
+    "bare_many": f"bare stack, {CONCURRENCY} clients",
     "raw_batch": f"raw batches of {BATCH}, 1 connection",
     "raw_batch_parallel": f"raw batches of {BATCH}, {CONCURRENCY} conns",
     "batch_one": f"batches of {BATCH}, 1 gateway",
@@ -362,15 +373,24 @@ PATHS = {
     "paced_batch": f"batches paced at {RATE:.0f}/s",
 }
 # What each app path is held against, in the same round (like for like).
-AGAINST = {"one": "raw", "many": "raw_parallel", "batch_one": "raw_batch", "batch_many": "raw_batch_parallel"}
+AGAINST = {
+    "one": "raw",
+    "many": "raw_parallel",
+    "bare_one": "raw",
+    "bare_many": "raw_parallel",
+    "batch_one": "raw_batch",
+    "batch_many": "raw_batch_parallel",
+}
 
 
-def _round(service_url: str, url: str, tag: str) -> dict[str, tuple[float, list[float]]]:
+def _round(service_url: str, bare_url: str, url: str, tag: str) -> dict[str, tuple[float, list[float]]]:
     """Every path once, back to back; the relay's backlog drained before each raw path.
     BENCH_BATCH=0 runs the single-message paths only (code from before the batch endpoint)."""
     done = {}
     done["one"] = asyncio.run(_http(service_url, _messages(f"s{tag}"), 1))
     done["many"] = asyncio.run(_http(service_url, _messages(f"c{tag}"), CONCURRENCY))
+    done["bare_one"] = asyncio.run(_http(bare_url, _messages(f"y{tag}"), 1))
+    done["bare_many"] = asyncio.run(_http(bare_url, _messages(f"z{tag}"), CONCURRENCY))
     asyncio.run(outbox_drained(url))  # the relay's backlog does not share the raw paths' CPU
     done["raw"] = asyncio.run(_raw(url, _messages(f"r{tag}")))
     done["raw_parallel"] = asyncio.run(_raw_parallel(url, _messages(f"p{tag}"), CONCURRENCY))
@@ -388,6 +408,18 @@ def _round(service_url: str, url: str, tag: str) -> dict[str, tuple[float, list[
     return done
 
 
+@contextmanager
+def _bare_stack(url: str) -> Iterator[ServiceProcess]:
+    """benchmarks.bare_intake_app in its own uvicorn process, as the app runs (bare_intake_app says why)."""
+    env = {"BENCH_BARE_DATABASE_URL": url, "TICKETS_LOG_LEVEL": "WARNING"}
+    bare = ServiceProcess("tickets", env, app="benchmarks.bare_intake_app:app")
+    try:
+        bare.wait_healthy(120)
+        yield bare
+    finally:
+        bare.stop()
+
+
 def main() -> None:
     given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     broker = None if given else Broker()
@@ -400,20 +432,29 @@ def main() -> None:
                 "TICKETS_LOG_LEVEL": "WARNING", "TICKETS_LOG_JSON": "true", "TICKETS_STORAGE_URL": "memory:///",
                 "TICKETS_DB_POOL_PRE_PING": PRE_PING,
             }  # fmt: skip
-            with running_service(
-                "tickets", database_url=url, kafka_bootstrap=bootstrap, jwt_secret=SECRET, extra_env=extra, timeout=240
-            ) as service:
+            with (
+                running_service(
+                    "tickets",
+                    database_url=url,
+                    kafka_bootstrap=bootstrap,
+                    jwt_secret=SECRET,
+                    extra_env=extra,
+                    timeout=240,
+                ) as service,
+                _bare_stack(url) as bare,
+            ):
                 run = uuid.uuid4().hex[:6]
                 asyncio.run(_http(service.url, _messages(f"w{run}")[:50], 1))  # warm-up
                 if BATCH:
                     asyncio.run(_batches(service.url, _messages(f"v{run}")[: 2 * BATCH], 1))
                 for r in range(ROUNDS):
-                    rounds.append(_round(service.url, url, f"{run}{r}"))
+                    with generator_gc_paused():  # harness.generator_gc_paused says why
+                        rounds.append(_round(service.url, bare.url, url, f"{run}{r}"))
                     if r == 0:
                         written = {
                             name: asyncio.run(_rows_written(url, f"{prefix}{run}{r}-%"))
-                            for name, prefix in (("app", "c"), ("raw", "p"), ("app batches", "m"),
-                                                 ("raw batches", "x"))
+                            for name, prefix in (("app", "c"), ("raw", "p"), ("bare stack", "z"),
+                                                 ("app batches", "m"), ("raw batches", "x"))
                         }  # fmt: skip
                         written["raw"] = asyncio.run(_rows_written(url, f"p{run}{r}-%R"))
                         written["raw batches"] = asyncio.run(_rows_written(url, f"x{run}{r}-%R"))
@@ -441,6 +482,7 @@ def main() -> None:
         return {k: v for k, v in counts.items() if k != "idempotency_keys"}
 
     assert same(written["app"]) == same(written["raw"]), "the raw baseline must write the rows the app writes"
+    assert same(written["bare stack"]) == same(written["raw"]), "the bare stack must write the raw path's rows"
     if BATCH:
         assert same(written["app batches"]) == same(written["raw batches"]) == same(written["app"]), "batches too"
     out.write(f"{'':<36} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9} {'of raw':>9}\n")
@@ -451,8 +493,9 @@ def main() -> None:
         if path not in median:
             continue
         ratios = [r[path][0] / r[against][0] for r in rounds]
+        what = "the stack's ceiling, no app logic" if path.startswith("bare") else "goal ≥ 50%"
         out.write(
-            f"{PATHS[path]} vs {PATHS[against]}, same round (goal ≥ 50%): median {statistics.median(ratios):.0%} "
+            f"{PATHS[path]} vs {PATHS[against]}, same round ({what}): median {statistics.median(ratios):.0%} "
             f"(rounds {', '.join(f'{x:.0%}' for x in ratios)})\n"
         )
     for path in ("paced", "paced_batch")[: 2 if BATCH else 1]:

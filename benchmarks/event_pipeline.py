@@ -47,7 +47,7 @@ from aftersales_devstack.broker import Broker
 from aftersales_devstack.services import running_service
 from aftersales_events.kafka import ensure_topics, make_producer
 
-from .harness import http_clients, libpq, scratch_database
+from .harness import generator_gc_paused, http_clients, libpq, scratch_database
 
 RATE = float(os.environ.get("BENCH_PIPELINE_RATE", "200"))
 SECONDS = float(os.environ.get("BENCH_PIPELINE_SECONDS", "300"))
@@ -305,7 +305,8 @@ def main() -> None:
             running_service(
                 "finance", database_url=finance_db, kafka_bootstrap=broker.bootstrap, jwt_secret=SECRET, timeout=300
             ),
-        ):
+            generator_gc_paused(),
+        ):  # harness.generator_gc_paused says why
             results = asyncio.run(_measure(returns.url, returns_db, finance_db, broker.bootstrap))
     _report(results)
 
