@@ -3,7 +3,6 @@ A late approval produces exactly one SlaBreached, which reaches the real broker.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from fastapi import FastAPI
 
 from aftersales_chassis import ManualClock, Role
 from aftersales_chassis.testing import Tokens, eventually
+from aftersales_events.testing import envelope_fields
 
 from .kit import open_return
 
@@ -38,8 +38,8 @@ async def _breaches_on_broker(kafka_bootstrap: str, rid: str, *, expect: int) ->
     async def read(timeout_ms: int = 200) -> bool:
         for records in (await consumer.getmany(timeout_ms=timeout_ms)).values():
             for record in records:
-                envelope = json.loads(record.value or b"{}")
-                if envelope.get("type", "").endswith(".SlaBreached.v1") and envelope["subject"] == rid:
+                envelope = envelope_fields(record)
+                if envelope.get("type", "").endswith(".SlaBreached.v1") and envelope.get("subject") == rid:
                     found.add(envelope["id"])
         return len(found) >= expect
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -12,6 +11,7 @@ from aftersales_chassis import ManualClock
 from aftersales_chassis.testing import Tokens, eventually
 from aftersales_events import topics_of
 from aftersales_events.catalogue import parcels, returns
+from aftersales_events.testing import envelope_fields
 
 from .kit import ingest, scan, tracking_number
 
@@ -31,7 +31,7 @@ async def _subjects_on(kafka_bootstrap: str, topic: str, subject: str, *, until:
             batches: dict[Any, list[Any]] = await consumer.getmany(timeout_ms=200)
             for records in batches.values():
                 for record in records:
-                    envelope = json.loads(record.value or b"{}")
+                    envelope = envelope_fields(record)
                     if envelope.get("subject") == subject:
                         found.add(envelope["type"].split(".")[2])
             if until is not None:
