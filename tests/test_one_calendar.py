@@ -48,7 +48,9 @@ async def test_a_day_changed_once_at_the_owner_gives_every_service_the_same_due_
     owner = stack[CALENDAR_OWNER].url
     async with httpx.AsyncClient(timeout=10) as http:
         assert set((await _dues(http, stack, tokens)).values()) == {"2027-03-08T02:00:00Z"}
-        found = (await http.get(f"{owner}/calendar/settings", headers=tokens.headers(Role.agent))).json()
+        held = await http.get(f"{owner}/calendar/settings", headers=tokens.headers(Role.agent))
+        assert held.status_code == 200, held.text
+        found = held.json()
         try:
             await _change_monday_and_saturdays(http, stack, tokens)
         finally:
