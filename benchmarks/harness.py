@@ -69,12 +69,12 @@ def generator_gc_paused() -> Iterator[None]:
 
     A paced run counts each request's latency from its scheduled instant, so a pause of the
     generator's event loop counts as the service's latency. The generator's full collections
-    were such pauses: in four of eight rounds of complaint intake paced at 200/s, 50 to 165
-    requests took over 50 ms (p99 213 to 424 ms, the other rounds 7 to 14 ms), and each burst
-    began with a full collection of the bench process (89 to 240 ms, about 170,000 objects,
-    25,000 of them garbage), logged by a ``gc.callbacks`` hook; the service had none in those
-    rounds. Collecting and freezing first leaves only the objects the measured window makes;
-    that garbage is collected after it. Raw baselines measured in the same window are treated
+    were such pauses. Complaint intake paced at 200/s had bursts of 42 to 182 requests over
+    50 ms in 11 of 28 rounds; each burst timed with a ``gc.callbacks`` hook (four) came with a
+    full collection of the bench process (89 to 240 ms, about 170,000 objects), and none of
+    the service. Paused: bursts in 6 of 66 rounds, with no full collection in either process (ADR
+    0035). Collecting and freezing first leaves only the objects the measured window makes;
+    its garbage is collected after it. Raw baselines measured in the same window are treated
     alike."""
     gc.collect()
     gc.freeze()
