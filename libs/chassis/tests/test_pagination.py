@@ -9,9 +9,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from sqlalchemy import Column, DateTime, MetaData, Table, Uuid, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from aftersales_chassis import PageParams, Role, encode_cursor, page_of
+from aftersales_chassis.keyset import keyset
 from aftersales_chassis.pagination import InvalidCursor, decode_cursor, page_from_query
+from aftersales_chassis.settings import asyncpg_url
 from aftersales_chassis.testing import MALFORMED_CURSORS, assert_invalid_cursor, bad_cursors
 
 from .kit import Harness
@@ -174,3 +178,30 @@ def test_page_of_without_item_lists_the_rows_and_keys_dates_strings_and_ints() -
     assert page.items == rows[:2]
     assert page.next_cursor is not None
     assert page_from_query(2, page.next_cursor).after(date, str, int) == rows[1]
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["oldest-first", "newest-first"])
+async def test_keyset_pages_through_ties_in_either_order(chassis_db_url: str, descending: bool) -> None:
+    """Every row once, in the list's order, across pages that cut through rows sharing a time."""
+    rows = Table(f"keyset_{uuid.uuid4().hex[:8]}", MetaData(), Column("at", DateTime(timezone=True)),
+                 Column("id", Uuid, primary_key=True))  # fmt: skip
+    start = datetime(2027, 3, 5, 2, 0, tzinfo=UTC)
+    data = [{"at": start + timedelta(minutes=i // 3), "id": uuid.uuid4()} for i in range(8)]  # times in threes
+    engine = create_async_engine(asyncpg_url(chassis_db_url))
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(rows.metadata.create_all)
+            await conn.execute(rows.insert(), data)
+            seen: list[tuple[datetime, uuid.UUID]] = []
+            cursor: str | None = None
+            while True:
+                page = page_from_query(3, cursor)
+                query = keyset(select(rows.c.at, rows.c.id), page, rows.c.at, rows.c.id, descending=descending)
+                listed = page_of((await conn.execute(query)).all(), page, key=lambda r: (r.at, r.id))
+                seen += [(row.at, row.id) for row in listed.items]
+                if (cursor := listed.next_cursor) is None:
+                    break
+            await conn.run_sync(rows.metadata.drop_all)
+    finally:
+        await engine.dispose()
+    assert seen == sorted(((r["at"], r["id"]) for r in data), reverse=descending)

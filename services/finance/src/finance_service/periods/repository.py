@@ -12,6 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from aftersales_chassis import PageParams
+from aftersales_chassis.keyset import keyset
+
 from ..chart import Table
 from ..ledger.models import LedgerTransaction
 from ..months import next_month
@@ -25,12 +28,9 @@ class PeriodRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def periods(self, *, limit: int, after: tuple[date] | None) -> list[LedgerPeriod]:
+    async def periods(self, page: PageParams) -> list[LedgerPeriod]:
         """Newest month first."""
-        query = select(LedgerPeriod).order_by(LedgerPeriod.month.desc()).limit(limit)
-        if after is not None:
-            query = query.where(LedgerPeriod.month < after[0])
-        return list(await self.session.scalars(query))
+        return list(await self.session.scalars(keyset(select(LedgerPeriod), page, LedgerPeriod.month, descending=True)))
 
     async def period(self, month: date) -> LedgerPeriod | None:
         return await self.session.get(LedgerPeriod, month)

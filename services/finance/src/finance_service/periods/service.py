@@ -31,7 +31,7 @@ class PeriodService:
         self.tables = MonthlyTables(session, clock)
 
     async def list(self, page: PageParams) -> Page[PeriodOut]:
-        rows = await self.repo.periods(limit=page.fetch_size, after=page.after(date))
+        rows = await self.repo.periods(page)
         return page_of(rows, page, key=lambda p: (p.month,), item=_out)
 
     async def get(self, month: date) -> PeriodOut:

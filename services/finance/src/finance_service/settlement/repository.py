@@ -28,13 +28,15 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    tuple_,
     union,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from aftersales_chassis import PageParams
+from aftersales_chassis.keyset import keyset
 
 from .models import (
     CancellationHold,
@@ -220,17 +222,15 @@ class SettlementRepository:
         """Rows an UPDATE changed. Its result is a CursorResult; execute() is typed for any statement."""
         return cast(CursorResult[Any], await self.session.execute(statement)).rowcount
 
-    async def page(
-        self, *, merchant_id: str | None, status: str | None, limit: int, after: tuple[date, str] | None
-    ) -> list[Settlement]:
-        query = select(Settlement).order_by(Settlement.month.desc(), Settlement.merchant_id.desc())
+    async def page(self, page: PageParams, *, merchant_id: str | None, status: str | None) -> list[Settlement]:
+        """Newest month first, then merchant (descending)."""
+        query = select(Settlement)
         if merchant_id is not None:
             query = query.where(Settlement.merchant_id == merchant_id)
         if status is not None:
             query = query.where(Settlement.status == status)
-        if after is not None:
-            query = query.where(tuple_(Settlement.month, Settlement.merchant_id) < after)
-        return list(await self.session.scalars(query.limit(limit)))
+        query = keyset(query, page, Settlement.month, Settlement.merchant_id, descending=True)
+        return list(await self.session.scalars(query))
 
     async def order(self, order_id: str) -> SettlementOrder | None:
         return await self.session.get(SettlementOrder, order_id, with_for_update=True)

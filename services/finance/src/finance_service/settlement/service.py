@@ -198,9 +198,7 @@ class SettlementService:
             if viewer.merchant_id is None:
                 raise Forbidden("a merchant token carries its merchant_id")
             merchant_id = viewer.merchant_id
-        rows = await self.repo.page(
-            merchant_id=merchant_id, status=status, limit=page.fetch_size, after=page.after(date, str)
-        )
+        rows = await self.repo.page(page, merchant_id=merchant_id, status=status)
         return page_of(rows, page, key=lambda s: (s.month, s.merchant_id), item=_summary)
 
     async def csv_rows(

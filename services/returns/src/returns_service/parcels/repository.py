@@ -164,8 +164,5 @@ class ParcelRepository:
         await self.session.flush()
 
     async def log_runs(self, page: PageParams) -> list[ParcelLogRun]:
-        query = select(ParcelLogRun)
-        if (after := page.after(date)) is not None:
-            query = query.where(ParcelLogRun.run_date < after[0])
-        query = query.order_by(ParcelLogRun.run_date.desc()).limit(page.fetch_size)
+        query = keyset(select(ParcelLogRun), page, ParcelLogRun.run_date, descending=True)
         return list(await self.session.scalars(query))

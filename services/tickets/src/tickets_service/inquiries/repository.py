@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, text, tuple_
+from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aftersales_chassis import NotFound, PageParams
-from aftersales_chassis.pagination import cursor_key
+from aftersales_chassis.keyset import keyset
 
 from ..orders.models import OrderView
 from .models import Inquiry, InquiryState
@@ -98,9 +98,5 @@ class InquiryRepository:
             query = query.where(Inquiry.asked_at >= asked_from)
         if asked_to is not None:
             query = query.where(Inquiry.asked_at < asked_to)
-        key = (Inquiry.asked_at, Inquiry.id)
-        if page.cursor is not None:
-            after = cursor_key(page.cursor, [datetime, uuid.UUID])
-            query = query.where(tuple_(*key) < after if newest_first else tuple_(*key) > after)
-        order = [c.desc() for c in key] if newest_first else list(key)
-        return list(await self.session.scalars(query.order_by(*order).limit(page.fetch_size)))
+        query = keyset(query, page, Inquiry.asked_at, Inquiry.id, descending=newest_first)
+        return list(await self.session.scalars(query))
