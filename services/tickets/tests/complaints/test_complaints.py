@@ -195,3 +195,43 @@ async def test_the_list_pages_and_filters(client: httpx.AsyncClient, tokens: Tok
     high = await client.get("/complaints", params={"order_id": order_id, "priority": "high"}, headers=staff)
     assert len(high.json()["items"]) == 2
     assert (await client.get("/complaints", params={"channel": "fax"}, headers=staff)).status_code == 422
+
+
+async def test_the_list_sorts_newest_first_and_narrows_to_a_customer_and_a_window(
+    client: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    customer = unique("C")
+    made = [
+        await hand_over(client, tokens, message("wechat", order_id=unique("TB"), sender={"customer_id": customer},
+                                                received_at=f"2026-11-24T{hour}:00:00+08:00"))
+        for hour in (10, 11, 12)
+    ]  # fmt: skip
+    ids = [c["id"] for c in made]
+    staff = tokens.headers(Role.agent)
+
+    async def listed(headers: dict[str, str], **params: str | int) -> list[str]:
+        answer = await client.get("/complaints", params=params, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return [c["id"] for c in answer.json()["items"]]
+
+    assert await listed(staff, customer_id=customer) == ids
+    assert await listed(staff, customer_id=customer, sort="-received_at") == ids[::-1]
+    first = await client.get("/complaints", params={"customer_id": customer, "sort": "-received_at", "limit": 2},
+                             headers=staff)  # fmt: skip
+    cursor = first.json()["next_cursor"]
+    assert [c["id"] for c in first.json()["items"]] == [ids[2], ids[1]]
+    assert await listed(staff, customer_id=customer, sort="-received_at", limit=2, cursor=cursor) == [ids[0]]
+    window = {"received_from": "2026-11-24T11:00:00+08:00", "received_to": "2026-11-24T04:00:00Z"}  # 11:00–12:00
+    assert await listed(staff, customer_id=customer, **window) == [ids[1]]
+
+    own = tokens.headers(Role.customer, subject=customer)
+    assert await listed(own, customer_id=customer) == ids
+    other = unique("C")
+    theirs = await hand_over(client, tokens, message("wechat", order_id=unique("TB"), sender={"customer_id": other}))
+    assert await listed(tokens.headers(Role.customer, subject=other)) == [theirs["id"]]
+    assert await listed(tokens.headers(Role.customer, subject=other), customer_id=customer) == []  # not theirs
+
+    for bad in ({"received_from": "2026-11-24T11:00:00"}, {"sort": "priority"}):
+        refused = await client.get("/complaints", params=bad, headers=staff)
+        assert refused.status_code == 422, refused.text
+        assert next(iter(bad)) in refused.text

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, Query, Request, Response, status
 
 from aftersales_chassis import Page, PageDep, problems, resent, service_router
+from aftersales_chassis.dates import Instant
 from aftersales_chassis.roles import AgentOrSupervisor, ServiceAccount, SupervisorOnly
 from aftersales_chassis.storage import AttachmentsDep
 from aftersales_workflow import TransitionOut
@@ -16,6 +17,7 @@ from . import schemas
 from .batch_intake import take_batch
 from .dependencies import ComplaintReader, Complaints, MerchantOnly
 from .email_intake import take_email
+from .filters import ComplaintFilters
 from .intake import Arrival
 from .merging import merge, unmerge
 from .models import Channel, ComplaintState, Priority
@@ -171,7 +173,13 @@ async def open_complaint(
     return (await service.shown([to_out(record)], actor))[0]
 
 
-@router.get("", summary="§4 · List complaints, oldest first")
+Sort = Annotated[
+    Literal["received_at", "-received_at"],
+    Query(description="`received_at` oldest first (default), `-received_at` newest first."),
+]
+
+
+@router.get("", summary="§4 · List complaints, oldest or newest first, filtered")
 async def list_complaints(
     service: Complaints,
     actor: ComplaintReader,
@@ -181,12 +189,21 @@ async def list_complaints(
     priority: Annotated[Priority | None, Query()] = None,
     owner: Annotated[str | None, Query(max_length=64)] = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
+    customer_id: Annotated[str | None, Query(max_length=64, description="One customer's complaints.")] = None,
+    merchant_id: Annotated[str | None, Query(max_length=64, description="One merchant's complaints.")] = None,
     major: Annotated[bool | None, Query(description="Only major complaints (or only others).")] = None,
+    received_from: Annotated[Instant | None, Query(description="Received at or after (with a UTC offset).")] = None,
+    received_to: Annotated[Instant | None, Query(description="Received before (with a UTC offset).")] = None,
+    sort: Sort = "received_at",
 ) -> Page[schemas.ComplaintOut]:
-    """Roles: staff (all), customer (their own), merchant (theirs)."""
+    """Roles: staff (all), customer (their own), merchant (theirs). A customer's or merchant's
+    own scope always applies: asking for another's `customer_id` or `merchant_id` lists nothing."""
     return await service.list(
-        page, actor, state=state, channel=channel, priority=priority, owner=owner, order_id=order_id, major=major
-    )
+        page, actor, newest_first=sort == "-received_at",
+        filters=ComplaintFilters(state=state, channel=channel, priority=priority, owner=owner, order_id=order_id,
+                                 customer_id=customer_id, merchant_id=merchant_id, major=major,
+                                 received_from=received_from, received_to=received_to),
+    )  # fmt: skip
 
 
 @router.get("/{record_id}", summary="One complaint, with the actions allowed now")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aftersales_chassis import NotFound, PageParams
 from aftersales_chassis.keyset import keyset
 
+from .filters import ComplaintFilters
 from .models import Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
 from .new_rows import NewComplaint, NewMessage
 
@@ -163,34 +164,26 @@ class ComplaintRepository:
         )
         return list(await self.session.scalars(query))
 
-    async def page(
-        self,
-        page: PageParams,
-        *,
-        state: str | None = None,
-        channel: str | None = None,
-        priority: str | None = None,
-        owner: str | None = None,
-        order_id: str | None = None,
-        customer_id: str | None = None,
-        merchant_id: str | None = None,
-        major: bool | None = None,
-    ) -> list[Complaint]:
+    async def page(self, page: PageParams, filters: ComplaintFilters, *, newest_first: bool = False) -> list[Complaint]:
         query = select(Complaint)
-        filters = {
-            Complaint.state: state,
-            Complaint.channel: channel,
-            Complaint.priority: priority,
-            Complaint.owner: owner,
-            Complaint.order_id: order_id,
-            Complaint.customer_id: customer_id,
-            Complaint.merchant_id: merchant_id,
-            Complaint.major: major,
+        equal_to = {
+            Complaint.state: filters.state,
+            Complaint.channel: filters.channel,
+            Complaint.priority: filters.priority,
+            Complaint.owner: filters.owner,
+            Complaint.order_id: filters.order_id,
+            Complaint.customer_id: filters.customer_id,
+            Complaint.merchant_id: filters.merchant_id,
+            Complaint.major: filters.major,
         }
-        for column, value in filters.items():
+        for column, value in equal_to.items():
             if value is not None:
                 query = query.where(column == value)
-        query = keyset(query, page, Complaint.received_at, Complaint.id)
+        if filters.received_from is not None:
+            query = query.where(Complaint.received_at >= filters.received_from)
+        if filters.received_to is not None:
+            query = query.where(Complaint.received_at < filters.received_to)
+        query = keyset(query, page, Complaint.received_at, Complaint.id, descending=newest_first)
         return list(await self.session.scalars(query))
 
     async def messages(self, complaint_ids: Sequence[uuid.UUID]) -> list[ComplaintMessage]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from aftersales_workflow import TransitionOut
 from ..flags.service import FlagService
 from ..settings import TicketsSettings
 from . import schemas
+from .filters import ComplaintFilters
 from .intake import Arrival, ComplaintIntake
 from .models import Complaint, ComplaintAttachment, ComplaintMessage, ComplaintState
 from .new_rows import ComplaintRecord
@@ -235,28 +237,18 @@ class ComplaintService:
         return await self.repository.attachment(record_id, attachment_id)
 
     async def list(
-        self,
-        page: PageParams,
-        actor: Principal,
-        *,
-        state: str | None = None,
-        channel: str | None = None,
-        priority: str | None = None,
-        owner: str | None = None,
-        order_id: str | None = None,
-        major: bool | None = None,
+        self, page: PageParams, actor: Principal, *, filters: ComplaintFilters, newest_first: bool = False
     ) -> Page[schemas.ComplaintOut]:
-        customer_id = merchant_id = None
         if not _is_staff(actor):
-            # Customers list their own complaints, merchants theirs; nothing else is theirs to see.
+            # Customers list their own complaints, merchants theirs; asking for another's lists nothing.
             if actor.has(Role.customer):
-                customer_id = actor.subject
+                asked, scoped = filters.customer_id, replace(filters, customer_id=actor.subject)
             else:
-                merchant_id = actor.merchant_id or "\x00none"
-        rows = await self.repository.page(
-            page, state=state, channel=channel, priority=priority, owner=owner, order_id=order_id, major=major,
-            customer_id=customer_id, merchant_id=merchant_id,
-        )  # fmt: skip
+                asked, scoped = filters.merchant_id, replace(filters, merchant_id=actor.merchant_id or "\x00none")
+            if asked is not None and scoped != filters:  # another customer's (or merchant's)
+                return Page[schemas.ComplaintOut](items=[], next_cursor=None)
+            filters = scoped
+        rows = await self.repository.page(page, filters, newest_first=newest_first)
         listed = page_of(rows, page, key=lambda r: (r.received_at, r.id), item=to_out)
         await self.shown(listed.items, actor)
         return listed
