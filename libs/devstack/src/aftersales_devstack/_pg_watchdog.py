@@ -5,6 +5,11 @@ SIGKILLed ``make run`` or pytest. This small process is our child instead: when 
 the kernel sends it SIGTERM (PR_SET_PDEATHSIG), and it runs ``pg_ctl stop``. On a
 normal shutdown the owner stops the server itself and SIGKILLs the watchdog.
 
+SIGINT is ignored. An interrupt is the owner's to handle: it stops the services, then the
+broker, then the server. A ``pkill -INT -f aftersales_devstack`` also matches this process,
+and when SIGINT stopped the server here, the services' shutdowns failed on a database going
+away under them ("the database system is shutting down").
+
     python -m aftersales_devstack._pg_watchdog PGDATA SYSTEM_USER|'' REMOVE_DIR|''
 """
 
@@ -35,7 +40,8 @@ def pg_ctl_stop(pgdata: Path, user: str | None) -> bool:
 
 def main(argv: list[str]) -> int:
     pgdata, user, remove = Path(argv[0]), argv[1] or None, argv[2]
-    wanted = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    wanted = {signal.SIGTERM, signal.SIGHUP}
     signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
     sys.stdout.write("ready\n")
     sys.stdout.flush()
