@@ -411,8 +411,8 @@ def _round(service_url: str, bare_url: str, url: str, tag: str) -> dict[str, tup
 @contextmanager
 def _bare_stack(url: str) -> Iterator[ServiceProcess]:
     """benchmarks.bare_intake_app in its own uvicorn process, as the app runs (bare_intake_app says why)."""
-    env = {"BENCH_BARE_DATABASE_URL": url, "TICKETS_LOG_LEVEL": "WARNING"}
-    bare = ServiceProcess("tickets", env, app="benchmarks.bare_intake_app:app")
+    env = {"BENCH_BARE_DATABASE_URL": url, "BARE_INTAKE_LOG_LEVEL": "WARNING"}
+    bare = ServiceProcess("bare_intake", env, app="benchmarks.bare_intake_app:app")
     try:
         bare.wait_healthy(120)
         yield bare

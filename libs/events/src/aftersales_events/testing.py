@@ -46,9 +46,9 @@ def consumer_record(envelope: EventEnvelope, *, partition: int = 0) -> ConsumerR
 
 
 def envelope_fields(record: ConsumerRecord[Any, bytes]) -> dict[str, Any]:
-    """A record's envelope as a JSON object, or ``{}`` when its value is none: a test reading a
-    shared topic from its start skips what other tests put there (the fault suite's poison
-    messages among them) instead of failing on it."""
+    """A record's envelope as a JSON object, or ``{}`` when its value is not one (empty, not
+    JSON, or JSON of another shape): a test reading a shared topic from its start skips what
+    other tests put there (the fault suite's poison messages among them) instead of failing."""
     try:
         found = json.loads(record.value or b"{}")
     except ValueError:

@@ -167,6 +167,10 @@ async def test_a_public_complaint_runs_the_merchants_clock_and_only_that_merchan
     assert (await clocks_of(client, tokens, record["id"]))["§4.4"]["outcome"] == "met"
     listed = await client.get("/complaints", headers=own)
     assert {c["merchant_id"] for c in listed.json()["items"]} == {"M-5"}
+    asked_own = await client.get("/complaints", params={"merchant_id": "M-5", "order_id": order_id}, headers=own)
+    assert [c["id"] for c in asked_own.json()["items"]] == [record["id"]]
+    asked_other = await client.get("/complaints", params={"merchant_id": "M-6"}, headers=own)
+    assert asked_other.json()["items"] == []  # another merchant's: nothing, not their own instead
 
 
 async def test_a_customer_sees_their_own_complaints_only(client: httpx.AsyncClient, tokens: Tokens) -> None:

@@ -241,13 +241,11 @@ class ComplaintService:
     ) -> Page[schemas.ComplaintOut]:
         if not _is_staff(actor):
             # Customers list their own complaints, merchants theirs; asking for another's lists nothing.
-            if actor.has(Role.customer):
-                asked, scoped = filters.customer_id, replace(filters, customer_id=actor.subject)
-            else:
-                asked, scoped = filters.merchant_id, replace(filters, merchant_id=actor.merchant_id or "\x00none")
-            if asked is not None and scoped != filters:  # another customer's (or merchant's)
+            customer = actor.has(Role.customer)
+            own = actor.subject if customer else actor.merchant_id or "\x00none"
+            if (filters.customer_id if customer else filters.merchant_id) not in (None, own):
                 return Page[schemas.ComplaintOut](items=[], next_cursor=None)
-            filters = scoped
+            filters = replace(filters, customer_id=own) if customer else replace(filters, merchant_id=own)
         rows = await self.repository.page(page, filters, newest_first=newest_first)
         listed = page_of(rows, page, key=lambda r: (r.received_at, r.id), item=to_out)
         await self.shown(listed.items, actor)
